@@ -1,0 +1,63 @@
+"""Sargasso: a self-hosted blogging engine for people who write reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from blog.config import load_config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _asset_dir(name: str) -> str:
+    """``templates/`` and ``static/`` live at the top of the repository; a built wheel carries
+    them inside the package (see pyproject's force-include). Use whichever exists."""
+    inside = PACKAGE_DIR / name
+    if inside.is_dir():
+        return str(inside)
+    return str(PACKAGE_DIR.parent / name)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI and error pages."""
+    load_dotenv(Path.cwd() / ".env", override=False)
+    app = Flask(
+        "blog",
+        template_folder=_asset_dir("templates"),
+        static_folder=_asset_dir("static"),
+        instance_relative_config=True,
+    )
+    load_config(app, config)
+
+    from blog import database, errors, web
+    from blog.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+
+    from blog.admin.views import bp as admin_bp
+    from blog.auth.views import bp as auth_bp
+    from blog.comments.views import bp as comments_bp
+    from blog.posts.views import bp as posts_bp
+    from blog.reviews.views import bp as reviews_bp
+
+    app.register_blueprint(posts_bp)
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reviews_bp)
+
+    from blog import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""The staff area: posts, moderation queue, users and settings."""

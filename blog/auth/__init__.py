@@ -1,0 +1,1 @@
+"""Staff login, social login for readers, and account pages."""

@@ -1,0 +1,1 @@
+"""Comments: posting, threads, moderation rules, spam checks."""

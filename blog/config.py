@@ -1,0 +1,172 @@
+"""Every setting Sargasso reads, its default, and its check.
+
+This is the one module that reads the environment. Layers, later wins:
+defaults below, ``instance/config.py`` if present, documented plain environment
+names (``DATABASE_URL``, ``SECRET_KEY``...), ``BLOG_*`` prefixed variables, then
+the ``config`` mapping given to ``create_app`` (tests use that).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Secret keys that mean "nobody set one". Outside debug mode we refuse to start with them.
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret", "changeme"}
+
+DEFAULTS: dict[str, Any] = {
+    # --- core ---
+    "SECRET_KEY": "",
+    "SITE_NAME": "Sargasso",
+    "SITE_TAGLINE": "Reviews of films, anime, books and games",
+    "SITE_URL": "",  # e.g. https://reviews.example.org; used in feeds and emails
+    "SQLALCHEMY_DATABASE_URI": "",  # filled from DATABASE_URL or the instance folder
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REDIS_URL": "",
+    "TRUSTED_PROXIES": 0,
+    # --- posts ---
+    "POSTS_PER_PAGE": 10,
+    "POST_BODY_MAX_BYTES": 1024 * 1024,
+    "WORDS_PER_MINUTE": 230,
+    "FEED_ITEMS": 20,
+    # --- staff login ---
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "RATELIMIT_STORAGE_URI": "",  # derived from REDIS_URL when empty
+    "RATELIMIT_LOGIN": "10 per minute",
+    # --- comments ---
+    "COMMENTS_MAX_DEPTH": 5,
+    "COMMENTS_PER_PAGE": 50,
+    "COMMENTS_ORDER": "oldest",  # oldest | newest
+    "COMMENTS_CLOSE_AFTER_DAYS": 0,  # 0 = never
+    "COMMENTS_MODERATION": "first",  # all-approved | first | hold-all
+    "COMMENTS_MAX_LINKS": 2,
+    "COMMENTS_MAX_LENGTH": 10_000,
+    "COMMENTS_MIN_SECONDS": 3,
+    "COMMENTS_EDIT_WINDOW_MINUTES": 15,
+    "COMMENTS_RATELIMIT": "5 per minute;30 per hour",
+    "COMMENTS_MODERATION_KEYS": "",
+    "COMMENTS_DISALLOWED_KEYS": "",
+    "COMMENTS_TRASH_DAYS": 30,
+    "GRAVATAR": True,
+    # --- mail ---
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 587,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_USE_TLS": True,
+    "MAIL_USE_SSL": False,
+    "MAIL_FROM": "Sargasso <noreply@localhost>",
+    "MAIL_TIMEOUT": 10,
+    # --- reviews ---
+    "REVIEW_SCORE_SCALE": 10,  # 5, 10 or 100
+}
+
+#: Plain environment names documented in the README, read as-is (no prefix).
+PLAIN_ENV = [
+    "SECRET_KEY",
+    "SITE_NAME",
+    "SITE_URL",
+    "REDIS_URL",
+    "TRUSTED_PROXIES",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_FROM",
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+    "GOOGLE_SERVER_METADATA_URL",
+    "TWITTER_CLIENT_ID",
+    "TWITTER_CLIENT_SECRET",
+    "TWITTER_AUTHORIZE_URL",
+    "TWITTER_TOKEN_URL",
+    "TWITTER_API_BASE_URL",
+    "FACEBOOK_CLIENT_ID",
+    "FACEBOOK_CLIENT_SECRET",
+    "FACEBOOK_AUTHORIZE_URL",
+    "FACEBOOK_TOKEN_URL",
+    "FACEBOOK_API_BASE_URL",
+    "GITHUB_CLIENT_ID",
+    "GITHUB_CLIENT_SECRET",
+    "GITHUB_AUTHORIZE_URL",
+    "GITHUB_TOKEN_URL",
+    "GITHUB_API_BASE_URL",
+    "OIDC_NAME",
+    "OIDC_SERVER_METADATA_URL",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+]
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run; the message says how to fix it in one line."""
+
+
+def _coerce(value: str, default: Any) -> Any:
+    """Turn an environment string into the type of the default it replaces."""
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    return value
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from the layers described in the module docstring."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name in PLAIN_ENV:
+        if name in os.environ:
+            app.config[name] = _coerce(os.environ[name], DEFAULTS.get(name, ""))
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    app.config.from_prefixed_env(prefix="BLOG")
+    if overrides:
+        app.config.update(overrides)
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not uri:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        uri = "sqlite:///" + str(Path(app.instance_path) / "sargasso.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if not app.config["RATELIMIT_STORAGE_URI"]:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    check_config(app)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` spellings hosts hand out; use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to run with settings that would be unsafe or meaningless."""
+    secret = str(app.config.get("SECRET_KEY") or "")
+    if not (app.debug or app.testing) and (secret in INSECURE_SECRET_KEYS or len(secret) < 16):
+        raise ConfigError(
+            "SECRET_KEY is not set: run `export SECRET_KEY=$(python -c 'import secrets;"
+            " print(secrets.token_hex(32))')` (or put it in .env) and start again."
+        )
+    if not secret:
+        # Debug and test runs get a throwaway key so sessions work; never in production.
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+    if app.config["COMMENTS_MODERATION"] not in {"all-approved", "first", "hold-all"}:
+        raise ConfigError("COMMENTS_MODERATION must be one of all-approved, first, hold-all.")
+    if int(app.config["REVIEW_SCORE_SCALE"]) not in {5, 10, 100}:
+        raise ConfigError("REVIEW_SCORE_SCALE must be 5, 10 or 100.")

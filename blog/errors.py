@@ -1,0 +1,34 @@
+"""Domain errors meant for people, and the friendly 4xx/5xx pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from blog.extensions import db
+
+
+class DomainError(Exception):
+    """A rule said no. ``message`` is written for the person who asked; views show it as is."""
+
+    def __init__(self, message: str, *, field: str | None = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+            return {"error": error.name, "message": error.description}, code
+        template = f"errors/{code}.html" if code in {403, 404, 410} else "errors/generic.html"
+        return render_template(template, error=error), code
+
+    @app.errorhandler(500)
+    def server_error(error: Exception):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_template("errors/500.html"), 500

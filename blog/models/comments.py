@@ -1,0 +1,80 @@
+"""Comments and the history of what moderators did to them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.base import UTCDateTime, utcnow
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    TRASH = "trash"
+
+
+class Comment(db.Model):  # type: ignore[name-defined,misc]
+    """A reader's comment on a post, possibly a reply to another comment of the same post.
+
+    ``thread_id`` is the top-level comment of the thread (itself for a top-level comment), so a
+    page of threads and all their replies come from one query; ``depth`` is 0 for top level.
+    """
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_post_status_thread", "post_id", "status", "thread_id"),
+        Index("ix_comments_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"), index=True)
+    thread_id: Mapped[int | None] = mapped_column(index=True)
+    depth: Mapped[int] = mapped_column(default=0)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    author_name: Mapped[str] = mapped_column(String(120))
+    author_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    author_url: Mapped[str] = mapped_column(String(300), default="")
+    author_ip: Mapped[str] = mapped_column(String(64), default="", index=True)
+    user_agent: Mapped[str] = mapped_column(String(500), default="")
+    body_source: Mapped[str] = mapped_column(Text)
+    #: Sanitized HTML from ``blog.rendering.render_comment``, produced at write time.
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[CommentStatus] = mapped_column(
+        Enum(CommentStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=CommentStatus.PENDING,
+    )
+    #: A deleted comment with replies keeps its row and shows "This comment was deleted".
+    deleted: Mapped[bool] = mapped_column(default=False)
+    is_author_reply: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on post {self.post_id} {self.status}>"
+
+
+class ModerationAction(db.Model):  # type: ignore[name-defined,misc]
+    """One thing a moderator (or the automatic rules, with no actor) did to a comment."""
+
+    __tablename__ = "moderation_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))  # approve, spam, trash, restore, edit, hold...
+    reason: Mapped[str] = mapped_column(String(40), default="")  # spam, off-topic, abuse, duplicate, other
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()

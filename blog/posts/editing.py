@@ -1,0 +1,193 @@
+"""Writing posts: validation, slugs, write-time rendering, tags, series and publishing rules.
+
+The staff form, the web editor, the demo seeder and importers all save through ``save_post``,
+so the rules (who may publish, what a slug becomes, what is rendered) hold everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slugify import slugify
+from sqlalchemy import select
+
+from blog.auth.permissions import can_edit_post, can_post_unfiltered_html, can_publish
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.base import utcnow
+from blog.models.posts import Category, CommentStatusChoice, Post, PostStatus, Series, SlugRedirect, Tag
+from blog.rendering import clean_text, excerpt_of, html_to_text, render_post
+
+SLUG_MAX = 180
+
+
+@dataclass
+class PostInput:
+    """What a person typed into a post form, already parsed into Python values."""
+
+    title: str
+    body_md: str
+    slug: str = ""
+    excerpt: str = ""
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    series_title: str = ""
+    series_part: int | None = None
+    cover_image: str = ""
+    cover_alt: str = ""
+    comment_status: CommentStatusChoice = CommentStatusChoice.OPEN
+    #: What the person asked for: draft, pending (submit for review) or published.
+    status: PostStatus = PostStatus.DRAFT
+    #: None means "now" when publishing; a future time schedules the post.
+    published_at: datetime | None = None
+
+
+def make_slug(text: str) -> str:
+    """A readable ASCII slug from a title in any script (メモリーズ becomes ``memorisu``)."""
+    slug = slugify(text, max_length=SLUG_MAX, word_boundary=True)
+    if not slug:
+        slug = slugify(text, allow_unicode=True, max_length=SLUG_MAX)
+    return slug or "post"
+
+
+def unique_slug(base: str, *, exclude_post_id: int | None = None) -> str:
+    """``base``, or ``base-2``, ``base-3``... the first one no other post (or old slug) uses."""
+    taken_posts = select(Post.slug).where(Post.slug.like(f"{base}%"))
+    if exclude_post_id is not None:
+        taken_posts = taken_posts.where(Post.id != exclude_post_id)
+    taken = set(db.session.scalars(taken_posts))
+    redirects = select(SlugRedirect.old_slug, SlugRedirect.post_id).where(SlugRedirect.old_slug.like(f"{base}%"))
+    taken |= {slug for slug, post_id in db.session.execute(redirects) if post_id != exclude_post_id}
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def reading_stats(text: str, words_per_minute: int = 230) -> tuple[int, int]:
+    """Word count and whole minutes of reading (at least one). CJK characters count as words."""
+    words = len(text.split())
+    cjk = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff")
+    count = words + cjk
+    return count, max(1, math.ceil(count / words_per_minute))
+
+
+def _validate(data: PostInput, max_bytes: int) -> None:
+    if not data.title.strip():
+        raise DomainError("Give the post a title.", field="title")
+    if len(data.title) > 300:
+        raise DomainError("Keep the title under 300 characters.", field="title")
+    if not data.body_md.strip():
+        raise DomainError("Write something in the body before saving.", field="body_md")
+    if len(data.body_md.encode("utf-8", "replace")) > max_bytes:
+        mb = max_bytes / (1024 * 1024)
+        raise DomainError(f"The body is over {mb:g} MB; split it into parts of a series.", field="body_md")
+    if data.series_part is not None and data.series_part < 1:
+        raise DomainError("A series part is a whole number from 1.", field="series_part")
+
+
+def _get_or_create_terms(model: type[Tag] | type[Category], names: list[str]) -> list:  # type: ignore[type-arg]
+    wanted: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(raw.split())[:80]
+        if name:
+            wanted.setdefault(make_slug(name), name)
+    if not wanted:
+        return []
+    existing = {t.slug: t for t in db.session.scalars(select(model).where(model.slug.in_(wanted)))}
+    terms = []
+    for slug, name in wanted.items():
+        term = existing.get(slug)
+        if term is None:
+            term = model(name=name, slug=slug)
+            db.session.add(term)
+        terms.append(term)
+    return terms
+
+
+def _series_for(title: str) -> Series | None:
+    title = " ".join(title.split())
+    if not title:
+        return None
+    slug = make_slug(title)
+    series = db.session.scalar(select(Series).where(Series.slug == slug))
+    if series is None:
+        series = Series(title=title, slug=slug)
+        db.session.add(series)
+    return series
+
+
+def _resolve_status(user: User, data: PostInput, post: Post | None) -> tuple[PostStatus, datetime | None]:
+    wanted = data.status
+    if wanted == PostStatus.PUBLISHED and not can_publish(user):
+        raise DomainError("Contributors cannot publish; submit the post for review instead.", field="status", status=403)
+    if wanted == PostStatus.PUBLISHED:
+        when = data.published_at or (post.published_at if post and post.published_at else None) or utcnow()
+        return wanted, when
+    return wanted, data.published_at
+
+
+def save_post(user: User, data: PostInput, post: Post | None = None, *, max_bytes: int = 1024 * 1024) -> Post:
+    """Create or update a post for ``user``; raises ``DomainError`` (nothing written) when a rule says no.
+
+    Markdown is rendered and sanitized here, once; reads only ever show ``body_html``.
+    """
+    if post is not None and not can_edit_post(user, post):
+        raise DomainError("You cannot edit this post.", status=403)
+    data.title = clean_text(data.title).strip()
+    data.body_md = clean_text(data.body_md)
+    _validate(data, max_bytes)
+    status, published_at = _resolve_status(user, data, post)
+
+    creating = post is None
+    with db.session.no_autoflush:
+        if post is None:
+            post = Post(author_id=user.id)
+        _apply(user, data, post, creating, status, published_at)
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def _apply(
+    user: User, data: PostInput, post: Post, creating: bool, status: PostStatus, published_at: datetime | None
+) -> None:
+    wanted_slug = make_slug(data.slug.strip() or data.title)
+    if creating or wanted_slug != post.slug:
+        new_slug = unique_slug(wanted_slug, exclude_post_id=post.id)
+        if not creating and post.slug and new_slug != post.slug and post.published_at is not None:
+            # Readers may have the old address: keep it answering with a redirect.
+            db.session.merge(SlugRedirect(old_slug=post.slug, post_id=post.id))
+        # A post taking back one of its own old slugs must not redirect to itself.
+        stale = db.session.get(SlugRedirect, new_slug)
+        if stale is not None:
+            db.session.delete(stale)
+        post.slug = new_slug
+
+    post.title = data.title
+    post.body_md = data.body_md
+    post.unfiltered_html = can_post_unfiltered_html(user) if creating or post.author_id == user.id else post.unfiltered_html
+    post.body_html = render_post(data.body_md, unfiltered=post.unfiltered_html)
+    post.body_text = html_to_text(post.body_html)
+    post.word_count, post.reading_minutes = reading_stats(post.body_text)
+    post.excerpt = clean_text(data.excerpt).strip()[:1000] or excerpt_of(post.body_text)
+    post.cover_image = data.cover_image.strip() or None
+    post.cover_alt = data.cover_alt.strip()[:300]
+    post.comment_status = data.comment_status
+    post.status = status
+    post.published_at = published_at
+    post.tags = _get_or_create_terms(Tag, data.tags)
+    post.categories = _get_or_create_terms(Category, data.categories)
+    post.series = _series_for(data.series_title)
+    post.series_part = data.series_part if post.series is not None else None
+    post.updated_at = utcnow()
+
+
+def split_terms(raw: str) -> list[str]:
+    """``"anime, Satoshi Kon , "`` → ``["anime", "Satoshi Kon"]``."""
+    return [part.strip() for part in raw.split(",") if part.strip()]

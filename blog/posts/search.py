@@ -1,0 +1,89 @@
+"""Full-text search over post titles and bodies: SQLite FTS5 or PostgreSQL tsvector, one function.
+
+The index is kept by the database itself (FTS5 triggers, or a GIN expression index), so every
+way of writing a post, including raw imports, stays searchable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Connection, Float, Integer, column, event, func, select, text
+from sqlalchemy.sql import Select
+
+from blog.models.posts import Post
+
+SQLITE_DDL = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
+        title, body_text, content='posts', content_rowid='id', tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER IF NOT EXISTS posts_fts_ai AFTER INSERT ON posts BEGIN
+        INSERT INTO posts_fts(rowid, title, body_text) VALUES (new.id, new.title, new.body_text); END""",
+    """CREATE TRIGGER IF NOT EXISTS posts_fts_ad AFTER DELETE ON posts BEGIN
+        INSERT INTO posts_fts(posts_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text); END""",
+    """CREATE TRIGGER IF NOT EXISTS posts_fts_au AFTER UPDATE OF title, body_text ON posts BEGIN
+        INSERT INTO posts_fts(posts_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text);
+        INSERT INTO posts_fts(rowid, title, body_text) VALUES (new.id, new.title, new.body_text); END""",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS posts_fts_au",
+    "DROP TRIGGER IF EXISTS posts_fts_ad",
+    "DROP TRIGGER IF EXISTS posts_fts_ai",
+    "DROP TABLE IF EXISTS posts_fts",
+]
+PG_VECTOR = "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(body_text, ''))"
+PG_DDL = [f"CREATE INDEX IF NOT EXISTS ix_posts_fulltext ON posts USING gin ({PG_VECTOR})"]
+PG_DROP = ["DROP INDEX IF EXISTS ix_posts_fulltext"]
+
+MAX_QUERY_CHARS = 200
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def install_search(connection: Connection) -> None:
+    """Create the search index for this database (used by the migration and by ``create_all``)."""
+    statements = SQLITE_DDL if connection.dialect.name == "sqlite" else PG_DDL
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+def uninstall_search(connection: Connection) -> None:
+    statements = SQLITE_DROP if connection.dialect.name == "sqlite" else PG_DROP
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+@event.listens_for(Post.__table__, "after_create")
+def _after_posts_created(target: Any, connection: Connection, **kw: Any) -> None:
+    install_search(connection)
+
+
+@event.listens_for(Post.__table__, "before_drop")
+def _before_posts_dropped(target: Any, connection: Connection, **kw: Any) -> None:
+    uninstall_search(connection)
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a reader's query; punctuation and search syntax are ignored, never an error."""
+    return _WORD.findall(query[:MAX_QUERY_CHARS])[:12]
+
+
+def search_posts(base: Select[tuple[Post]], query: str, dialect: str) -> Select[tuple[Post]] | None:
+    """Narrow ``base`` (a select of live posts) to those matching every word, best first.
+
+    Returns None when the query holds no searchable word.
+    """
+    words = query_words(query)
+    if not words:
+        return None
+    if dialect == "sqlite":
+        # Each word quoted (no FTS syntax injection), the last one as a prefix.
+        match = " ".join('"' + w.replace('"', '""') + '"' for w in words) + "*"
+        fts = text("SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH :match").bindparams(match=match)
+        sub = fts.columns(column("rowid", Integer), column("rank", Float)).subquery("fts")
+        return base.join(sub, sub.c.rowid == Post.id).order_by(sub.c.rank)
+    vector = func.to_tsvector("simple", func.coalesce(Post.title, "") + " " + func.coalesce(Post.body_text, ""))
+    tsquery = func.to_tsquery("simple", " & ".join(w + (":*" if i == len(words) - 1 else "") for i, w in enumerate(words)))
+    return base.where(vector.op("@@")(tsquery)).order_by(func.ts_rank(vector, tsquery).desc(), Post.published_at.desc())
+
+
+__all__ = ["install_search", "query_words", "search_posts", "select"]

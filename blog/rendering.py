@@ -1,0 +1,274 @@
+"""User text to safe HTML: the only place that turns Markdown into markup, and the only bleach seam.
+
+Everything here runs at write time (a post or comment is saved); templates mark safe only what
+these functions returned. Every call to bleach stays in this module so that changing sanitizer is
+a change to one file.
+
+Public, stable API:
+    render_post(source, *, unfiltered=False) -> str
+    render_comment(source) -> str
+    html_to_text(html) -> str
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.container import container_plugin
+
+SAFE_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+# --------------------------------------------------------------------------- Markdown extensions
+
+
+def _spoiler_inline(state: StateInline, silent: bool) -> bool:
+    """``||hidden text||``: an inline spoiler, hidden until the reader focuses or taps it."""
+    src, pos = state.src, state.pos
+    if not src.startswith("||", pos):
+        return False
+    end = src.find("||", pos + 2)
+    if end == -1 or end == pos + 2:
+        return False
+    if "\n" in src[pos + 2 : end]:
+        return False
+    if not silent:
+        state.push("spoiler_open", "span", 1)
+        old_max = state.posMax
+        state.pos, state.posMax = pos + 2, end
+        state.md.inline.tokenize(state)
+        state.posMax = old_max
+        state.push("spoiler_close", "span", -1)
+    state.pos = end + 2
+    return True
+
+
+def _render_spoiler_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return '<span class="spoiler" tabindex="0">'
+
+
+def _render_spoiler_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return "</span>"
+
+
+def _render_spoiler_block(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    if token.nesting == 1:
+        title = token.info.strip()[len("spoiler") :].strip() or "Spoiler"
+        return f'<details class="spoiler"><summary>{html_lib.escape(title)}</summary>\n'
+    return "</details>\n"
+
+
+def _figure_rule(state: Any) -> None:
+    """An image alone at the start of a paragraph becomes a <figure>; a line typed under it, its caption."""
+    tokens: list[Token] = state.tokens
+    i = 0
+    while i < len(tokens) - 2:
+        p_open, inline, p_close = tokens[i], tokens[i + 1], tokens[i + 2]
+        children = inline.children or []
+        if (
+            p_open.type == "paragraph_open"
+            and inline.type == "inline"
+            and p_close.type == "paragraph_close"
+            and children
+            and children[0].type == "image"
+            and (len(children) == 1 or children[1].type in {"softbreak", "hardbreak"})
+        ):
+            image_inline = Token("inline", "", 0, children=[children[0]], content="")
+            caption_children = children[2:]
+            new = [Token("figure_open", "figure", 1), image_inline]
+            if caption_children:
+                new += [
+                    Token("figcaption_open", "figcaption", 1),
+                    Token("inline", "", 0, children=caption_children, content=""),
+                    Token("figcaption_close", "figcaption", -1),
+                ]
+            new.append(Token("figure_close", "figure", -1))
+            tokens[i : i + 3] = new
+            i += len(new)
+        else:
+            i += 1
+
+
+def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    token.attrSet("loading", "lazy")
+    token.attrSet("decoding", "async")
+    return self.image(tokens, idx, options, env)
+
+
+def _heading_shift(state: Any) -> None:
+    """The page title is the only <h1>; a post's ``#`` headings start at <h2>."""
+    for token in state.tokens:
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = "h" + str(min(int(token.tag[1]) + 1, 6))
+
+
+def _use_spoilers(md: MarkdownIt) -> None:
+    md.inline.add_terminator_char("|")
+    md.inline.ruler.before("emphasis", "spoiler", _spoiler_inline)
+    md.add_render_rule("spoiler_open", _render_spoiler_open)
+    md.add_render_rule("spoiler_close", _render_spoiler_close)
+    md.use(container_plugin, "spoiler", render=_render_spoiler_block)
+
+
+def _make_post_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    _use_spoilers(md)
+    md.core.ruler.push("heading_shift", _heading_shift)
+    md.core.ruler.push("figure", _figure_rule)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def _make_comment_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    # The subset readers get: no headings, rules, images or raw HTML.
+    md.disable(["heading", "lheading", "hr", "image", "html_block", "html_inline"])
+    md.enable("strikethrough")
+    _use_spoilers(md)
+    return md
+
+
+_POST_MD = _make_post_markdown()
+_COMMENT_MD = _make_comment_markdown()
+
+# --------------------------------------------------------------------------- the bleach policies
+
+
+def _spoiler_span(tag: str, name: str, value: str) -> bool:
+    return (name == "class" and value == "spoiler") or (name == "tabindex" and value == "0")
+
+
+def _spoiler_details(tag: str, name: str, value: str) -> bool:
+    return name == "class" and value == "spoiler"
+
+
+_CODE_CLASS = re.compile(r"^language-[\w+#-]{1,30}$")
+
+
+def _code_attrs(tag: str, name: str, value: str) -> bool:
+    return name == "class" and bool(_CODE_CLASS.match(value))
+
+
+COMMENT_TAGS = frozenset(
+    {"p", "br", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span", "details", "summary"}
+)
+COMMENT_ATTRIBUTES: dict[str, Any] = {
+    "a": ["href", "title", "rel"],
+    "ol": ["start"],
+    "span": _spoiler_span,
+    "details": _spoiler_details,
+    "code": _code_attrs,
+}
+
+POST_TAGS = COMMENT_TAGS | {
+    "h2", "h3", "h4", "h5", "h6", "hr", "b", "i", "u", "ins", "sup", "sub", "mark", "kbd", "abbr",
+    "cite", "q", "small", "dl", "dt", "dd", "img", "figure", "figcaption", "table", "thead",
+    "tbody", "tfoot", "tr", "th", "td", "caption", "div",
+}  # fmt: skip
+POST_ATTRIBUTES: dict[str, Any] = {
+    **COMMENT_ATTRIBUTES,
+    "a": ["href", "title", "id", "name"],
+    "img": ["src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes"],
+    "th": ["align", "colspan", "rowspan", "scope"],
+    "td": ["align", "colspan", "rowspan"],
+    "abbr": ["title"],
+    "h2": ["id"], "h3": ["id"], "h4": ["id"],
+}  # fmt: skip
+
+#: Editors and admins may embed players; still never a script, style or event handler.
+UNFILTERED_TAGS = POST_TAGS | {"iframe", "video", "audio", "source", "picture", "aside", "section"}
+UNFILTERED_ATTRIBUTES: dict[str, Any] = {
+    **POST_ATTRIBUTES,
+    "*": ["class", "id", "lang", "dir"],
+    "iframe": ["src", "width", "height", "title", "allow", "allowfullscreen", "loading"],
+    "video": ["src", "controls", "width", "height", "poster", "preload", "muted", "loop"],
+    "audio": ["src", "controls", "preload"],
+    "source": ["src", "type", "srcset", "media"],
+}
+
+
+def _ugc_rel(attrs: dict[tuple[str | None, str], str], new: bool = False) -> dict[tuple[str | None, str], str] | None:
+    """Reader links never pass ranking and never get a handle on our window."""
+    href = attrs.get((None, "href"), "")
+    if href.startswith("mailto:"):
+        return attrs
+    attrs[(None, "rel")] = "nofollow ugc noopener"
+    return attrs
+
+
+def _cleaner(tags: frozenset[str], attributes: dict[str, Any], callbacks: list[Callable[..., Any]] | None) -> bleach.Cleaner:
+    filters = []
+    if callbacks is not None:
+        filters.append(partial(LinkifyFilter, callbacks=callbacks, skip_tags={"pre", "code"}, parse_email=False))
+    return bleach.Cleaner(
+        tags=tags, attributes=attributes, protocols=SAFE_PROTOCOLS, strip=True, strip_comments=True, filters=filters
+    )
+
+
+_COMMENT_CLEANER = _cleaner(COMMENT_TAGS, COMMENT_ATTRIBUTES, [_ugc_rel])
+_POST_CLEANER = _cleaner(POST_TAGS, POST_ATTRIBUTES, [])
+_UNFILTERED_CLEANER = _cleaner(UNFILTERED_TAGS, UNFILTERED_ATTRIBUTES, [])
+
+# Characters that have no business in stored text: NUL and the other C0 controls but tab/newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(source: str) -> str:
+    """Normalise newlines and drop control characters and lone surrogates."""
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
+    source = _CONTROL.sub("", source)
+    return source.encode("utf-8", "replace").decode("utf-8")
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def render_post(source: str, *, unfiltered: bool = False) -> str:
+    """Render a post's Markdown to sanitized HTML (with figures, spoilers and tables).
+
+    ``unfiltered`` is the editors' and admins' capability: a wider allowlist for embeds.
+    """
+    html = _POST_MD.render(clean_text(source))
+    cleaner = _UNFILTERED_CLEANER if unfiltered else _POST_CLEANER
+    return cleaner.clean(html).strip()
+
+
+def render_comment(source: str) -> str:
+    """Render a reader's comment: a small Markdown subset, no raw HTML, links made ``nofollow ugc``."""
+    html = _COMMENT_MD.render(clean_text(source))
+    return _COMMENT_CLEANER.clean(html).strip()
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|figcaption|tr|div|details)>|<br\s*/?>", re.I)
+_SPACES = re.compile(r"[ \t]+")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of sanitized HTML, for search, excerpts, word counts and feeds' summaries."""
+    text = _BLOCK_END.sub("\n", html)
+    text = html_lib.unescape(_TAG.sub("", text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def excerpt_of(text: str, limit: int = 280) -> str:
+    """The first ``limit`` characters of plain text, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.-—") + "…"

@@ -1,0 +1,1 @@
+"""Reviews: works, people, credits, scores and reader corrections."""

@@ -1,0 +1,46 @@
+"""Request plumbing every page shares: the user loader, template globals and the CSP nonce."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, g
+
+from blog.extensions import db, login_manager
+
+
+def csp_nonce() -> str:
+    """A per-request nonce for the few inline scripts; the CSP header names the same value."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> Any:
+        from blog.models import User
+
+        raw_id, _, version = user_id.partition(":")
+        if not raw_id.isdigit():
+            return None
+        user = db.session.get(User, int(raw_id))
+        if user is None or str(user.session_version) != version:
+            return None
+        return user
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, Any]:
+        return {
+            "site_name": app.config["SITE_NAME"],
+            "site_tagline": app.config["SITE_TAGLINE"],
+            "csp_nonce": csp_nonce,
+            "current_year": datetime.now(UTC).year,
+        }

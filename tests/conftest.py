@@ -1,0 +1,179 @@
+"""Shared fixtures: an app on a real database, a client, one-line builders and a query counter.
+
+The database is SQLite in a temporary file unless ``TEST_DATABASE_URL`` names a PostgreSQL
+database; then every test session works in its own schema (so parallel runs never collide)
+and tables are truncated between tests.
+
+Per-test settings: ``@pytest.mark.settings(COMMENTS_MODERATION="hold-all")``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+
+from blog import create_app
+from blog.extensions import db
+from blog.models import Post, PostStatus, Role, User
+from blog.posts.editing import PostInput, save_post
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery staple"
+
+_pg_tables_created = False
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str | None]:
+    """A private PostgreSQL schema for this test session, or None on SQLite."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def _settings_for(request: pytest.FixtureRequest) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("settings"))):
+        settings.update(marker.kwargs)
+    return settings
+
+
+def build_config(tmp_path: Any, pg_schema: str | None, **overrides: Any) -> dict[str, Any]:
+    """Configuration for a test app; usable by tests that start their own servers too."""
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "COMMENTS_MIN_SECONDS": 0,
+        "SERVER_NAME": None,
+        "MAIL_SERVER": "",
+    }
+    if pg_schema:
+        config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            "connect_args": {"options": f"-csearch_path={pg_schema}"},
+        }
+    else:
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "test.db")
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, tmp_path: Any, pg_schema: str | None) -> Iterator[Flask]:
+    global _pg_tables_created
+    application = create_app(build_config(tmp_path, pg_schema, **_settings_for(request)))
+    with application.app_context():
+        if pg_schema is None or not _pg_tables_created:
+            db.create_all()
+            _pg_tables_created = True
+        yield application
+        db.session.rollback()
+        db.session.remove()
+        if pg_schema is not None:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# ----------------------------------------------------------------------------- builders
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def _make_user(role: Role | str = Role.AUTHOR, *, email: str | None = None, name: str | None = None,
+                   password: str | None = PASSWORD, **fields: Any) -> User:
+        n = next(counter)
+        role = Role(role)
+        user = User(email=email or f"{role.value}{n}@example.org", name=name or f"{role.label} {n}", role=role, **fields)
+        if password:
+            user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return _make_user
+
+
+@pytest.fixture
+def make_post(app: Flask, make_user: Callable[..., User]) -> Callable[..., Post]:
+    def _make_post(title: str = "A review", body: str = "Some **thoughts** about a film.", *,
+                   author: User | None = None, status: PostStatus | str = PostStatus.PUBLISHED,
+                   published_at: datetime | None = None, **fields: Any) -> Post:
+        author = author or make_user(Role.ADMIN)
+        data = PostInput(title=title, body_md=body, status=PostStatus(status), published_at=published_at, **fields)
+        post = save_post(author, data)
+        db.session.commit()
+        return post
+
+    return _make_post
+
+
+def login_as(client: FlaskClient, user: User) -> FlaskClient:
+    """Sign ``user`` in on ``client`` without going through the login form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def login() -> Callable[[FlaskClient, User], FlaskClient]:
+    return login_as
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], contextlib.AbstractContextManager[QueryCounter]]:
+    """``with count_queries() as q: ...; q.count`` — SQL statements sent while inside the block."""
+
+    @contextlib.contextmanager
+    def _count() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", _before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _before)
+
+    return _count
