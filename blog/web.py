@@ -43,4 +43,6 @@ def init_app(app: Flask) -> None:
             "site_tagline": app.config["SITE_TAGLINE"],
             "csp_nonce": csp_nonce,
             "current_year": datetime.now(UTC).year,
+            # base.html links to areas (archives, search, admin) only once their routes exist.
+            "has_endpoint": lambda name: name in app.view_functions,
         }

@@ -108,11 +108,19 @@ def client(app: Flask) -> FlaskClient:
 def make_user(app: Flask) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
-    def _make_user(role: Role | str = Role.AUTHOR, *, email: str | None = None, name: str | None = None,
-                   password: str | None = PASSWORD, **fields: Any) -> User:
+    def _make_user(
+        role: Role | str = Role.AUTHOR,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        password: str | None = PASSWORD,
+        **fields: Any,
+    ) -> User:
         n = next(counter)
         role = Role(role)
-        user = User(email=email or f"{role.value}{n}@example.org", name=name or f"{role.label} {n}", role=role, **fields)
+        user = User(
+            email=email or f"{role.value}{n}@example.org", name=name or f"{role.label} {n}", role=role, **fields
+        )
         if password:
             user.set_password(password)
         db.session.add(user)
@@ -124,9 +132,15 @@ def make_user(app: Flask) -> Callable[..., User]:
 
 @pytest.fixture
 def make_post(app: Flask, make_user: Callable[..., User]) -> Callable[..., Post]:
-    def _make_post(title: str = "A review", body: str = "Some **thoughts** about a film.", *,
-                   author: User | None = None, status: PostStatus | str = PostStatus.PUBLISHED,
-                   published_at: datetime | None = None, **fields: Any) -> Post:
+    def _make_post(
+        title: str = "A review",
+        body: str = "Some **thoughts** about a film.",
+        *,
+        author: User | None = None,
+        status: PostStatus | str = PostStatus.PUBLISHED,
+        published_at: datetime | None = None,
+        **fields: Any,
+    ) -> Post:
         author = author or make_user(Role.ADMIN)
         data = PostInput(title=title, body_md=body, status=PostStatus(status), published_at=published_at, **fields)
         post = save_post(author, data)

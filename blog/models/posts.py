@@ -119,20 +119,12 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def is_scheduled(self) -> bool:
-        return (
-            self.status == PostStatus.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > utcnow()
-        )
+        return self.status == PostStatus.PUBLISHED and self.published_at is not None and self.published_at > utcnow()
 
     @property
     def is_live(self) -> bool:
         """Readers can see it: published and its time has come."""
-        return (
-            self.status == PostStatus.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= utcnow()
-        )
+        return self.status == PostStatus.PUBLISHED and self.published_at is not None and self.published_at <= utcnow()
 
     @property
     def display_status(self) -> str:

@@ -125,7 +125,9 @@ def _series_for(title: str) -> Series | None:
 def _resolve_status(user: User, data: PostInput, post: Post | None) -> tuple[PostStatus, datetime | None]:
     wanted = data.status
     if wanted == PostStatus.PUBLISHED and not can_publish(user):
-        raise DomainError("Contributors cannot publish; submit the post for review instead.", field="status", status=403)
+        raise DomainError(
+            "Contributors cannot publish; submit the post for review instead.", field="status", status=403
+        )
     if wanted == PostStatus.PUBLISHED:
         when = data.published_at or (post.published_at if post and post.published_at else None) or utcnow()
         return wanted, when
@@ -171,7 +173,9 @@ def _apply(
 
     post.title = data.title
     post.body_md = data.body_md
-    post.unfiltered_html = can_post_unfiltered_html(user) if creating or post.author_id == user.id else post.unfiltered_html
+    post.unfiltered_html = (
+        can_post_unfiltered_html(user) if creating or post.author_id == user.id else post.unfiltered_html
+    )
     post.body_html = render_post(data.body_md, unfiltered=post.unfiltered_html)
     post.body_text = html_to_text(post.body_html)
     post.word_count, post.reading_minutes = reading_stats(post.body_text)

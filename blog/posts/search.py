@@ -20,7 +20,8 @@ SQLITE_DDL = [
     """CREATE TRIGGER IF NOT EXISTS posts_fts_ai AFTER INSERT ON posts BEGIN
         INSERT INTO posts_fts(rowid, title, body_text) VALUES (new.id, new.title, new.body_text); END""",
     """CREATE TRIGGER IF NOT EXISTS posts_fts_ad AFTER DELETE ON posts BEGIN
-        INSERT INTO posts_fts(posts_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text); END""",
+        INSERT INTO posts_fts(posts_fts, rowid, title, body_text)
+        VALUES ('delete', old.id, old.title, old.body_text); END""",
     """CREATE TRIGGER IF NOT EXISTS posts_fts_au AFTER UPDATE OF title, body_text ON posts BEGIN
         INSERT INTO posts_fts(posts_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text);
         INSERT INTO posts_fts(rowid, title, body_text) VALUES (new.id, new.title, new.body_text); END""",
@@ -82,7 +83,9 @@ def search_posts(base: Select[tuple[Post]], query: str, dialect: str) -> Select[
         sub = fts.columns(column("rowid", Integer), column("rank", Float)).subquery("fts")
         return base.join(sub, sub.c.rowid == Post.id).order_by(sub.c.rank)
     vector = func.to_tsvector("simple", func.coalesce(Post.title, "") + " " + func.coalesce(Post.body_text, ""))
-    tsquery = func.to_tsquery("simple", " & ".join(w + (":*" if i == len(words) - 1 else "") for i, w in enumerate(words)))
+    tsquery = func.to_tsquery(
+        "simple", " & ".join(w + (":*" if i == len(words) - 1 else "") for i, w in enumerate(words))
+    )
     return base.where(vector.op("@@")(tsquery)).order_by(func.ts_rank(vector, tsquery).desc(), Post.published_at.desc())
 
 
