@@ -65,6 +65,7 @@ def build_config(tmp_path: Any, pg_schema: str | None, **overrides: Any) -> dict
         "COMMENTS_MIN_SECONDS": 0,
         "SERVER_NAME": None,
         "MAIL_SERVER": "",
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
     if pg_schema:
         config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL
@@ -78,10 +79,28 @@ def build_config(tmp_path: Any, pg_schema: str | None, **overrides: Any) -> dict
     return config
 
 
+class TestClient(FlaskClient):
+    """A client whose requests start with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps an app context pushed for the builders, and Flask reuses a pushed
+    context for requests; without this, ``g`` (Flask-Login's cached user, the CSP nonce) would
+    leak from one request to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        from flask import g
+        from flask.globals import _cv_app
+
+        if _cv_app.get(None) is not None:
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(request: pytest.FixtureRequest, tmp_path: Any, pg_schema: str | None) -> Iterator[Flask]:
     global _pg_tables_created
     application = create_app(build_config(tmp_path, pg_schema, **_settings_for(request)))
+    application.test_client_class = TestClient
     with application.app_context():
         if pg_schema is None or not _pg_tables_created:
             db.create_all()

@@ -1,0 +1,1 @@
+"""Image uploads: checked with Pillow, re-encoded without metadata, resized, stored behind an interface."""

@@ -1,0 +1,183 @@
+"""Accepting an image: real checks with Pillow, metadata stripped by re-encoding, resized variants.
+
+Nothing is trusted from the browser: not the file name, not the content type. The stored copy is
+a fresh encoding of the pixels, so EXIF (GPS position, camera serial numbers) never reaches readers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
+
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.media.storage import get_storage
+from blog.models.accounts import User
+from blog.models.media import MediaFile
+from blog.models.posts import Post
+
+#: Pillow format name → (file extension, content type).
+ALLOWED_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+    "GIF": ("gif", "image/gif"),
+}
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_bytes: int
+    max_pixels: int
+    variant_widths: tuple[int, ...]
+
+    @classmethod
+    def from_config(cls) -> UploadLimits:
+        cfg = current_app.config
+        widths = tuple(sorted(int(w) for w in str(cfg["MEDIA_VARIANT_WIDTHS"]).split(",") if w.strip()))
+        return cls(int(cfg["MEDIA_MAX_BYTES"]), int(cfg["MEDIA_MAX_PIXELS"]), widths)
+
+
+def _human(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def _open_checked(data: bytes, limits: UploadLimits) -> Image.Image:
+    """Open ``data`` as an image of an allowed format, fully decoded, within the pixel limit."""
+    if not data:
+        raise DomainError("The file is empty.", field="file")
+    if len(data) > limits.max_bytes:
+        raise DomainError(f"The file is {_human(len(data))}; the limit is {_human(limits.max_bytes)}.", field="file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in ALLOWED_FORMATS:
+                raise DomainError("Only JPEG, PNG, WebP and GIF images can be uploaded.", field="file")
+            if probe.width * probe.height > limits.max_pixels:
+                raise DomainError(
+                    f"The image is {probe.width}×{probe.height} pixels; the limit is "
+                    f"{limits.max_pixels // 1_000_000} megapixels.",
+                    field="file",
+                )
+            probe.verify()  # structure check (truncated chunks, bad CRCs)
+            image = Image.open(io.BytesIO(data))
+            image.load()  # a truncated file fails here, not later in a reader's browser
+    except DomainError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DomainError("That file is not an image we can read (JPEG, PNG, WebP or GIF).", field="file") from None
+    except (OSError, SyntaxError, ValueError):
+        raise DomainError("The image is damaged or incomplete; try exporting it again.", field="file") from None
+    return image
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    """A fresh encoding of the pixels only: no EXIF, no XMP, no ICC comments, no text chunks."""
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    elif fmt == "PNG":
+        image.save(out, "PNG", optimize=True)
+    elif fmt == "WEBP":
+        image.save(out, "WEBP", quality=85)
+    else:  # GIF: keep the first frame's palette image; animations are flattened to their first frame
+        image.save(out, "GIF")
+    return out.getvalue()
+
+
+def _clean_pixels(image: Image.Image) -> Image.Image:
+    """The pixels alone: rotation applied from EXIF, then every metadata block dropped."""
+    rotated = ImageOps.exif_transpose(image) or image
+    clean = rotated.copy()
+    clean.info = {k: v for k, v in rotated.info.items() if k in {"transparency", "duration", "loop"}}
+    return clean
+
+
+def store_upload(data: bytes, filename: str, user: User | None) -> MediaFile:
+    """Check, clean, resize and store an upload; the same picture uploaded twice is stored once."""
+    limits = UploadLimits.from_config()
+    image = _open_checked(data, limits)
+    fmt = str(image.format)
+    ext, content_type = ALLOWED_FORMATS[fmt]
+    clean = _clean_pixels(image)
+    encoded = _encode(clean, fmt)
+    digest = hashlib.sha256(encoded).hexdigest()
+
+    existing = db.session.scalar(select(MediaFile).where(MediaFile.sha256 == digest))
+    if existing is not None:
+        return existing
+
+    media = MediaFile(
+        key=f"{digest[:32]}.{ext}",
+        sha256=digest,
+        original_name=_safe_name(filename),
+        content_type=content_type,
+        width=clean.width,
+        height=clean.height,
+        size_bytes=len(encoded),
+        uploaded_by_id=user.id if user else None,
+        variant_widths=[],
+    )
+    storage = get_storage()
+    storage.save(media.key, encoded)
+    for width in limits.variant_widths:
+        if width < clean.width:
+            height = round(clean.height * width / clean.width)
+            resized = clean.resize((width, height), Image.Resampling.LANCZOS)
+            storage.save(media.variant_key(width), _encode(resized, fmt))
+            media.variant_widths.append(width)
+    db.session.add(media)
+    db.session.flush()
+    return media
+
+
+_UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def _safe_name(filename: str) -> str:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return _UNSAFE.sub("", name)[:200]
+
+
+MEDIA_REF = re.compile(r"/media/([0-9a-f]{32}\.(?:jpg|png|webp|gif))")
+
+
+def media_usage(media_files: list[MediaFile]) -> dict[int, list[Post]]:
+    """For each media file, the posts whose Markdown uses it (one query over posts that use any media)."""
+    by_key = {m.key: m.id for m in media_files}
+    usage: dict[int, list[Post]] = {m.id: [] for m in media_files}
+    posts = db.session.scalars(select(Post).where(Post.body_md.contains("/media/") | Post.cover_image.contains("/media/")))
+    for post in posts:
+        keys = set(MEDIA_REF.findall(post.body_md or "")) | set(MEDIA_REF.findall(post.cover_image or ""))
+        for key in keys:
+            if key in by_key:
+                usage[by_key[key]].append(post)
+    return usage
+
+
+def delete_media(media: MediaFile) -> None:
+    """Delete a file and its variants; refused (with the list) while a post still uses it."""
+    users = media_usage([media])[media.id]
+    if users:
+        titles = ", ".join(f"“{p.title}”" for p in users)
+        raise DomainError(f"This image is still used by {titles}. Remove it from those posts first.", status=409)
+    storage = get_storage()
+    for key in media.all_keys:
+        storage.delete(key)
+    db.session.delete(media)
+
+
+def srcset_for(media: MediaFile, url_for_key: object) -> str:
+    """``srcset`` text for a media file: each variant with its width, then the original."""
+    make = url_for_key  # a callable key -> URL; kept loose so templates and renderers can share it
+    parts = [f"{make(media.variant_key(w))} {w}w" for w in media.variant_widths]  # type: ignore[operator]
+    parts.append(f"{make(media.key)} {media.width}w")  # type: ignore[operator]
+    return ", ".join(parts)
