@@ -111,6 +111,10 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     comment_count: Mapped[int] = mapped_column(default=0)
     #: Raw HTML in the Markdown is kept only when the saving user may post unfiltered HTML.
     unfiltered_html: Mapped[bool] = mapped_column(default=False)
+    #: Bumped on every save; an editor saving from an older version gets a conflict, not a silent overwrite.
+    version: Mapped[int] = mapped_column(default=1)
+    #: The editor's note when sending a post back to its contributor ("needs a source for the quote").
+    review_note: Mapped[str] = mapped_column(String(1000), default="")
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     series: Mapped[Series | None] = relationship()
@@ -146,3 +150,38 @@ class SlugRedirect(db.Model):  # type: ignore[name-defined,misc]
     old_slug: Mapped[str] = mapped_column(String(200), primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PostRevision(db.Model):  # type: ignore[name-defined,misc]
+    """A saved state of a published post: who saved it, when, and the text as it then was."""
+
+    __tablename__ = "post_revisions"
+    __table_args__ = (Index("ix_post_revisions_post_created", "post_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    body_md: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(String(1000), default="")
+    #: What changed compared with the revision before, e.g. "title, body (+12 −3 lines)".
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class PostAutosave(db.Model):  # type: ignore[name-defined,misc]
+    """The editor's latest autosave for one person and post; never shown to readers."""
+
+    __tablename__ = "post_autosaves"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    excerpt: Mapped[str] = mapped_column(String(1000), default="")
+    #: The post version the author was editing when this was saved (for conflict detection).
+    base_version: Mapped[int] = mapped_column(default=1)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -16,9 +16,19 @@ from sqlalchemy import select
 from blog.auth.permissions import can_edit_post, can_post_unfiltered_html, can_publish
 from blog.errors import DomainError
 from blog.extensions import db
-from blog.models.accounts import User
+from blog.models.accounts import Role, User
 from blog.models.base import utcnow
-from blog.models.posts import Category, CommentStatusChoice, Post, PostStatus, Series, SlugRedirect, Tag
+from blog.models.posts import (
+    Category,
+    CommentStatusChoice,
+    Post,
+    PostRevision,
+    PostStatus,
+    Series,
+    SlugRedirect,
+    Tag,
+)
+from blog.posts.revisions import check_version, discard_autosave, record_revision
 from blog.rendering import clean_text, excerpt_of, html_to_text, render_post
 
 SLUG_MAX = 180
@@ -134,13 +144,23 @@ def _resolve_status(user: User, data: PostInput, post: Post | None) -> tuple[Pos
     return wanted, data.published_at
 
 
-def save_post(user: User, data: PostInput, post: Post | None = None, *, max_bytes: int = 1024 * 1024) -> Post:
+def save_post(
+    user: User,
+    data: PostInput,
+    post: Post | None = None,
+    *,
+    max_bytes: int = 1024 * 1024,
+    base_version: int | None = None,
+    revision_note: str = "",
+) -> Post:
     """Create or update a post for ``user``; raises ``DomainError`` (nothing written) when a rule says no.
 
     Markdown is rendered and sanitized here, once; reads only ever show ``body_html``.
     """
     if post is not None and not can_edit_post(user, post):
         raise DomainError("You cannot edit this post.", status=403)
+    if post is not None:
+        check_version(post, base_version)
     data.title = clean_text(data.title).strip()
     data.body_md = clean_text(data.body_md)
     _validate(data, max_bytes)
@@ -153,6 +173,8 @@ def save_post(user: User, data: PostInput, post: Post | None = None, *, max_byte
         _apply(user, data, post, creating, status, published_at)
     db.session.add(post)
     db.session.flush()
+    record_revision(post, user, revision_note)
+    discard_autosave(user, post)
     return post
 
 
@@ -190,8 +212,54 @@ def _apply(
     post.series = _series_for(data.series_title)
     post.series_part = data.series_part if post.series is not None else None
     post.updated_at = utcnow()
+    post.version = (post.version or 0) + 1 if not creating else 1
 
 
 def split_terms(raw: str) -> list[str]:
     """``"anime, Satoshi Kon , "`` → ``["anime", "Satoshi Kon"]``."""
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def post_input_from(post: Post) -> PostInput:
+    """The form values that would save ``post`` unchanged (the base for partial updates)."""
+    return PostInput(
+        title=post.title,
+        body_md=post.body_md,
+        slug=post.slug,
+        excerpt=post.excerpt,
+        tags=[t.name for t in post.tags],
+        categories=[c.name for c in post.categories],
+        series_title=post.series.title if post.series else "",
+        series_part=post.series_part,
+        cover_image=post.cover_image or "",
+        cover_alt=post.cover_alt,
+        comment_status=post.comment_status,
+        status=post.status,
+        published_at=post.published_at,
+    )
+
+
+def restore_revision(user: User, post: Post, revision: PostRevision) -> Post:
+    """Make a revision's text current again; the restore itself becomes a new revision."""
+    if revision.post_id != post.id:
+        raise DomainError("That revision belongs to another post.", status=404)
+    data = post_input_from(post)
+    data.title, data.body_md, data.excerpt = revision.title, revision.body_md, revision.excerpt
+    when = revision.created_at.strftime("%Y-%m-%d %H:%M")
+    return save_post(user, data, post, revision_note=f"Restored the revision of {when} UTC")
+
+
+def send_back(editor: User, post: Post, note: str) -> Post:
+    """An editor returns a submitted post to its writer as a draft, with a note saying why."""
+    if not can_publish(editor) or editor.role not in {Role.ADMIN, Role.EDITOR}:
+        raise DomainError("Only editors can send a post back.", status=403)
+    if post.status != PostStatus.PENDING:
+        raise DomainError("Only posts waiting for review can be sent back.", status=409)
+    note = clean_text(note).strip()
+    if not note:
+        raise DomainError("Say what needs changing, so the writer knows.", field="note")
+    post.status = PostStatus.DRAFT
+    post.review_note = note[:1000]
+    post.version += 1
+    db.session.flush()
+    return post

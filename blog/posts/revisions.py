@@ -1,0 +1,152 @@
+"""Revisions of published posts, the editor's autosave, and edit conflicts between two tabs."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from blog.auth.permissions import can_edit_post
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.base import utcnow
+from blog.models.posts import Post, PostAutosave, PostRevision, PostStatus
+from blog.rendering import clean_text
+
+
+class EditConflict(DomainError):
+    """Someone saved the post after this editor loaded it; ``post`` holds what they saved."""
+
+    def __init__(self, post: Post) -> None:
+        super().__init__(
+            "This post was changed in another tab or by someone else since you opened it. "
+            "Compare the two versions and choose which to keep.",
+            status=409,
+        )
+        self.post = post
+
+
+def check_version(post: Post, base_version: int | None) -> None:
+    if base_version is not None and base_version != post.version:
+        raise EditConflict(post)
+
+
+def _summary(previous: PostRevision | None, post: Post) -> str:
+    if previous is None:
+        return "first published version"
+    changed = []
+    if previous.title != post.title:
+        changed.append("title")
+    if previous.excerpt != post.excerpt:
+        changed.append("excerpt")
+    if previous.body_md != post.body_md:
+        added = removed = 0
+        for line in difflib.ndiff(previous.body_md.splitlines(), post.body_md.splitlines()):
+            added += line.startswith("+ ")
+            removed += line.startswith("- ")
+        changed.append(f"body (+{added} −{removed} lines)")
+    return ", ".join(changed) or "settings only"
+
+
+def record_revision(post: Post, user: User, note: str = "") -> PostRevision | None:
+    """Keep the post's current state as a revision, if it is published and its text changed."""
+    if post.status != PostStatus.PUBLISHED:
+        return None
+    previous = db.session.scalar(
+        select(PostRevision)
+        .where(PostRevision.post_id == post.id)
+        .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
+        .limit(1)
+    )
+    if previous is not None and (previous.title, previous.body_md, previous.excerpt) == (
+        post.title,
+        post.body_md,
+        post.excerpt,
+    ):
+        return None
+    revision = PostRevision(
+        post_id=post.id,
+        author_id=user.id,
+        title=post.title,
+        body_md=post.body_md,
+        excerpt=post.excerpt,
+        summary=_summary(previous, post),
+        note=note[:500],
+    )
+    db.session.add(revision)
+    return revision
+
+
+def revisions_of(post: Post) -> list[PostRevision]:
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    op: str  # "add", "remove", "same" or "gap"
+    text: str
+
+
+def diff_lines(old: str, new: str, context: int = 3) -> list[DiffLine]:
+    """A line diff (old → new) with a little context, as data for the template to show."""
+    lines: list[DiffLine] = []
+    for group in difflib.SequenceMatcher(None, old.splitlines(), new.splitlines()).get_grouped_opcodes(context):
+        if lines:
+            lines.append(DiffLine("gap", "…"))
+        for tag, i1, i2, j1, j2 in group:
+            old_part, new_part = old.splitlines()[i1:i2], new.splitlines()[j1:j2]
+            if tag == "equal":
+                lines += [DiffLine("same", t) for t in old_part]
+            else:
+                lines += [DiffLine("remove", t) for t in old_part]
+                lines += [DiffLine("add", t) for t in new_part]
+    return lines
+
+
+def save_autosave(
+    user: User, post: Post, *, title: str, body_md: str, excerpt: str = "", base_version: int
+) -> PostAutosave:
+    """Store the editor's text for ``user`` without touching what readers see.
+
+    Raises ``EditConflict`` when the post was saved since the editor loaded ``base_version``.
+    """
+    if not can_edit_post(user, post):
+        raise DomainError("You cannot edit this post.", status=403)
+    check_version(post, base_version)
+    autosave = db.session.get(PostAutosave, (post.id, user.id))
+    if autosave is None:
+        autosave = PostAutosave(post_id=post.id, user_id=user.id)
+        db.session.add(autosave)
+    autosave.title = clean_text(title)[:300]
+    autosave.body_md = clean_text(body_md)
+    autosave.excerpt = clean_text(excerpt)[:1000]
+    autosave.base_version = base_version
+    autosave.saved_at = utcnow()
+    db.session.flush()
+    return autosave
+
+
+def pending_autosave(user: User, post: Post) -> PostAutosave | None:
+    """An autosave newer than the post's last save and different from it: offer to restore it."""
+    autosave = db.session.get(PostAutosave, (post.id, user.id))
+    if autosave is None:
+        return None
+    if (autosave.title, autosave.body_md) == (post.title, post.body_md):
+        return None
+    if autosave.saved_at <= post.updated_at:
+        return None
+    return autosave
+
+
+def discard_autosave(user: User, post: Post) -> None:
+    autosave = db.session.get(PostAutosave, (post.id, user.id))
+    if autosave is not None:
+        db.session.delete(autosave)
