@@ -22,7 +22,7 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	touch $@
 
 run: $(STAMP)
-	FLASK_APP=wsgi.py $(BIN)/flask setup-demo
+	FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask setup-demo --url http://$(HOST):$(PORT)
 	FLASK_APP=wsgi.py FLASK_DEBUG=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: $(TEST_STAMP)

@@ -45,6 +45,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     errors.init_app(app)
 
+    from blog import cache, observability, ops, security
+
+    observability.init_app(app)  # request ids and log format first, so every later log has them
+    security.init_app(app)
+    ops.init_app(app)
+    cache.init_app(app)
+
+    from blog.media import storage as media_storage
+    from blog.media.views import bp as media_bp
+
+    media_storage.init_app(app)
+    app.register_blueprint(media_bp)
+
     from blog.admin.views import bp as admin_bp
     from blog.auth.views import bp as auth_bp
     from blog.comments.views import bp as comments_bp
@@ -56,6 +69,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reviews_bp)
+
+    from blog import mail
+    from blog.auth import social
+
+    mail.init_app(app)  # the outbox every email goes through
+    social.init_app(app)  # social and email sign-in, profile pages: the "social" blueprint
 
     from blog import cli
 

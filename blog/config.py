@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Flask's default (500 kB per form field) would refuse post bodies under POST_BODY_MAX_BYTES.
+    "MAX_FORM_MEMORY_SIZE": 8 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -44,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
     "RATELIMIT_STORAGE_URI": "",  # derived from REDIS_URL when empty
     "RATELIMIT_LOGIN": "10 per minute",
+    "PASSWORD_MIN_LENGTH": 10,
     # --- comments ---
     "COMMENTS_MAX_DEPTH": 5,
     "COMMENTS_PER_PAGE": 50,
@@ -68,8 +71,59 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_SSL": False,
     "MAIL_FROM": "Sargasso <noreply@localhost>",
     "MAIL_TIMEOUT": 10,
+    "MAIL_MAX_ATTEMPTS": 6,  # then the message is marked failed (shown to the operator)
+    "MAIL_RETRY_SECONDS": 60,  # first retry delay; doubles with each attempt
+    "MAIL_RESUME_ON_START": True,  # send what a previous run left queued, from the first request on
+    # --- social login (a provider shows only when its client id and secret are both set) ---
+    "SOCIAL_HTTP_TIMEOUT": 5,  # seconds for every call to a provider (discovery, token, profile)
+    "GOOGLE_CLIENT_ID": "",
+    "GOOGLE_CLIENT_SECRET": "",
+    "GOOGLE_SERVER_METADATA_URL": "https://accounts.google.com/.well-known/openid-configuration",
+    "TWITTER_CLIENT_ID": "",
+    "TWITTER_CLIENT_SECRET": "",
+    "TWITTER_AUTHORIZE_URL": "https://twitter.com/i/oauth2/authorize",
+    "TWITTER_TOKEN_URL": "https://api.twitter.com/2/oauth2/token",
+    "TWITTER_API_BASE_URL": "https://api.twitter.com/2/",
+    "FACEBOOK_CLIENT_ID": "",
+    "FACEBOOK_CLIENT_SECRET": "",
+    "FACEBOOK_AUTHORIZE_URL": "https://www.facebook.com/v19.0/dialog/oauth",
+    "FACEBOOK_TOKEN_URL": "https://graph.facebook.com/v19.0/oauth/access_token",
+    "FACEBOOK_API_BASE_URL": "https://graph.facebook.com/v19.0/",
+    "GITHUB_CLIENT_ID": "",
+    "GITHUB_CLIENT_SECRET": "",
+    "GITHUB_AUTHORIZE_URL": "https://github.com/login/oauth/authorize",
+    "GITHUB_TOKEN_URL": "https://github.com/login/oauth/access_token",
+    "GITHUB_API_BASE_URL": "https://api.github.com/",
+    "OIDC_NAME": "",  # e.g. "Keycloak"; the label on the button
+    "OIDC_SERVER_METADATA_URL": "",  # e.g. https://sso.example.org/realms/main/.well-known/openid-configuration
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "EMAIL_LOGIN_MAX_AGE_SECONDS": 15 * 60,
+    "EMAIL_LOGIN_RATELIMIT": "5 per 15 minutes",
+    # --- media ---
+    "MEDIA_ROOT": "",  # default: instance/media
+    "MEDIA_MAX_BYTES": 10 * 1024 * 1024,
+    "MEDIA_MAX_PIXELS": 40_000_000,
+    "MEDIA_VARIANT_WIDTHS": "640,1280",
     # --- reviews ---
     "REVIEW_SCORE_SCALE": 10,  # 5, 10 or 100
+    "WORKS_PER_PAGE": 30,  # /works/ browse page
+    "WORK_CORRECTIONS_MAX_PENDING": 5,  # a reader's corrections waiting for staff at once
+    # --- production: security headers, page cache, logs (blog/security.py, cache.py) ---
+    "SESSION_COOKIE_SECURE": False,  # True forces Secure; HTTPS requests get it anyway
+    "HSTS_MAX_AGE": 365 * 24 * 3600,  # sent only over HTTPS; 0 turns it off
+    "HSTS_INCLUDE_SUBDOMAINS": False,
+    "CSP_FRAME_SRC": "https:",  # embeds editors may put in posts (iframe players)
+    "CSP_MEDIA_SRC": "'self' https:",
+    "CSP_EXTRA_FORM_ACTION": "",  # space-separated origins; OAuth providers are added by themselves
+    "REDIS_KEY_PREFIX": "sargasso:",  # cache keys; rate limits use it too unless RATELIMIT_KEY_PREFIX
+    "PAGE_CACHE_ENABLED": True,
+    "PAGE_CACHE_TTL": 600,  # seconds an entry lives at most; changes invalidate it sooner
+    "PAGE_CACHE_MAX_BYTES": 32 * 1024 * 1024,  # in-process cache size per worker (no Redis)
+    "PAGE_CACHE_BLUEPRINTS": "posts reviews",  # GET pages of these are cached for anonymous readers
+    "PAGE_CACHE_EXCLUDE": "",  # endpoints never cached, e.g. "posts.search"
+    "PAGE_CACHE_SHARED_MAX_AGE": 0,  # s-maxage for nginx/CDN on pages without a form; 0: revalidate
+    "LOG_LEVEL": "INFO",
 }
 
 #: Plain environment names documented in the README, read as-is (no prefix).
@@ -78,7 +132,9 @@ PLAIN_ENV = [
     "SITE_NAME",
     "SITE_URL",
     "REDIS_URL",
+    "REDIS_KEY_PREFIX",
     "TRUSTED_PROXIES",
+    "LOG_LEVEL",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USERNAME",
@@ -144,6 +200,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
     if not app.config["RATELIMIT_STORAGE_URI"]:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_KEY_PREFIX"] + "limits")
     check_config(app)
 
 
@@ -166,6 +223,8 @@ def check_config(app: Flask) -> None:
     if not secret:
         # Debug and test runs get a throwaway key so sessions work; never in production.
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+        # `flask setup-demo` sees this and writes a lasting key to instance/config.py.
+        app.config["SECRET_KEY_IS_THROWAWAY"] = True
     if app.config["COMMENTS_MODERATION"] not in {"all-approved", "first", "hold-all"}:
         raise ConfigError("COMMENTS_MODERATION must be one of all-approved, first, hold-all.")
     if int(app.config["REVIEW_SCORE_SCALE"]) not in {5, 10, 100}:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from authlib.integrations.flask_client import OAuth
 from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -35,3 +36,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_ip, default_limits=[])
+#: Authlib's Flask client registry; provider clients are built per app in ``blog.auth.providers``.
+oauth = OAuth()

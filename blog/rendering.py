@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
+from urllib.parse import unquote
 
 import bleach
 from bleach.linkifier import LinkifyFilter
@@ -53,15 +55,21 @@ def _spoiler_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _render_spoiler_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+def _render_spoiler_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     return '<span class="spoiler" tabindex="0">'
 
 
-def _render_spoiler_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+def _render_spoiler_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     return "</span>"
 
 
-def _render_spoiler_block(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+def _render_spoiler_block(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     if token.nesting == 1:
         title = token.info.strip()[len("spoiler") :].strip() or "Spoiler"
@@ -107,11 +115,51 @@ def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options
     return self.image(tokens, idx, options, env)
 
 
+def _table_align(state: Any) -> None:
+    """Column alignment as the ``align`` attribute: style attributes are stripped (and a strict CSP is coming)."""
+    for token in state.tokens:
+        if token.type in {"th_open", "td_open"}:
+            style = token.attrs.pop("style", None)
+            if isinstance(style, str) and style.startswith("text-align:"):
+                token.attrSet("align", style.removeprefix("text-align:"))
+
+
 def _heading_shift(state: Any) -> None:
     """The page title is the only <h1>; a post's ``#`` headings start at <h2>."""
     for token in state.tokens:
         if token.type in {"heading_open", "heading_close"}:
             token.tag = "h" + str(min(int(token.tag[1]) + 1, 6))
+
+
+# Anything a browser would ignore inside a URL's scheme: whitespace, controls, invisible formatters.
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+
+
+def safe_url(url: str) -> bool:
+    """True when ``url`` is relative or uses http, https or mailto, however it is disguised.
+
+    Entities (``&#106;``), percent-escapes (``%6A``), and tabs, newlines or invisible characters
+    typed inside the scheme (``java\tscript:``) are undone before the scheme is read, so a
+    disguised ``javascript:`` or ``data:`` never becomes a link.
+    """
+    probe = url
+    for _ in range(3):  # entities and escapes nested a few levels deep
+        decoded = unquote(html_lib.unescape(probe))
+        if decoded == probe:
+            break
+        probe = decoded
+    probe = _URL_JUNK.sub("", unicodedata.normalize("NFKC", probe)).lower()
+    match = _SCHEME.match(probe)
+    if match is None:
+        # No scheme before the first "/", "?" or "#": a relative URL, unless a colon hides in it.
+        head = re.split(r"[/?#]", probe, maxsplit=1)[0]
+        return ":" not in head
+    return match.group(1) in SAFE_PROTOCOLS
+
+
+def _validate_link(url: str) -> bool:
+    return safe_url(url)
 
 
 def _use_spoilers(md: MarkdownIt) -> None:
@@ -125,7 +173,9 @@ def _use_spoilers(md: MarkdownIt) -> None:
 def _make_post_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.validateLink = _validate_link  # type: ignore[method-assign]
     _use_spoilers(md)
+    md.core.ruler.push("table_align", _table_align)
     md.core.ruler.push("heading_shift", _heading_shift)
     md.core.ruler.push("figure", _figure_rule)
     md.add_render_rule("image", _render_image)
@@ -133,10 +183,12 @@ def _make_post_markdown() -> MarkdownIt:
 
 
 def _make_comment_markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    # ``breaks``: a newline a reader types is a line break, as in WordPress and Isso comments.
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "breaks": True})
     # The subset readers get: no headings, rules, images or raw HTML.
     md.disable(["heading", "lheading", "hr", "image", "html_block", "html_inline"])
     md.enable("strikethrough")
+    md.validateLink = _validate_link  # type: ignore[method-assign]
     _use_spoilers(md)
     return md
 
@@ -163,7 +215,24 @@ def _code_attrs(tag: str, name: str, value: str) -> bool:
 
 
 COMMENT_TAGS = frozenset(
-    {"p", "br", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span", "details", "summary"}
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "s",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "span",
+        "details",
+        "summary",
+    }
 )
 COMMENT_ATTRIBUTES: dict[str, Any] = {
     "a": ["href", "title", "rel"],
@@ -178,10 +247,29 @@ POST_TAGS = COMMENT_TAGS | {
     "cite", "q", "small", "dl", "dt", "dd", "img", "figure", "figcaption", "table", "thead",
     "tbody", "tfoot", "tr", "th", "td", "caption", "div",
 }  # fmt: skip
+
+
+def _srcset_ok(value: str) -> bool:
+    """bleach checks ``src`` but not ``srcset``: every candidate URL must pass ``safe_url``."""
+    candidates = [part.split()[0] for part in value.split(",") if part.strip()]
+    return bool(candidates) and all(safe_url(url) for url in candidates)
+
+
+def _allow(names: set[str]) -> Callable[[str, str, str], bool]:
+    """An attribute filter for a tag with a ``srcset``: the listed names, ``srcset`` only when safe."""
+
+    def check(tag: str, name: str, value: str) -> bool:
+        if name == "srcset":
+            return _srcset_ok(value)
+        return name in names
+
+    return check
+
+
 POST_ATTRIBUTES: dict[str, Any] = {
     **COMMENT_ATTRIBUTES,
     "a": ["href", "title", "id", "name"],
-    "img": ["src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes"],
+    "img": _allow({"src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes"}),
     "th": ["align", "colspan", "rowspan", "scope"],
     "td": ["align", "colspan", "rowspan"],
     "abbr": ["title"],
@@ -196,20 +284,19 @@ UNFILTERED_ATTRIBUTES: dict[str, Any] = {
     "iframe": ["src", "width", "height", "title", "allow", "allowfullscreen", "loading"],
     "video": ["src", "controls", "width", "height", "poster", "preload", "muted", "loop"],
     "audio": ["src", "controls", "preload"],
-    "source": ["src", "type", "srcset", "media"],
+    "source": _allow({"src", "type", "srcset", "media", "sizes"}),
 }
 
 
 def _ugc_rel(attrs: dict[tuple[str | None, str], str], new: bool = False) -> dict[tuple[str | None, str], str] | None:
-    """Reader links never pass ranking and never get a handle on our window."""
-    href = attrs.get((None, "href"), "")
-    if href.startswith("mailto:"):
-        return attrs
+    """Reader links never pass ranking and never get a handle on our window (mailto links too)."""
     attrs[(None, "rel")] = "nofollow ugc noopener"
     return attrs
 
 
-def _cleaner(tags: frozenset[str], attributes: dict[str, Any], callbacks: list[Callable[..., Any]] | None) -> bleach.Cleaner:
+def _cleaner(
+    tags: frozenset[str], attributes: dict[str, Any], callbacks: list[Callable[..., Any]] | None
+) -> bleach.Cleaner:
     filters = []
     if callbacks is not None:
         filters.append(partial(LinkifyFilter, callbacks=callbacks, skip_tags={"pre", "code"}, parse_email=False))

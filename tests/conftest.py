@@ -65,6 +65,8 @@ def build_config(tmp_path: Any, pg_schema: str | None, **overrides: Any) -> dict
         "COMMENTS_MIN_SECONDS": 0,
         "SERVER_NAME": None,
         "MAIL_SERVER": "",
+        # The mail worker starts only when a test queues mail, not on every app's first request.
+        "MAIL_RESUME_ON_START": False,
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     if pg_schema:
@@ -167,6 +169,44 @@ def make_post(app: Flask, make_user: Callable[..., User]) -> Callable[..., Post]
         return post
 
     return _make_post
+
+
+@pytest.fixture
+def make_comment(app: Flask) -> Callable[..., Any]:
+    """Store a comment directly (no guard, no moderation rules): fast enough for 500 of them."""
+    from collections import Counter
+
+    from blog.comments.avatars import avatar_hash
+    from blog.comments.moderation import adjust_comment_counts
+    from blog.comments.posting import place_in_thread
+    from blog.models import Comment, CommentStatus
+    from blog.rendering import render_comment
+
+    counter = iter(range(1, 1_000_000))
+
+    def _make_comment(post: Post, body: str | None = None, *, parent: Any = None,
+                      status: CommentStatus | str = "approved", name: str | None = None,
+                      email: str | None = None, user: User | None = None, commit: bool = True,
+                      **fields: Any) -> Any:
+        n = next(counter)
+        body = body or f"Comment number {n} about the film."
+        email = email if email is not None else (user.email if user else f"reader{n}@example.org")
+        comment = Comment(
+            post_id=post.id, parent_id=parent.id if parent is not None else None,
+            user_id=user.id if user else None, author_name=name or (user.name if user else f"Reader {n}"),
+            author_email=email or "", body_source=body, body_html=render_comment(body),
+            status=CommentStatus(status), avatar_hash=avatar_hash(email, user.id if user else None), **fields,
+        )
+        db.session.add(comment)
+        db.session.flush()
+        place_in_thread(comment, parent)
+        if comment.status == CommentStatus.APPROVED:
+            adjust_comment_counts(Counter({post.id: 1}))
+        if commit:
+            db.session.commit()
+        return comment
+
+    return _make_comment
 
 
 def login_as(client: FlaskClient, user: User) -> FlaskClient:

@@ -1,7 +1,172 @@
-"""Routes of the admin area."""
+"""Routes of the admin area: the dashboard, the minimal post form, deleting posts, users.
+
+Every route is for staff (``staff_required``: anonymous → login, readers → 403); each one parses
+the request, calls one function of ``blog.admin.posts`` / ``blog.admin.users``, then renders
+or redirects.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from blog.admin import nav
+from blog.admin import posts as admin_posts
+from blog.admin.forms import ACTIONS, DeleteForm, PostForm, RoleForm
+from blog.admin.users import change_role, users_page
+from blog.auth.permissions import can_manage_site, can_publish, require, staff_required
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.accounts import Role, User
+from blog.models.posts import Post
 
 bp = Blueprint("admin", __name__)
+
+
+@bp.app_context_processor
+def admin_template_globals() -> dict[str, Any]:
+    return {"admin_nav": lambda: nav.links_for(current_user)}
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A request over MAX_CONTENT_LENGTH: say what the limits are instead of a bare 413."""
+    limit_mb = int(current_app.config["MAX_CONTENT_LENGTH"] or 0) / (1024 * 1024)
+    body_mb = int(current_app.config["POST_BODY_MAX_BYTES"]) / (1024 * 1024)
+    error = RequestEntityTooLarge(
+        description=(
+            f"That was more than this site accepts in one go ({limit_mb:g} MB), so nothing was saved. "
+            f"A post body can be at most {body_mb:g} MB: split a longer piece into parts of a series."
+        )
+    )
+    return render_template("errors/generic.html", error=error), 413
+
+
+def _page_arg() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
+@bp.get("/")
+@staff_required
+def dashboard() -> str:
+    status = request.args.get("status", "all")
+    data = admin_posts.dashboard(current_user, status=status, page=_page_arg())
+    return render_template(
+        "admin/dashboard.html",
+        data=data,
+        filters=[(key, admin_posts.STATUS_LABELS[key]) for key in admin_posts.STATUS_FILTERS],
+    )
+
+
+def _render_form(form: PostForm, post: Post | None, status: int = 200) -> tuple[str, int]:
+    return (
+        render_template(
+            "admin/post_form.html",
+            form=form,
+            post=post,
+            buttons=admin_posts.buttons_for(current_user, post),
+            can_publish=can_publish(current_user),
+            body_max_mb=int(current_app.config["POST_BODY_MAX_BYTES"]) / (1024 * 1024),
+        ),
+        status,
+    )
+
+
+def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
+    form = PostForm() if request.method == "POST" else PostForm(data=admin_posts.form_data_for(post) if post else None)
+    if request.method == "GET" or not form.validate_on_submit():
+        return _render_form(form, post, 200 if request.method == "GET" else 400)
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        form.form_errors.append("Choose one of the buttons at the bottom of the form.")
+        return _render_form(form, post, 400)
+    try:
+        saved = admin_posts.save_from_form(
+            current_user,
+            form.data,
+            action,
+            post,
+            max_bytes=int(current_app.config["POST_BODY_MAX_BYTES"]),
+        )
+    except DomainError as error:
+        target = getattr(form, error.field, None) if error.field else None
+        if target is not None and hasattr(target, "errors") and error.field != "status":
+            target.errors = [*list(target.errors), error.message]
+        else:
+            form.form_errors.append(error.message)
+        return _render_form(form, post, error.status)
+    flash(admin_posts.saved_message(saved), "success")
+    return redirect(url_for("admin.edit_post", post_id=saved.id))
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+@staff_required
+def new_post() -> Response | tuple[str, int]:
+    return _handle_post_form(None)
+
+
+def _editable_or_abort(post_id: int) -> Post:
+    try:
+        post = admin_posts.get_editable_post(current_user, post_id)
+    except DomainError:
+        abort(403)
+    if post is None:
+        abort(404)
+    return post
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_post(post_id: int) -> Response | tuple[str, int]:
+    return _handle_post_form(_editable_or_abort(post_id))
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@staff_required
+def delete_post(post_id: int) -> Response | str:
+    post = _editable_or_abort(post_id)
+    form = DeleteForm()
+    if request.method == "POST" and form.validate_on_submit():
+        title = admin_posts.delete_post(current_user, post)
+        flash(f"Deleted \u201c{title}\u201d.", "success")
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin/post_delete.html", post=post, form=form)
+
+
+@bp.get("/users")
+@require(can_manage_site)
+def users() -> str:
+    data = users_page(role=request.args.get("role", ""), page=_page_arg())
+    roles = [(role.value, role.label) for role in Role]
+    return render_template("admin/users.html", data=data, roles=roles, form=RoleForm())
+
+
+@bp.post("/users/<int:user_id>/role")
+@require(can_manage_site)
+def user_role(user_id: int) -> Response:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the listed roles.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        changed = change_role(current_user, user, form.role.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.users"))
+    if changed:
+        flash(f"{user.name} is now {user.role.label.lower()}.", "success")
+    if not can_manage_site(current_user):
+        return redirect(url_for("admin.dashboard"))
+    return redirect(url_for("admin.users"))
+
+
+from blog.admin import moderation as _moderation  # noqa: E402,F401

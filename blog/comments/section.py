@@ -1,12 +1,198 @@
-"""Everything the post page needs to show its comments and the reply form."""
+"""Everything the post page needs to show its comments and the reply form.
+
+``comment_section(post)`` is called by the post page's view and returns the template context for
+``templates/comments/section.html``: two queries for the thread page, whatever the number of
+comments, plus one only when ``?replyto=`` names a comment on another page.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from math import ceil
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
+from flask import current_app, g, has_request_context, request, session, url_for
+from flask_login import current_user
+
+from blog.comments import threads
+from blog.comments.avatars import gravatar_url
+from blog.comments.forms import CommentForm
+from blog.comments.posting import can_modify, closes_at, comments_open, edit_deadline
+from blog.comments.spam import form_token
+from blog.extensions import db
+from blog.models.base import utcnow
+from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post
 
+#: The session key holding the ids of comments this browser posted as a guest (signed cookie).
+GUEST_IDS_KEY = "my_comments"
+GUEST_IDS_KEPT = 50
+#: The "Save my name, email, and website" cookie.
+IDENTITY_COOKIE = "comment_author"
 
-def comment_section(post: Post) -> dict[str, Any]:
-    """Template context for ``templates/comments/section.html`` (filled by the comments area)."""
-    return {}
+
+def guest_comment_ids() -> frozenset[int]:
+    if not has_request_context():
+        return frozenset()
+    raw = session.get(GUEST_IDS_KEY) or []
+    return frozenset(i for i in raw if isinstance(i, int))
+
+
+def remember_guest_comment(comment_id: int) -> None:
+    ids = [i for i in (session.get(GUEST_IDS_KEY) or []) if isinstance(i, int)]
+    ids.append(comment_id)
+    session[GUEST_IDS_KEY] = ids[-GUEST_IDS_KEPT:]
+
+
+def saved_identity() -> dict[str, str]:
+    """Name, email and website from the "Save my name..." cookie, if the reader ticked it."""
+    raw = request.cookies.get(IDENTITY_COOKIE, "")
+    if not raw:
+        return {}
+    data = parse_qs(raw[:2000])
+    return {key: (data.get(key) or [""])[0][:300] for key in ("name", "email", "url")}
+
+
+def identity_cookie_value(name: str, email: str, url: str) -> str:
+    """URL-encoded, so the cookie needs no quoting."""
+    return urlencode({"name": name, "email": email, "url": url})
+
+
+def date_label(moment: datetime) -> str:
+    """WordPress's familiar "November 23, 2026 at 9:39 am"."""
+    hour = moment.hour % 12 or 12
+    return f"{moment:%B} {moment.day}, {moment.year} at {hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+@dataclass
+class CommentSection:
+    """What ``templates/comments/section.html`` shows."""
+
+    post: Post
+    nodes: list[threads.Node]
+    page: int
+    pages: int
+    total_threads: int
+    is_open: bool
+    closed_message: str
+    form: CommentForm | None
+    signed_in: bool
+    reply_to: threads.Node | None
+    error: str = ""
+    gravatar: bool = True
+    page_url: str = ""
+    avatar_base: str = ""
+    edit_window_minutes: int = 15
+
+    def page_link(self, number: int) -> str:
+        base = self.page_url
+        return f"{base}#comments" if number == 1 else f"{base}?cpage={number}#comments"
+
+    def reply_link(self, comment_id: int) -> str:
+        query = f"cpage={self.page}&" if self.page > 1 else ""
+        return f"?{query}replyto={comment_id}#respond"
+
+    def avatar_src(self, node: threads.Node) -> str:
+        return f"{self.avatar_base}{node.avatar_hash}.svg"
+
+    def avatar_remote(self, node: threads.Node) -> str:
+        if node.remote_avatar.startswith("https://"):
+            return node.remote_avatar
+        return gravatar_url(node.avatar_hash) if self.gravatar else ""
+
+    def when(self, node: threads.Node) -> str:
+        return date_label(node.created_at)
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def comment_section(post: Post, *, page: int | None = None, reply_to: int | None = None,
+                    user: Any = None, guest_ids: frozenset[int] | None = None) -> dict[str, Any]:
+    """Template context for the comment section of ``post``; reads ``?cpage`` and ``?replyto``
+    from the request when not given, and any refused form the comment view left in ``g``."""
+    in_request = has_request_context()
+    if in_request:
+        page = page if page is not None else _int_arg("cpage")
+        reply_to = reply_to if reply_to is not None else _int_arg("replyto")
+        user = user if user is not None else current_user
+    guest_ids = guest_ids if guest_ids is not None else guest_comment_ids()
+    signed_in = bool(user is not None and getattr(user, "is_authenticated", False))
+    viewer = threads.Viewer(user_id=user.id if signed_in else None, guest_ids=guest_ids)
+    per_page, newest = threads.per_page(), threads.newest_first()
+
+    page = max(1, page or 1)
+    ids, total = threads.thread_page(post.id, viewer, page, per_page, newest)
+    if total is None:
+        total = threads.count_threads(post.id, viewer) if page > 1 else 0
+        if total and page > 1:
+            page = ceil(total / per_page)
+            ids, _ = threads.thread_page(post.id, viewer, page, per_page, newest)
+    roots = threads.build_tree(threads.load_threads(post.id, ids), ids, viewer, post.author_id)
+    nodes = threads.flatten(roots)
+    now = utcnow()
+    window = int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"])
+    for node in nodes:
+        if node.visible and viewer.owns(node.user_id, node.id):
+            node.can_modify = (now - node.created_at).total_seconds() < window * 60
+
+    is_open = comments_open(post, now)
+    closed_message = ""
+    if not is_open:
+        closed_message = "Comments are closed."
+
+    reply_node = None
+    if reply_to is not None and is_open:
+        reply_node = next((n for n in nodes if n.id == reply_to and n.visible and not n.pending), None)
+        if reply_node is None:
+            found = db.session.get(Comment, reply_to)
+            if found is not None and found.post_id == post.id and found.status == CommentStatus.APPROVED \
+                    and not found.deleted:
+                reply_node = threads.Node(found.id, found.parent_id, found.thread_id or found.id, found.depth,
+                                          found.user_id, found.author_name, found.author_url, found.avatar_hash,
+                                          "", found.body_html, found.status.value, False, False,
+                                          found.created_at, found.edited_at, visible=True)
+
+    form = getattr(g, "comment_form", None) if in_request else None
+    error = getattr(g, "comment_error", "") if in_request else ""
+    if is_open or form is not None:
+        # A refused comment keeps its form even on a closed post, so the reader can copy the text.
+        if form is None:
+            form = CommentForm(formdata=None)
+            if not signed_in and in_request:
+                saved = saved_identity()
+                if saved:
+                    form.name.data, form.email.data, form.url.data = saved["name"], saved["email"], saved["url"]
+                    form.remember.data = True
+            if reply_node is not None:
+                form.parent_id.data = str(reply_node.id)
+        form.shown.data = form_token(post.id)
+        if reply_node is None and form.parent() not in (None, -1):
+            parent_id = form.parent()
+            reply_node = next((n for n in nodes if n.id == parent_id), None)
+
+    section = CommentSection(
+        post=post,
+        nodes=nodes,
+        page=page,
+        pages=max(1, ceil(total / per_page)) if total else 1,
+        total_threads=total,
+        is_open=is_open,
+        closed_message=closed_message,
+        form=form,
+        signed_in=signed_in,
+        reply_to=reply_node,
+        error=error,
+        gravatar=bool(current_app.config["GRAVATAR"]),
+        page_url=url_for("posts.post_detail", slug=post.slug) if in_request else f"/posts/{post.slug}/",
+        avatar_base=url_for("comments.avatar", hash_="x")[: -len("x.svg")] if in_request else "/avatars/",
+        edit_window_minutes=window,
+    )
+    return {"comments": section}
+
+
+__all__ = ["CommentSection", "can_modify", "closes_at", "comment_section", "edit_deadline"]

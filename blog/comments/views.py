@@ -1,7 +1,231 @@
-"""Routes of the comments area."""
+"""Routes of the comments area: post, permalink, edit and delete one's own comment, avatars.
+
+A refused comment re-renders the whole post page (through the post page's own view) with the
+form holding what was typed and the reason, under a 4xx status.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+from blog.comments import posting, threads
+from blog.comments.avatars import HASH_RE, identicon_svg
+from blog.comments.forms import CommentForm, EditCommentForm
+from blog.comments.section import (
+    IDENTITY_COOKIE,
+    guest_comment_ids,
+    identity_cookie_value,
+    remember_guest_comment,
+)
+from blog.errors import DomainError
+from blog.extensions import client_ip, db
+from blog.models.comments import Comment, CommentStatus
+from blog.models.posts import Post
 
 bp = Blueprint("comments", __name__)
+
+SESSION_EXPIRED = "Your session expired; please post again."
+IDENTITY_MAX_AGE = 365 * 24 * 3600
+
+
+def _viewer() -> threads.Viewer:
+    signed_in = current_user.is_authenticated
+    return threads.Viewer(user_id=current_user.id if signed_in else None, guest_ids=guest_comment_ids())
+
+
+def comment_url(comment: Comment, post: Post, viewer: threads.Viewer | None = None) -> str:
+    """The post page that shows ``comment``, anchored at it (the page is by top-level thread)."""
+    position = threads.thread_position(comment, viewer or _viewer(), threads.newest_first())
+    page = position // threads.per_page() + 1
+    args = {"cpage": page} if page > 1 else {}
+    return url_for("posts.post_detail", slug=post.slug, **args) + f"#comment-{comment.id}"
+
+
+def _render_post_page(post: Post, form: CommentForm, error: DomainError) -> Response:
+    """The post page again, through its own view, with this form and message; status from the rule."""
+    g.comment_form = form
+    if error.field and hasattr(form, error.field) and error.field != "parent_id":
+        getattr(form, error.field).errors = [error.message]
+    else:
+        g.comment_error = error.message
+    response = make_response(current_app.view_functions["posts.post_detail"](slug=post.slug))
+    if response.status_code < 400:
+        response.status_code = error.status if error.status >= 400 else 400
+    return response
+
+
+def _post_for_comment(slug: str) -> Post:
+    post = db.session.scalar(select(Post).where(Post.slug == slug))
+    if post is None or not post.is_live:
+        abort(404, description="There is no published post at this address, so the comment was not posted.")
+    return post
+
+
+@bp.post("/posts/<slug>/comments")
+def post_comment(slug: str) -> Response:
+    post = _post_for_comment(slug)
+    form = CommentForm()
+    data = posting.CommentInput(
+        body=form.body.data or "",
+        name=form.name.data or "",
+        email=form.email.data or "",
+        url=form.url.data or "",
+        parent_id=form.parent(),
+        honeypot=form.extra_info.data or "",
+        form_token=form.shown.data or "",
+        ip=client_ip(),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    try:
+        comment = posting.post_comment(post, data, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "parent_id" or error.status == 403:
+            form.parent_id.data = ""
+        _strip_invalid(form)
+        return _render_post_page(post, form, error)
+
+    signed_in = current_user.is_authenticated
+    if not signed_in:
+        remember_guest_comment(comment.id)
+    response = redirect(comment_url(comment, post))
+    if not signed_in:
+        if form.remember.data:
+            response.set_cookie(
+                IDENTITY_COOKIE,
+                identity_cookie_value(comment.author_name, comment.author_email, comment.author_url),
+                max_age=IDENTITY_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure,
+            )
+        elif IDENTITY_COOKIE in request.cookies:
+            response.delete_cookie(IDENTITY_COOKIE)
+    return response
+
+
+def _strip_invalid(form: CommentForm | EditCommentForm) -> None:
+    """Give the reader back their text without the characters we refused (a NUL breaks the page)."""
+    from blog.comments.spam import _INVALID
+
+    for name in ("body", "name", "email", "url"):
+        field = getattr(form, name, None)
+        if field is not None and isinstance(field.data, str):
+            field.data = _INVALID.sub("", field.data)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(error: CSRFError) -> Response:
+    """A missing or stale token: keep the reader's text and ask them to post again."""
+    endpoint = request.endpoint or ""
+    args = request.view_args or {}
+    post = db.session.scalar(select(Post).where(Post.slug == str(args.get("slug", ""))))
+    if endpoint == "comments.post_comment" and post is not None and post.is_live:
+        form = CommentForm()
+        form.csrf_token.errors = []
+        _strip_invalid(form)
+        return _render_post_page(post, form, DomainError(SESSION_EXPIRED, status=400))
+    if endpoint == "comments.edit_comment":
+        comment = db.session.get(Comment, args.get("comment_id"))
+        if comment is not None:
+            form = EditCommentForm()
+            _strip_invalid(form)
+            return make_response(render_template("comments/edit.html", comment=comment, form=form,
+                                                 error=SESSION_EXPIRED), 400)
+    return make_response(render_template("errors/generic.html", error=error), 400)
+
+
+@bp.get("/comments/<int:comment_id>")
+def permalink(comment_id: int) -> Response:
+    """``/comments/<id>`` redirects to the page of the post that shows it, at its anchor."""
+    comment = db.session.get(Comment, comment_id)
+    viewer = _viewer()
+    if comment is None or comment.deleted:
+        abort(404)
+    visible = comment.status == CommentStatus.APPROVED or (
+        comment.status == CommentStatus.PENDING and viewer.owns(comment.user_id, comment.id)
+    )
+    post = db.session.get(Post, comment.post_id)
+    if not visible or post is None or not post.is_live:
+        abort(404)
+    return redirect(comment_url(comment, post, viewer))
+
+
+def _own_comment(comment_id: int) -> tuple[Comment, Post]:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    post = db.session.get(Post, comment.post_id)
+    if post is None:
+        abort(404)
+    if not posting.is_owner(comment, current_user, guest_comment_ids()) or comment.deleted:
+        abort(403, description="You can only change your own comments.")
+    return comment, post
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit_comment(comment_id: int) -> Response:
+    comment, post = _own_comment(comment_id)
+    form = EditCommentForm()
+    if request.method == "GET":
+        form.body.data = comment.body_source
+    error = ""
+    status = 200
+    if not posting.can_modify(comment, current_user, guest_comment_ids()):
+        error = (f"Comments can be changed for {current_app.config['COMMENTS_EDIT_WINDOW_MINUTES']} minutes"
+                 " after posting; that time has passed.")
+        status = 403
+    elif request.method == "POST":
+        try:
+            posting.edit_own_comment(comment, form.body.data or "", current_user, guest_comment_ids())
+        except DomainError as exc:
+            db.session.rollback()
+            _strip_invalid(form)
+            error, status = exc.message, exc.status
+        else:
+            flash("Your comment was updated.", "success")
+            return redirect(comment_url(comment, post))
+    return make_response(render_template("comments/edit.html", comment=comment, post=post, form=form,
+                                         error=error, deadline=posting.edit_deadline(comment)), status)
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete_comment(comment_id: int) -> Response:
+    comment, post = _own_comment(comment_id)
+    try:
+        posting.delete_own_comment(comment, current_user, guest_comment_ids())
+    except DomainError as exc:
+        db.session.rollback()
+        abort(exc.status, description=exc.message)
+    flash("Your comment was deleted.", "success")
+    return redirect(url_for("posts.post_detail", slug=post.slug) + "#comments")
+
+
+@bp.get("/avatars/<hash_>.svg")
+def avatar(hash_: str) -> Response:
+    """The local identicon: drawn from the hash alone, so it is cached for a year."""
+    if not HASH_RE.match(hash_):
+        abort(404)
+    etag = hashlib.md5(hash_.encode(), usedforsecurity=False).hexdigest()
+    if request.if_none_match.contains(etag):
+        return Response(status=304)
+    response = Response(identicon_svg(hash_), mimetype="image/svg+xml")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

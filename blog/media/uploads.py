@@ -154,7 +154,9 @@ def media_usage(media_files: list[MediaFile]) -> dict[int, list[Post]]:
     """For each media file, the posts whose Markdown uses it (one query over posts that use any media)."""
     by_key = {m.key: m.id for m in media_files}
     usage: dict[int, list[Post]] = {m.id: [] for m in media_files}
-    posts = db.session.scalars(select(Post).where(Post.body_md.contains("/media/") | Post.cover_image.contains("/media/")))
+    posts = db.session.scalars(
+        select(Post).where(Post.body_md.contains("/media/") | Post.cover_image.contains("/media/"))
+    )
     for post in posts:
         keys = set(MEDIA_REF.findall(post.body_md or "")) | set(MEDIA_REF.findall(post.cover_image or ""))
         for key in keys:

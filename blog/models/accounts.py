@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
+from sqlalchemy import Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -71,3 +71,17 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+class LoginFailure(db.Model):  # type: ignore[name-defined,misc]
+    """One failed staff sign-in. Kept in the database, not in memory, so every worker counts
+    the same failures when deciding whether an email is locked out for a while."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_email_created_at", "email", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The email as typed (normalised to lower case), whether or not such an account exists.
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

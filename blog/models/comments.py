@@ -20,6 +20,16 @@ class CommentStatus(enum.StrEnum):
     TRASH = "trash"
 
 
+#: Why a moderator acted; shown in the comment's history.
+REASON_CODES = {
+    "spam": "Spam",
+    "off-topic": "Off-topic",
+    "abuse": "Abuse",
+    "duplicate": "Duplicate",
+    "other": "Other",
+}
+
+
 class Comment(db.Model):  # type: ignore[name-defined,misc]
     """A reader's comment on a post, possibly a reply to another comment of the same post.
 
@@ -44,6 +54,9 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     author_url: Mapped[str] = mapped_column(String(300), default="")
     author_ip: Mapped[str] = mapped_column(String(64), default="", index=True)
     user_agent: Mapped[str] = mapped_column(String(500), default="")
+    #: sha256 of the trimmed, lower-cased email (or of ``user:<id>`` without one): the avatar key,
+    #: computed at write time so the thread query never reads an email address.
+    avatar_hash: Mapped[str] = mapped_column(String(64), default="")
     body_source: Mapped[str] = mapped_column(Text)
     #: Sanitized HTML from ``blog.rendering.render_comment``, produced at write time.
     body_html: Mapped[str] = mapped_column(Text)
@@ -73,6 +86,9 @@ class ModerationAction(db.Model):  # type: ignore[name-defined,misc]
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(40))  # approve, spam, trash, restore, edit, hold...
+    #: The status before and after, so the history reads "pending → approved".
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20), default="")
     reason: Mapped[str] = mapped_column(String(40), default="")  # spam, off-topic, abuse, duplicate, other
     note: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,13 +1,548 @@
-"""What the reading pages show, each in a constant number of queries."""
+"""What the reading pages show, each in a constant number of queries.
+
+Every public page gets its data from one function here. Lists eager-load what a post card shows
+(author by join, tags and series by ``selectinload``) and defer the big body columns, so a page
+of ten or a hundred posts costs the same handful of statements. Functions return ``None`` when
+there is nothing public to show; the view turns that into a 404.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import MAXYEAR, MINYEAR, UTC, datetime
+from typing import Any, Generic, TypeVar
 
+from markupsafe import Markup, escape
+from sqlalchemy import Integer, Select, cast, extract, func, select
+from sqlalchemy.orm import defer, load_only, raiseload, selectinload
+
+from blog.auth.permissions import can_edit_post, is_staff
+from blog.extensions import db
+from blog.models.accounts import User
 from blog.models.base import utcnow
-from blog.models.posts import Post, PostStatus
+from blog.models.posts import Category, Post, PostStatus, Series, SlugRedirect, Tag, post_categories, post_tags
+from blog.posts.search import query_words, search_posts
+
+T = TypeVar("T")
+
+#: Page numbers beyond this are refused outright (no site has them; a huge OFFSET is a cheap DoS).
+MAX_PAGE = 100_000
 
 
 def live_posts() -> Select[tuple[Post]]:
     """Posts a reader may see: published, and their time has come (scheduled ones appear by themselves)."""
     return select(Post).where(Post.status == PostStatus.PUBLISHED, Post.published_at <= utcnow())
+
+
+def _newest_first(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
+    return stmt.order_by(Post.published_at.desc(), Post.id.desc())
+
+
+def _card_options(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
+    """What a post card needs, loaded up front; the Markdown and HTML bodies are left in the database."""
+    return stmt.options(
+        defer(Post.body_md, raiseload=True),
+        defer(Post.body_html, raiseload=True),
+        selectinload(Post.tags),
+        selectinload(Post.series),
+    )
+
+
+def plausible_slug(slug: str) -> bool:
+    """Could this be a slug at all? NUL bytes (which PostgreSQL refuses in any string) and
+    over-long values are answered with "nothing here" before they reach the database."""
+    return 0 < len(slug) <= 200 and "\x00" not in slug
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+# ----------------------------------------------------------------------------- pagination
+
+
+def page_number(raw: str | None) -> int | None:
+    """The page a ``?page=`` value asks for, or None when it is malformed (the view answers 404)."""
+    if raw is None:
+        return 1
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    number = int(raw)
+    return number if 1 <= number <= MAX_PAGE else None
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list, with what the pagination links need."""
+
+    items: list[T]
+    number: int
+    per_page: int
+    total: int
+    #: post id -> ``blog.reviews.queries.ReviewSummary`` for the posts that review a work (cards show the score).
+    reviews: dict[int, Any] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.number - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.number + 1 if self.has_next else None
+
+
+def paginate(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
+    """Two statements (a count and the page) plus the eager loads; None when ``number`` is past the end."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if number > 1 and (number - 1) * per_page >= total:
+        return None
+    items = list(db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique())
+    from blog.reviews.queries import scores_for_posts  # one query for the whole page's scores
+
+    reviews = scores_for_posts(item.id for item in items)
+    return Page(items=items, number=number, per_page=per_page, total=total, reviews=reviews)
+
+
+def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
+    return paginate(_card_options(_newest_first(stmt)), number, per_page)
+
+
+# ----------------------------------------------------------------------------- home and post page
+
+
+def home_page(number: int, per_page: int) -> Page[Post] | None:
+    """Newest live posts first."""
+    return _post_list(live_posts(), number, per_page)
+
+
+@dataclass
+class SeriesNav:
+    """The series box of a post page: where this post sits among the published parts."""
+
+    series: Series
+    parts: list[Post]
+    position: int  # index of the current post in ``parts``
+
+    @property
+    def current(self) -> Post:
+        return self.parts[self.position]
+
+    @property
+    def number(self) -> int:
+        """The part number the author gave, else its place in the run."""
+        return self.current.series_part or self.position + 1
+
+    @property
+    def total(self) -> int:
+        numbered = [p.series_part for p in self.parts if p.series_part]
+        return max([len(self.parts), *numbered])
+
+    @property
+    def prev(self) -> Post | None:
+        return self.parts[self.position - 1] if self.position > 0 else None
+
+    @property
+    def next(self) -> Post | None:
+        return self.parts[self.position + 1] if self.position + 1 < len(self.parts) else None
+
+
+@dataclass
+class PostLookup:
+    """What the post URL leads to: a post to show, a slug to redirect to, or nothing (404)."""
+
+    post: Post | None = None
+    redirect_slug: str | None = None
+    is_preview: bool = False
+
+
+@dataclass
+class PostPage:
+    post: Post
+    series: SeriesNav | None
+    is_preview: bool
+    can_edit: bool
+
+
+def _part_order(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
+    # NULL part numbers last, written portably (SQLite and PostgreSQL sort NULLs differently).
+    return stmt.order_by(Post.series_part.is_(None), Post.series_part, Post.published_at, Post.id)
+
+
+def find_post(slug: str, viewer: Any) -> PostLookup:
+    """Resolve ``/posts/<slug>/`` for ``viewer``: live posts for everyone, drafts for those who may edit them."""
+    if not plausible_slug(slug):
+        return PostLookup()
+    stmt = (
+        select(Post)
+        .where(Post.slug == slug)
+        .options(selectinload(Post.tags), selectinload(Post.categories), selectinload(Post.series))
+    )
+    post = db.session.scalar(stmt)
+    if post is not None:
+        if post.is_live:
+            return PostLookup(post=post)
+        if is_staff(viewer) and can_edit_post(viewer, post):
+            return PostLookup(post=post, is_preview=True)
+        return PostLookup()
+    moved = db.session.execute(
+        select(Post.slug, Post.status, Post.published_at, Post.author_id)
+        .join(SlugRedirect, SlugRedirect.post_id == Post.id)
+        .where(SlugRedirect.old_slug == slug)
+    ).first()
+    if moved is None:
+        return PostLookup()
+    now = utcnow()
+    live = moved.status == PostStatus.PUBLISHED and moved.published_at is not None and moved.published_at <= now
+    if live or is_staff(viewer):
+        # Staff are sent on even to a draft: the post page then decides whether they may preview it.
+        return PostLookup(redirect_slug=moved.slug)
+    return PostLookup()
+
+
+def series_nav(post: Post) -> SeriesNav | None:
+    """One query: the published parts of ``post``'s series in order (plus ``post`` itself when previewed)."""
+    if post.series_id is None or post.series is None:
+        return None
+    stmt = _part_order(
+        live_posts()
+        .where(Post.series_id == post.series_id)
+        .options(
+            load_only(Post.id, Post.title, Post.slug, Post.series_part, Post.published_at, Post.status, raiseload=True),
+            raiseload("*"),
+        )
+    )
+    parts = list(db.session.scalars(stmt).unique())
+    if all(p.id != post.id for p in parts):
+        parts.append(post)
+        parts.sort(key=lambda p: (p.series_part is None, p.series_part or 0, p.published_at or utcnow(), p.id))
+    position = next(i for i, p in enumerate(parts) if p.id == post.id)
+    return SeriesNav(series=post.series, parts=parts, position=position)
+
+
+def post_page(lookup: PostLookup, viewer: Any) -> PostPage:
+    """Everything the post page shows around the post itself (comments and review box come from their areas)."""
+    assert lookup.post is not None
+    post = lookup.post
+    return PostPage(
+        post=post,
+        series=series_nav(post),
+        is_preview=lookup.is_preview,
+        can_edit=is_staff(viewer) and can_edit_post(viewer, post),
+    )
+
+
+# ----------------------------------------------------------------------------- archives
+
+
+@dataclass
+class Archive:
+    """A filtered list of posts: what it is (kind, title, the term or author) and one page of it."""
+
+    kind: str  # tag | category | author | month | series
+    title: str
+    page: Page[Post]
+    subject: Any = None
+    description: str = ""
+    url_values: dict[str, Any] = field(default_factory=dict)
+
+
+def tag_archive(slug: str, number: int, per_page: int) -> Archive | None:
+    if not plausible_slug(slug):
+        return None
+    tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
+    if tag is None:
+        return None
+    page = _post_list(live_posts().where(Post.tags.any(Tag.id == tag.id)), number, per_page)
+    if page is None or page.total == 0:
+        return None
+    return Archive("tag", tag.name, page, subject=tag, url_values={"slug": tag.slug})
+
+
+def category_archive(slug: str, number: int, per_page: int) -> Archive | None:
+    if not plausible_slug(slug):
+        return None
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None:
+        return None
+    page = _post_list(live_posts().where(Post.categories.any(Category.id == category.id)), number, per_page)
+    if page is None or page.total == 0:
+        return None
+    return Archive(
+        "category",
+        category.name,
+        page,
+        subject=category,
+        description=category.description,
+        url_values={"slug": category.slug},
+    )
+
+
+def author_archive(user_id: int, number: int, per_page: int) -> Archive | None:
+    """Staff who have published something; readers' accounts are never shown here."""
+    author = db.session.get(User, user_id)
+    if author is None or not author.is_staff:
+        return None
+    page = _post_list(live_posts().where(Post.author_id == author.id), number, per_page)
+    if page is None or page.total == 0:
+        return None
+    return Archive(
+        "author", author.name, page, subject=author, description=author.bio, url_values={"user_id": author.id}
+    )
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime] | None:
+    """The UTC start of a month and of the next one, or None for a month that does not exist."""
+    if not (1 <= month <= 12 and MINYEAR <= year < MAXYEAR):
+        return None
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def month_archive(year: int, month: int, number: int, per_page: int) -> Archive | None:
+    bounds = month_bounds(year, month)
+    if bounds is None:
+        return None
+    start, end = bounds
+    page = _post_list(live_posts().where(Post.published_at >= start, Post.published_at < end), number, per_page)
+    if page is None or page.total == 0:
+        return None
+    return Archive("month", start.strftime("%B %Y"), page, subject=start, url_values={"year": year, "month": month})
+
+
+def series_archive(slug: str, number: int, per_page: int) -> Archive | None:
+    """A series page lists its published parts in reading order, not newest first."""
+    if not plausible_slug(slug):
+        return None
+    series = db.session.scalar(select(Series).where(Series.slug == slug))
+    if series is None:
+        return None
+    stmt = _card_options(_part_order(live_posts().where(Post.series_id == series.id)))
+    page = paginate(stmt, number, per_page)
+    if page is None or page.total == 0:
+        return None
+    return Archive(
+        "series", series.title, page, subject=series, description=series.description, url_values={"slug": series.slug}
+    )
+
+
+@dataclass
+class MonthCount:
+    year: int
+    month: int
+    count: int
+
+    @property
+    def start(self) -> datetime:
+        return datetime(self.year, self.month, 1, tzinfo=UTC)
+
+
+@dataclass
+class TermCount:
+    name: str
+    slug: str
+    count: int
+    last_published: datetime | None = None
+
+
+@dataclass
+class ArchivesIndex:
+    months: list[MonthCount]
+    tags: list[TermCount]
+    categories: list[TermCount]
+    series: list[TermCount]
+
+    @property
+    def years(self) -> list[tuple[int, list[MonthCount]]]:
+        """Months grouped by year, newest year first, for the archives page."""
+        grouped: dict[int, list[MonthCount]] = {}
+        for m in self.months:
+            grouped.setdefault(m.year, []).append(m)
+        return list(grouped.items())
+
+
+def archive_months() -> list[MonthCount]:
+    """Live posts per month, newest first, in one GROUP BY that means the same on SQLite and PostgreSQL.
+
+    Months are UTC months: on PostgreSQL the timestamp is shifted to UTC before extracting, so the
+    session's time zone setting cannot move a post into a neighbouring month.
+    """
+    when: Any = Post.published_at
+    if _dialect() == "postgresql":
+        when = func.timezone("UTC", Post.published_at)
+    year = cast(extract("year", when), Integer).label("year")
+    month = cast(extract("month", when), Integer).label("month")
+    sub = live_posts().with_only_columns(year, month).subquery()
+    stmt = (
+        select(sub.c.year, sub.c.month, func.count().label("n"))
+        .group_by(sub.c.year, sub.c.month)
+        .order_by(sub.c.year.desc(), sub.c.month.desc())
+    )
+    return [MonthCount(int(y), int(m), int(n)) for y, m, n in db.session.execute(stmt)]
+
+
+def _term_counts(model: type[Tag] | type[Category], link: Any, link_column: str) -> list[TermCount]:
+    live = live_posts().with_only_columns(Post.id, Post.published_at).subquery()
+    stmt = (
+        select(model.name, model.slug, func.count(live.c.id), func.max(live.c.published_at))
+        .join(link, getattr(link.c, link_column) == model.id)
+        .join(live, live.c.id == link.c.post_id)
+        .group_by(model.id, model.name, model.slug)
+        .order_by(model.name)
+    )
+    return [TermCount(name, slug, int(n), last) for name, slug, n, last in db.session.execute(stmt)]
+
+
+def tag_counts() -> list[TermCount]:
+    """Tags with at least one live post, and how many."""
+    return _term_counts(Tag, post_tags, "tag_id")
+
+
+def category_counts() -> list[TermCount]:
+    return _term_counts(Category, post_categories, "category_id")
+
+
+def series_counts() -> list[TermCount]:
+    """Series with at least one published part, most recently continued first."""
+    live = live_posts().with_only_columns(Post.id, Post.series_id, Post.published_at).subquery()
+    stmt = (
+        select(Series.title, Series.slug, func.count(live.c.id), func.max(live.c.published_at))
+        .join(live, live.c.series_id == Series.id)
+        .group_by(Series.id, Series.title, Series.slug)
+        .order_by(func.max(live.c.published_at).desc(), Series.title)
+    )
+    return [TermCount(title, slug, int(n), last) for title, slug, n, last in db.session.execute(stmt)]
+
+
+def archives_index() -> ArchivesIndex:
+    """Four GROUP BY statements: months, tags, categories and series, each with its count of live posts."""
+    return ArchivesIndex(
+        months=archive_months(), tags=tag_counts(), categories=category_counts(), series=series_counts()
+    )
+
+
+# ----------------------------------------------------------------------------- search
+
+
+@dataclass
+class SearchResults:
+    query: str
+    words: list[str]
+    page: Page[Post] | None  # None: the query had no searchable word
+
+    def snippet(self, post: Post, width: int = 240) -> Markup:
+        return search_snippet(post.body_text or post.excerpt, self.words, width) or escape(post.excerpt)
+
+
+def search(query: str, number: int, per_page: int) -> SearchResults | None:
+    """Live posts matching every word of ``query``, best first. None when ``number`` is past the end."""
+    query = query.replace("\x00", "")[:500]
+    words = query_words(query)
+    stmt = search_posts(live_posts(), query, _dialect())
+    if stmt is None:
+        return SearchResults(query=query.strip(), words=[], page=None)
+    stmt = stmt.options(defer(Post.body_md, raiseload=True), defer(Post.body_html, raiseload=True))
+    stmt = stmt.options(selectinload(Post.tags), selectinload(Post.series))
+    page = paginate(stmt, number, per_page)
+    if page is None:
+        return None
+    return SearchResults(query=query.strip(), words=words, page=page)
+
+
+def search_snippet(text: str, words: list[str], width: int = 240) -> Markup | None:
+    """A window of ``text`` around the first matching word, escaped, with the words in ``<mark>``."""
+    if not text or not words:
+        return None
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
+    found = pattern.search(text)
+    if found is None:
+        return None
+    start = max(0, found.start() - width // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < found.start() else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > found.end() else end
+    window = text[start:end]
+    out: list[str] = ["…" if start else ""]
+    last = 0
+    for m in pattern.finditer(window):
+        out.append(str(escape(window[last : m.start()])))
+        out.append(f"<mark>{escape(m.group(0))}</mark>")
+        last = m.end()
+    out.append(str(escape(window[last:])))
+    out.append("…" if end < len(text) else "")
+    return Markup("".join(out))  # noqa: S704  (every piece above is escaped)
+
+
+# ----------------------------------------------------------------------------- feeds and sitemap
+
+
+@dataclass
+class FeedData:
+    title: str
+    posts: list[Post]
+    kind: str = "site"  # site | tag | category
+    subject: Tag | Category | None = None
+
+
+def feed_posts(limit: int, *, tag_slug: str | None = None, category_slug: str | None = None) -> FeedData | None:
+    """The newest ``limit`` live posts for a feed, with full HTML bodies, authors, tags and categories."""
+    if not all(plausible_slug(s) for s in (tag_slug, category_slug) if s is not None):
+        return None
+    stmt = live_posts()
+    data = FeedData(title="", posts=[])
+    if tag_slug is not None:
+        tag = db.session.scalar(select(Tag).where(Tag.slug == tag_slug))
+        if tag is None:
+            return None
+        stmt = stmt.where(Post.tags.any(Tag.id == tag.id))
+        data = FeedData(title=tag.name, posts=[], kind="tag", subject=tag)
+    elif category_slug is not None:
+        category = db.session.scalar(select(Category).where(Category.slug == category_slug))
+        if category is None:
+            return None
+        stmt = stmt.where(Post.categories.any(Category.id == category.id))
+        data = FeedData(title=category.name, posts=[], kind="category", subject=category)
+    stmt = _newest_first(stmt).options(
+        defer(Post.body_md, raiseload=True), selectinload(Post.tags), selectinload(Post.categories)
+    )
+    data.posts = list(db.session.scalars(stmt.limit(limit)).unique())
+    return data
+
+
+@dataclass
+class SitemapData:
+    posts: list[Post]
+    tags: list[TermCount]
+    categories: list[TermCount]
+    series: list[TermCount]
+
+
+def sitemap_data() -> SitemapData:
+    """Every public address worth crawling, with last-modified times; four statements."""
+    stmt = _newest_first(live_posts()).options(
+        load_only(Post.id, Post.slug, Post.published_at, Post.updated_at, raiseload=True), raiseload("*")
+    )
+    return SitemapData(
+        posts=list(db.session.scalars(stmt)),
+        tags=tag_counts(),
+        categories=category_counts(),
+        series=series_counts(),
+    )

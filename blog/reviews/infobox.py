@@ -1,12 +1,77 @@
-"""The review infobox a post page shows when the post reviews a work."""
+"""The review infobox a post page shows when the post reviews a work.
+
+``review_context(post)`` is merged into the post page's context; everything the infobox shows
+(the work's general information, credits, the author's score, readers' average, the reader's own
+rating form and the ``Review`` JSON-LD) comes from here in a constant number of queries.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from blog.extensions import db
 from blog.models.posts import Post
+from blog.models.works import Review, Work
+from blog.reviews.editing import format_score, on_scale, score_scale
+from blog.reviews.forms import RatingForm
+from blog.reviews.jsonld import review_jsonld
+from blog.reviews.queries import _work_options
+from blog.reviews.ratings import rating_of, reader_stats
 
 
 def review_context(post: Post) -> dict[str, Any]:
-    """Template context for ``templates/reviews/post_infobox.html`` (filled by the reviews area)."""
-    return {}
+    """Template context for ``templates/reviews/post_infobox.html``; empty when the post reviews nothing."""
+    row = db.session.execute(select(Review, Work.parent_id).join(Work).where(Review.post_id == post.id)).first()
+    if row is None:
+        return {}
+    review, parent_id = row
+    ids = [review.work_id] + ([parent_id] if parent_id else [])
+    works = {w.id: w for w in db.session.scalars(select(Work).where(Work.id.in_(ids)).options(*_work_options()))}
+    work = works[review.work_id]
+    parent = works.get(parent_id) if parent_id else None
+    scale = score_scale()
+    score = on_scale(review.score, review.scale, scale)
+    readers = reader_stats([work.id])[work.id]
+    mine = None
+    rating_form = None
+    if current_user.is_authenticated:
+        mine = rating_of(work.id, current_user)
+        rating_form = RatingForm(formdata=None, score=format_score(mine) if mine is not None else "", next=request.path)
+    credits = list(work.credits)
+    credits_from = None
+    if not credits and parent is not None and parent.credits:
+        credits, credits_from = list(parent.credits), parent
+    return {
+        "review": {
+            "work": work,
+            "parent": parent,
+            "score": score,
+            "score_text": format_score(score),
+            "scale": scale,
+            "verdict": review.verdict,
+            "release_dates": list(work.release_dates) or (list(parent.release_dates) if parent else []),
+            "content_rating": work.content_rating or (parent.content_rating if parent else ""),
+            "runtime_minutes": work.runtime_minutes,
+            "aliases": [a.name for a in work.aliases],
+            "genres": work.genres or (parent.genres if parent else []),
+            "themes": work.themes or (parent.themes if parent else []),
+            "credits": credits,
+            "credits_from": credits_from,
+            "readers": readers,
+            "readers_average_text": format_score(readers.average),
+            "my_score": format_score(mine) if mine is not None else "",
+            "rating_form": rating_form,
+            "jsonld": review_jsonld(
+                post,
+                work,
+                score=score,
+                scale=scale,
+                verdict=review.verdict,
+                site_name=current_app.config["SITE_NAME"],
+            ),
+        }
+    }

@@ -1,7 +1,493 @@
-"""Routes of the reviews area."""
+"""Routes of the reviews area: work, person and browse pages, ratings, corrections, and the admin pages.
+
+Views parse the request, call one function of ``editing`` / ``corrections`` / ``ratings`` /
+``queries``, and render or redirect. A ``DomainError`` becomes a form error with everything
+typed kept, and the transaction is rolled back so nothing is half-written.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from blog.admin import nav
+from blog.auth.permissions import can_edit_post, can_moderate, require
+from blog.errors import DomainError
+from blog.extensions import db, login_manager
+from blog.models.posts import Post
+from blog.models.works import Correction, CorrectionStatus, Person, Work, WorkKind, WorkRevision
+from blog.reviews import corrections as correcting
+from blog.reviews import editing, queries, ratings
+from blog.reviews.forms import (
+    COMMON_ROLES,
+    AdminWorkForm,
+    CorrectionForm,
+    DecisionForm,
+    PersonForm,
+    RatingForm,
+    ReviewForm,
+)
+from blog.reviews.jsonld import work_jsonld
 
 bp = Blueprint("reviews", __name__)
+
+nav.add_link(nav.NavLink("reviews.admin_works", "Works", editing.can_manage_works, 50, ("reviews.admin_work",)))
+nav.add_link(nav.NavLink("reviews.admin_people", "People", editing.can_manage_works, 51, ("reviews.admin_person",)))
+nav.add_link(nav.NavLink("reviews.admin_reviews", "Reviews", editing.can_manage_works, 52, ("reviews.admin_review",)))
+nav.add_link(nav.NavLink("reviews.admin_corrections", "Corrections", can_moderate, 53, ("reviews.admin_correction",)))
+
+
+def _local(target: str | None, fallback: str) -> str:
+    """Only same-site paths are followed (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    db.session.rollback()
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*list(target.errors), error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 7 else None
+
+
+def _work_or_404(slug: str) -> Work:
+    work = db.session.scalar(db.select(Work).where(Work.slug == slug))
+    if work is None:
+        abort(404)
+    return work
+
+
+@bp.app_template_filter("score_text")
+def score_text(value: float | None) -> str:
+    """``9.0`` → ``9``; for scores in templates (the post cards use it too)."""
+    return editing.format_score(value)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@bp.get("/works/")
+def works() -> str:
+    raw_score = request.args.get("score", "").strip().replace(",", ".")
+    try:
+        min_score = float(raw_score) if raw_score else None
+    except ValueError:
+        min_score = None
+    kind = request.args.get("kind", "")
+    filters = queries.BrowseFilters(
+        kind=kind if kind in {k.value for k in WorkKind} else "",
+        genre=request.args.get("genre", "")[:100],
+        theme=request.args.get("theme", "")[:100],
+        year=_int_arg("year"),
+        min_score=min_score,
+        sort=request.args.get("sort", "title") if request.args.get("sort") in {"title", "year", "score"} else "title",
+        page=_int_arg("page") or 1,
+    )
+    data = queries.browse_works(filters, per_page=int(current_app.config["WORKS_PER_PAGE"]))
+    return render_template("reviews/works.html", data=data)
+
+
+@bp.get("/works/<slug>/")
+def work_detail(slug: str) -> str:
+    data = queries.work_page(slug)
+    if data is None:
+        abort(404)
+    jsonld = work_jsonld(data.work, readers=data.readers, scale=data.scale, parts=data.parts)
+    return render_template(
+        "reviews/work.html",
+        data=data,
+        work=data.work,
+        work_ld=jsonld,
+        can_edit_directly=editing.can_manage_works(current_user),
+    )
+
+
+@bp.get("/people/")
+def people() -> str:
+    return render_template("reviews/people.html", people=queries.people_index())
+
+
+@bp.get("/people/<slug>/")
+def person_detail(slug: str) -> str:
+    data = queries.person_page(slug)
+    if data is None:
+        abort(404)
+    return render_template("reviews/person.html", data=data, person=data.person)
+
+
+@bp.get("/works/<slug>/history/")
+def work_history(slug: str) -> str:
+    work = _work_or_404(slug)
+    revisions = queries.work_history(work.id)
+    return render_template(
+        "reviews/history.html",
+        work=work,
+        revisions=revisions,
+        can_restore=can_moderate(current_user),
+        restore_form=DecisionForm(),
+    )
+
+
+@bp.get("/works/<slug>/history/<int:number>/")
+def work_revision(slug: str, number: int) -> str:
+    work = _work_or_404(slug)
+    revision = db.session.scalar(
+        db.select(WorkRevision).where(WorkRevision.work_id == work.id, WorkRevision.number == number)
+    )
+    if revision is None:
+        abort(404)
+    previous = db.session.scalar(
+        db.select(WorkRevision).where(WorkRevision.work_id == work.id, WorkRevision.number == number - 1)
+    )
+    changes = correcting.diff_snapshots(previous.snapshot if previous else {}, revision.snapshot)
+    return render_template(
+        "reviews/revision.html",
+        work=work,
+        revision=revision,
+        changes=changes,
+        can_restore=can_moderate(current_user) and number != work.version,
+        restore_form=DecisionForm(),
+    )
+
+
+# --------------------------------------------------------------------------- readers: ratings and corrections
+
+
+@bp.post("/works/<slug>/rate")
+def rate(slug: str) -> Response:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # type: ignore[no-any-return]
+    work = _work_or_404(slug)
+    form = RatingForm()
+    back = _local(form.next.data, url_for("reviews.work_detail", slug=work.slug))
+    if request.form.get("remove"):
+        if ratings.remove_rating(work, current_user):
+            db.session.commit()
+            flash("Your score was removed.", "success")
+        return redirect(back, 303)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(back, 303)
+    try:
+        if form.score.parsed is None:
+            raise DomainError("Choose a score.", field="score")
+        ratings.rate_work(work, current_user, form.score.parsed)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back, 303)
+    db.session.commit()
+    flash(f"Thanks! Your score for {work.title} is saved.", "success")
+    return redirect(back, 303)
+
+
+@bp.route("/works/<slug>/correct", methods=["GET", "POST"])
+def propose(slug: str) -> Response | str | tuple[str, int]:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # type: ignore[no-any-return]
+    work = _work_or_404(slug)
+    form = CorrectionForm()
+    if request.method == "GET":
+        form.fill(editing.snapshot_to_input(editing.snapshot_of(work)))
+    elif form.validate_on_submit():
+        try:
+            correction = correcting.propose_correction(current_user, work, form.to_input(), form.reason.data or "")
+        except DomainError as error:
+            _form_error(form, error)
+            return render_template("reviews/correct.html", work=work, form=form, roles=COMMON_ROLES), error.status
+        db.session.commit()
+        flash(
+            f"Thanks! Your correction #{correction.id} is waiting for approval; submissions can take several hours"
+            " to be approved.",
+            "success",
+        )
+        return redirect(url_for("reviews.work_detail", slug=work.slug), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("reviews/correct.html", work=work, form=form, roles=COMMON_ROLES), status
+
+
+# --------------------------------------------------------------------------- admin: works
+
+
+@bp.get("/admin/works/")
+@require(editing.can_manage_works)
+def admin_works() -> str:
+    search = request.args.get("q", "")[:100]
+    pending = len(queries.correction_queue()) if can_moderate(current_user) else 0
+    return render_template(
+        "reviews/admin/works.html", works=queries.admin_works(search), search=search, pending=pending
+    )
+
+
+def _admin_work_form(work: Work | None) -> AdminWorkForm:
+    form = AdminWorkForm()
+    form.parent_id.choices = [SelectChoice(0, "— none —")] + [
+        SelectChoice(wid, label) for wid, label in queries.work_choices() if not work or wid != work.id
+    ]
+    return form
+
+
+def _save_admin_work(form: AdminWorkForm, work: Work | None) -> Work:
+    parent = db.session.get(Work, form.parent_id.data) if form.parent_id.data else None
+    return editing.save_work(
+        current_user,
+        form.to_input(),
+        work,
+        parent=parent,
+        position=form.position.parsed,
+        slug=form.slug.data or "",
+        summary=form.summary.data or "",
+    )
+
+
+@bp.route("/admin/works/new", methods=["GET", "POST"])
+@require(editing.can_manage_works)
+def admin_work_new() -> Response | str | tuple[str, int]:
+    form = _admin_work_form(None)
+    if request.method == "GET" and _int_arg("parent"):
+        form.parent_id.data = _int_arg("parent")
+    if form.validate_on_submit():
+        try:
+            work = _save_admin_work(form, None)
+        except DomainError as error:
+            _form_error(form, error)
+            return render_template("reviews/admin/work_form.html", form=form, work=None, roles=COMMON_ROLES), 400
+        db.session.commit()
+        flash(f"{work.title} was added.", "success")
+        return redirect(url_for("reviews.admin_work", work_id=work.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("reviews/admin/work_form.html", form=form, work=None, roles=COMMON_ROLES), status
+
+
+@bp.route("/admin/works/<int:work_id>/", methods=["GET", "POST"])
+@require(editing.can_manage_works)
+def admin_work(work_id: int) -> Response | str | tuple[str, int]:
+    work = db.session.get(Work, work_id) or abort(404)
+    form = _admin_work_form(work)
+    if request.method == "GET":
+        form.fill(editing.snapshot_to_input(editing.snapshot_of(work)))
+        form.slug.data = work.slug
+        form.parent_id.data = work.parent_id or 0
+        form.position.data = str(work.position)
+    elif form.validate_on_submit():
+        try:
+            _save_admin_work(form, work)
+        except DomainError as error:
+            _form_error(form, error)
+            return render_template("reviews/admin/work_form.html", form=form, work=work, roles=COMMON_ROLES), 400
+        db.session.commit()
+        flash(f"{work.title} was saved.", "success")
+        return redirect(url_for("reviews.admin_work", work_id=work.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("reviews/admin/work_form.html", form=form, work=work, roles=COMMON_ROLES), status
+
+
+@bp.post("/admin/works/<int:work_id>/delete")
+@require(editing.can_manage_works)
+def admin_work_delete(work_id: int) -> Response:
+    work = db.session.get(Work, work_id) or abort(404)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    title = work.title
+    try:
+        editing.delete_work(current_user, work)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("reviews.admin_work", work_id=work_id), 303)
+    db.session.commit()
+    flash(f"{title} was deleted.", "success")
+    return redirect(url_for("reviews.admin_works"), 303)
+
+
+@bp.post("/works/<slug>/history/<int:number>/restore")
+@require(can_moderate)
+def restore(slug: str, number: int) -> Response:
+    work = _work_or_404(slug)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    revision = db.session.scalar(
+        db.select(WorkRevision).where(WorkRevision.work_id == work.id, WorkRevision.number == number)
+    ) or abort(404)
+    try:
+        new = editing.restore_revision(current_user, work, revision)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("reviews.work_history", slug=work.slug), 303)
+    db.session.commit()
+    flash(f"Version {number} was restored as version {new.number}.", "success")
+    return redirect(url_for("reviews.work_history", slug=work.slug), 303)
+
+
+# --------------------------------------------------------------------------- admin: people
+
+
+@bp.get("/admin/people/")
+@require(editing.can_manage_works)
+def admin_people() -> str:
+    return render_template("reviews/admin/people.html", people=queries.people_index())
+
+
+def _person_form_page(person: Person | None) -> Response | str | tuple[str, int]:
+    form = PersonForm(obj=person) if request.method == "GET" else PersonForm()
+    if form.validate_on_submit():
+        data = editing.PersonInput(
+            name=form.name.data or "",
+            original_name=form.original_name.data or "",
+            note=form.note.data or "",
+            slug=form.slug.data or "",
+        )
+        try:
+            saved = editing.save_person(current_user, data, person)
+        except DomainError as error:
+            _form_error(form, error)
+            return render_template("reviews/admin/person_form.html", form=form, person=person), error.status
+        db.session.commit()
+        flash(f"{saved.name} was saved.", "success")
+        return redirect(url_for("reviews.admin_people"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("reviews/admin/person_form.html", form=form, person=person), status
+
+
+@bp.route("/admin/people/new", methods=["GET", "POST"])
+@require(editing.can_manage_works)
+def admin_person_new() -> Response | str | tuple[str, int]:
+    return _person_form_page(None)
+
+
+@bp.route("/admin/people/<int:person_id>/", methods=["GET", "POST"])
+@require(editing.can_manage_works)
+def admin_person(person_id: int) -> Response | str | tuple[str, int]:
+    person = db.session.get(Person, person_id) or abort(404)
+    return _person_form_page(person)
+
+
+@bp.post("/admin/people/<int:person_id>/delete")
+@require(editing.can_manage_works)
+def admin_person_delete(person_id: int) -> Response:
+    person = db.session.get(Person, person_id) or abort(404)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    name = person.name
+    try:
+        editing.delete_person(current_user, person)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("reviews.admin_person", person_id=person_id), 303)
+    db.session.commit()
+    flash(f"{name} was deleted.", "success")
+    return redirect(url_for("reviews.admin_people"), 303)
+
+
+# --------------------------------------------------------------------------- admin: a post's review
+
+
+@bp.get("/admin/reviews/")
+@require(editing.can_manage_works)
+def admin_reviews() -> str:
+    return render_template("reviews/admin/reviews.html", rows=queries.admin_reviews())
+
+
+@bp.route("/admin/reviews/<int:post_id>/", methods=["GET", "POST"])
+@require(editing.can_manage_works)
+def admin_review(post_id: int) -> Response | str | tuple[str, int]:
+    post = db.session.get(Post, post_id) or abort(404)
+    if not can_edit_post(current_user, post):
+        abort(403)
+    existing = queries.scores_for_posts([post.id]).get(post.id)
+    form = ReviewForm()
+    form.work_id.choices = [SelectChoice(0, "— choose a work —")] + [
+        SelectChoice(wid, label) for wid, label in queries.work_choices()
+    ]
+    scale = editing.score_scale()
+    if request.method == "GET" and existing is not None:
+        form.work_id.data = existing.work_id
+        form.score.data = editing.format_score(existing.score)
+        form.verdict.data = existing.verdict
+    if request.method == "POST" and request.form.get("remove"):
+        if not DecisionForm().validate_on_submit():
+            abort(400)
+        editing.remove_review(current_user, post)
+        db.session.commit()
+        flash(f"“{post.title}” no longer reviews a work.", "success")
+        return redirect(url_for("reviews.admin_reviews"), 303)
+    if form.validate_on_submit():
+        work = db.session.get(Work, form.work_id.data)
+        try:
+            if work is None:
+                raise DomainError("Choose the work this post reviews.", field="work_id")
+            editing.set_review(
+                current_user, post, work, score=form.score.parsed, verdict=form.verdict.data or "", scale=scale
+            )
+        except DomainError as error:
+            _form_error(form, error)
+            return render_template(
+                "reviews/admin/review_form.html", form=form, post=post, existing=existing, scale=scale
+            ), error.status
+        db.session.commit()
+        flash(f"“{post.title}” now reviews {work.title}.", "success")
+        return redirect(url_for("reviews.admin_review", post_id=post.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "reviews/admin/review_form.html", form=form, post=post, existing=existing, scale=scale
+    ), status
+
+
+# --------------------------------------------------------------------------- admin: the corrections queue
+
+
+@bp.get("/admin/works/corrections/")
+@require(can_moderate)
+def admin_corrections() -> str:
+    shown = request.args.get("status", "pending")
+    status = CorrectionStatus(shown) if shown in {s.value for s in CorrectionStatus} else CorrectionStatus.PENDING
+    return render_template(
+        "reviews/admin/corrections.html", corrections=queries.correction_queue(status), status=status
+    )
+
+
+@bp.route("/admin/works/corrections/<int:correction_id>/", methods=["GET", "POST"])
+@require(can_moderate)
+def admin_correction(correction_id: int) -> Response | str | tuple[str, int]:
+    correction = db.session.get(Correction, correction_id) or abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        try:
+            if action == "approve":
+                correcting.approve_correction(current_user, correction, form.note.data or "")
+            elif action == "reject":
+                correcting.reject_correction(current_user, correction, form.note.data or "")
+            else:
+                raise DomainError("Choose approve or reject.")
+        except DomainError as error:
+            _form_error(form, error)
+            correction = db.session.get(Correction, correction_id) or abort(404)
+        else:
+            db.session.commit()
+            flash(f"Correction #{correction.id} was {correction.status.value}.", "success")
+            return redirect(url_for("reviews.admin_corrections"), 303)
+    changes = correcting.correction_diff(correction, editing.snapshot_of(correction.work))
+    return render_template(
+        "reviews/admin/correction.html",
+        correction=correction,
+        changes=changes,
+        form=form,
+        stale=correction.base_version != correction.work.version,
+    ), (400 if request.method == "POST" else 200)

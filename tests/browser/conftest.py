@@ -84,6 +84,15 @@ def page(context: Any) -> Any:
     return context.new_page()
 
 
+@pytest.fixture
+def review_site(make_user: Any, make_post: Any, make_comment: Any) -> Any:
+    """The seed review with cover, figures, tags, series and a threaded discussion, plus three
+    older reviews (see tests/browser/reviews.py)."""
+    from tests.browser.reviews import build_review_site
+
+    return build_review_site(make_user, make_post, make_comment)
+
+
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
     """Save ``docs/screenshots/<name>.png`` (committed, shown in the README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,10 @@
 """A reader opens the home page and a post in a real browser."""
 
+from __future__ import annotations
+
 from playwright.sync_api import expect
+
+PASSWORD = "correct horse battery staple"
 
 
 def test_reader_opens_home_and_post(page, live_server, make_post):
@@ -9,3 +13,83 @@ def test_reader_opens_home_and_post(page, live_server, make_post):
     page.get_by_role("link", name="Fond Memories Part 1: Magnetic Rose").click()
     expect(page).to_have_url(live_server.url + f"/posts/{post.slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Fond Memories Part 1: Magnetic Rose")
+
+
+def test_pages_load_without_script_errors_or_policy_violations(page, live_server, review_site):
+    """The strict Content Security Policy blocks inline styles and scripts; the theme uses none,
+    every file it asks our server for exists, and no script throws."""
+    problems: list[str] = []
+
+    def on_console(message):  # type: ignore[no-untyped-def]
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    def on_response(response):  # type: ignore[no-untyped-def]
+        if response.url.startswith(live_server.url) and response.status >= 400:
+            problems.append(f"{response.status} {response.url}")
+
+    page.on("response", on_response)
+    for path in ("/", f"/posts/{review_site.post.slug}/", "/archives/", "/search?q=rose", "/login"):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        page.evaluate("() => document.fonts.ready")
+    assert problems == []
+
+
+def test_keyboard_reader_skips_to_the_content(page, live_server, review_site):
+    page.goto(live_server.url + f"/posts/{review_site.post.slug}/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server.url + f"/posts/{review_site.post.slug}/#main")
+
+
+def test_reader_reveals_a_spoiler_by_click_and_by_keyboard(page, live_server, review_site):
+    page.goto(live_server.url + f"/posts/{review_site.post.slug}/")
+    spoiler = page.locator(".post-body span.spoiler").first
+    hidden = spoiler.evaluate("(el) => getComputedStyle(el).color === getComputedStyle(el).backgroundColor")
+    assert hidden, "an unrevealed spoiler should be unreadable"
+    spoiler.click()
+    expect(spoiler).to_have_class("spoiler revealed")
+    page.mouse.move(0, 0)
+    page.get_by_role("heading", level=1).click()  # focus and hover elsewhere: it stays open
+    revealed = spoiler.evaluate("(el) => getComputedStyle(el).color !== getComputedStyle(el).backgroundColor")
+    assert revealed
+    spoiler.focus()
+    page.keyboard.press("Enter")
+    expect(spoiler).not_to_have_class("spoiler revealed")
+
+
+def test_staff_member_sees_admin_link_and_signs_out_from_the_header(page, live_server, make_user):
+    make_user("author", email="writer@example.org", name="Writer")
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill("writer@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Admin")).to_be_visible()
+    nav.get_by_role("button", name="Sign out").click()
+    expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(nav.get_by_role("link", name="Admin")).to_have_count(0)
+
+
+def test_phone_reader_finds_the_navigation_and_search(browser, live_server, review_site):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        nav = page.get_by_role("navigation", name="Main")
+        for name in ("Home", "Archives", "Series"):
+            expect(nav.get_by_role("link", name=name)).to_be_in_viewport()
+        search = page.get_by_role("searchbox", name="Search the reviews")
+        search.fill("rose")
+        search.press("Enter")
+        expect(page).to_have_url(live_server.url + "/search?q=rose")
+        expect(page.get_by_role("link", name=review_site.post.title)).to_be_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()

@@ -1,0 +1,109 @@
+"""Forms of the admin area: the minimal post form and the user role form.
+
+The post form only parses and checks shapes (lengths, dates, URLs); the rules about posts
+(who may publish, slugs, sizes) are ``blog.posts.editing.save_post``'s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from blog.models.accounts import Role
+from blog.models.posts import CommentStatusChoice
+
+#: The buttons of the post form: ``name="action"`` and one of these values.
+ACTION_DRAFT = "draft"
+ACTION_REVIEW = "review"
+ACTION_PUBLISH = "publish"
+ACTIONS = (ACTION_DRAFT, ACTION_REVIEW, ACTION_PUBLISH)
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class PostForm(FlaskForm):
+    """Every field of a post the minimal editor offers. Field names match ``PostInput``."""
+
+    title = StringField("Title", validators=[Length(max=300)], filters=[_strip])
+    slug = StringField(
+        "Slug",
+        validators=[Length(max=180)],
+        filters=[_strip],
+        description="The post's address. Leave empty to make it from the title.",
+    )
+    body_md = TextAreaField("Body", description="Markdown: **bold**, *italic*, # headings, [links](https://…).")
+    excerpt = TextAreaField(
+        "Excerpt",
+        validators=[Length(max=1000)],
+        description="Shown on the home page and in feeds. Leave empty to use the first lines.",
+    )
+    tags = StringField("Tags", validators=[Length(max=1000)], description="Separated by commas.")
+    categories = StringField("Categories", validators=[Length(max=1000)], description="Separated by commas.")
+    series_title = StringField(
+        "Series name", validators=[Length(max=200)], filters=[_strip], description="e.g. Fond Memories"
+    )
+    series_part = IntegerField(
+        "Part",
+        validators=[Optional(), NumberRange(min=1, max=10_000, message="A part is a whole number from 1.")],
+    )
+    cover_image = StringField(
+        "Cover image URL",
+        validators=[Length(max=500)],
+        filters=[_strip],
+        description="An https:// address or a path on this site.",
+    )
+    cover_alt = StringField(
+        "Cover image description",
+        validators=[Length(max=300)],
+        filters=[_strip],
+        description="What the image shows, for people who cannot see it.",
+    )
+    comment_status = RadioField(
+        "Comments",
+        choices=[
+            SelectChoice(CommentStatusChoice.OPEN.value, "Open"),
+            SelectChoice(CommentStatusChoice.CLOSED.value, "Closed"),
+        ],
+        default=CommentStatusChoice.OPEN.value,
+    )
+    published_at = DateTimeLocalField(
+        "Publish date (UTC)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+        description="Empty means now. A date in the future schedules the post.",
+    )
+
+    def validate_cover_image(self, field: StringField) -> None:
+        value = field.data or ""
+        local = value.startswith("/") and not value.startswith("//") and "\\" not in value
+        if value and not (value.startswith(("https://", "http://")) or local):
+            raise ValidationError("Use an address starting with https:// or a path on this site starting with /.")
+
+    def validate_cover_alt(self, field: StringField) -> None:
+        if self.cover_image.data and not field.data:
+            raise ValidationError("Describe the cover image for people who cannot see it.")
+
+    def validate_series_part(self, field: IntegerField) -> None:
+        if field.data is not None and not (self.series_title.data or "").strip():
+            raise ValidationError("Name the series this post is a part of.")
+
+
+class DeleteForm(FlaskForm):
+    """Only a CSRF token: deleting is a POST from a confirmation page."""
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role])

@@ -1,0 +1,243 @@
+"""The staff side of posts: the dashboard's lists, and turning the post form into a saved post.
+
+The views stay thin and the coming full editor (issue 3) reuses these: ``input_from_form`` reads
+any form with the ``PostForm`` field names, ``save_from_form`` saves through ``save_post``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import selectinload
+
+from blog.auth.permissions import can_edit_post, can_moderate, can_publish
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.base import utcnow
+from blog.models.posts import CommentStatusChoice, Post, PostStatus
+from blog.posts.editing import PostInput, save_post, split_terms
+
+from .forms import ACTION_DRAFT, ACTION_PUBLISH, ACTION_REVIEW
+
+#: The dashboard's tabs, in order. "scheduled" is a published post whose date is ahead.
+STATUS_FILTERS = ("all", "draft", "pending", "scheduled", "published")
+STATUS_LABELS = {
+    "all": "All",
+    "draft": "Drafts",
+    "pending": "Pending review",
+    "scheduled": "Scheduled",
+    "published": "Published",
+}
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard template shows; built in a constant number of queries."""
+
+    posts: list[Post]
+    counts: dict[str, int]
+    status: str
+    page: int
+    pages: int
+    sees_all: bool
+    pending_queue: list[Post] = field(default_factory=list)
+    editable_ids: set[int] = field(default_factory=set)
+
+
+def sees_all_posts(user: User) -> bool:
+    """Editors and admins work on everyone's posts; authors and contributors on their own."""
+    return can_moderate(user)
+
+
+def _scope(query: Select[Any], user: User) -> Select[Any]:
+    return query if sees_all_posts(user) else query.where(Post.author_id == user.id)
+
+
+def _filter(query: Select[Any], status: str, now: datetime) -> Select[Any]:
+    if status == "draft":
+        return query.where(Post.status == PostStatus.DRAFT)
+    if status == "pending":
+        return query.where(Post.status == PostStatus.PENDING)
+    if status == "scheduled":
+        return query.where(Post.status == PostStatus.PUBLISHED, Post.published_at > now)
+    if status == "published":
+        return query.where(Post.status == PostStatus.PUBLISHED, Post.published_at <= now)
+    return query
+
+
+def status_counts(user: User, now: datetime | None = None) -> dict[str, int]:
+    """How many posts the user sees under each tab, in one GROUP BY query."""
+    now = now or utcnow()
+    future = case((and_(Post.status == PostStatus.PUBLISHED, Post.published_at > now), 1), else_=0)
+    query = _scope(select(Post.status, future.label("future"), func.count(Post.id)), user).group_by(
+        Post.status, future
+    )
+    counts = dict.fromkeys(STATUS_FILTERS, 0)
+    for status, is_future, n in db.session.execute(query):
+        key = "scheduled" if is_future else PostStatus(status).value
+        counts[key] += n
+        counts["all"] += n
+    return counts
+
+
+def dashboard(user: User, *, status: str = "all", page: int = 1, per_page: int = 25) -> Dashboard:
+    """The user's posts under one tab, newest change first, plus (for editors) the review queue."""
+    if status not in STATUS_FILTERS:
+        status = "all"
+    now = utcnow()
+    counts = status_counts(user, now)
+    pages = max(1, math.ceil(counts[status] / per_page))
+    page = min(max(1, page), pages)
+    query = _filter(_scope(select(Post).options(selectinload(Post.series)), user), status, now)
+    posts = list(
+        db.session.scalars(
+            query.order_by(Post.updated_at.desc(), Post.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        ).unique()
+    )
+    queue: list[Post] = []
+    if can_moderate(user):
+        queue = list(
+            db.session.scalars(
+                select(Post)
+                .options(selectinload(Post.series))
+                .where(Post.status == PostStatus.PENDING)
+                .order_by(Post.updated_at)
+                .limit(20)
+            ).unique()
+        )
+    editable = {p.id for p in [*posts, *queue] if can_edit_post(user, p)}
+    return Dashboard(
+        posts=posts,
+        counts=counts,
+        status=status,
+        page=page,
+        pages=pages,
+        sees_all=sees_all_posts(user),
+        pending_queue=queue,
+        editable_ids=editable,
+    )
+
+
+# ----------------------------------------------------------------------------- the form
+
+
+def status_for_action(action: str) -> PostStatus:
+    """Which button was pressed → what status the person asked for. Unknown buttons save a draft."""
+    return {
+        ACTION_DRAFT: PostStatus.DRAFT,
+        ACTION_REVIEW: PostStatus.PENDING,
+        ACTION_PUBLISH: PostStatus.PUBLISHED,
+    }.get(action, PostStatus.DRAFT)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """The form's publish date is naive and means UTC (the label says so)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def input_from_form(data: Mapping[str, Any], action: str) -> PostInput:
+    """A ``PostInput`` from the post form's values (``form.data``) and the button pressed."""
+    comment_status = data.get("comment_status") or CommentStatusChoice.OPEN.value
+    return PostInput(
+        title=data.get("title") or "",
+        body_md=data.get("body_md") or "",
+        slug=data.get("slug") or "",
+        excerpt=data.get("excerpt") or "",
+        tags=split_terms(data.get("tags") or ""),
+        categories=split_terms(data.get("categories") or ""),
+        series_title=data.get("series_title") or "",
+        series_part=data.get("series_part"),
+        cover_image=data.get("cover_image") or "",
+        cover_alt=data.get("cover_alt") or "",
+        comment_status=CommentStatusChoice(comment_status),
+        status=status_for_action(action),
+        published_at=_aware(data.get("published_at")),
+    )
+
+
+def form_data_for(post: Post) -> dict[str, Any]:
+    """The post form's initial values for editing ``post`` (dates shown in UTC, to the minute)."""
+    published = None
+    if post.published_at is not None:
+        published = post.published_at.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    return {
+        "title": post.title,
+        "slug": post.slug,
+        "body_md": post.body_md,
+        "excerpt": post.excerpt,
+        "tags": ", ".join(t.name for t in post.tags),
+        "categories": ", ".join(c.name for c in post.categories),
+        "series_title": post.series.title if post.series else "",
+        "series_part": post.series_part,
+        "cover_image": post.cover_image or "",
+        "cover_alt": post.cover_alt,
+        "comment_status": post.comment_status.value,
+        "published_at": published,
+    }
+
+
+def save_from_form(
+    user: User, data: Mapping[str, Any], action: str, post: Post | None = None, *, max_bytes: int
+) -> Post:
+    """Save the form through ``save_post`` and commit; ``DomainError`` leaves nothing written."""
+    try:
+        saved = save_post(user, input_from_form(data, action), post, max_bytes=max_bytes)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    return saved
+
+
+def saved_message(post: Post) -> str:
+    """The flash after a save, saying where the post now stands."""
+    if post.is_scheduled and post.published_at is not None:
+        return f"Scheduled for {post.published_at:%d %b %Y, %H:%M} UTC."
+    return {
+        PostStatus.DRAFT: "Draft saved.",
+        PostStatus.PENDING: "Submitted for review. An editor will look at it.",
+        PostStatus.PUBLISHED: "Post published.",
+    }[post.status]
+
+
+def buttons_for(user: User, post: Post | None) -> list[tuple[str, str, bool]]:
+    """The form's submit buttons as (action, label, primary), in page order.
+
+    Pressing Enter in a field submits with the first button, so it is the one that changes the
+    least: "Save draft" for a post not yet out, "Update" for a published one. Publishing is
+    offered only to those who may publish; ``save_post`` refuses it for others anyway.
+    """
+    live = post is not None and post.status == PostStatus.PUBLISHED
+    if not can_publish(user):
+        return [(ACTION_DRAFT, "Save draft", False), (ACTION_REVIEW, "Submit for review", True)]
+    if live:
+        return [(ACTION_PUBLISH, "Update", True), (ACTION_DRAFT, "Switch to draft", False)]
+    return [(ACTION_DRAFT, "Save draft", False), (ACTION_PUBLISH, "Publish", True)]
+
+
+def get_editable_post(user: User, post_id: int) -> Post | None:
+    """The post, or None if there is none; ``DomainError`` (403) if ``user`` may not edit it."""
+    post = db.session.get(Post, post_id)
+    if post is None:
+        return None
+    if not can_edit_post(user, post):
+        raise DomainError("You cannot edit this post.", status=403)
+    return post
+
+
+def delete_post(user: User, post: Post) -> str:
+    """Delete ``post`` (comments, tags links and old slugs go with it). Returns its title."""
+    if not can_edit_post(user, post):
+        raise DomainError("You cannot delete this post.", status=403)
+    title = post.title
+    db.session.delete(post)
+    db.session.commit()
+    return title

@@ -1,0 +1,257 @@
+"""Writing comments: who may post where, the checks, write-time rendering, threads, edit and delete.
+
+``post_comment`` is the one way a reader's comment is stored (the web form, tests and any tool),
+so the rules hold everywhere: the post must be live and open, a reply stays on its post, the guard
+runs, the body is rendered once here, and the comment count moves only for approved comments.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import exists, select
+
+from blog.comments import moderation
+from blog.comments.avatars import avatar_hash
+from blog.comments.spam import Submission, check_length, check_text, guard, invalid_characters
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.base import utcnow
+from blog.models.comments import Comment, CommentStatus
+from blog.models.posts import Post
+from blog.rendering import render_comment
+
+NAME_MAX = 120
+EMAIL_MAX = 254
+URL_MAX = 300
+
+
+@dataclass
+class CommentInput:
+    """What a reader typed into the comment form, plus where the request came from."""
+
+    body: str
+    name: str = ""
+    email: str = ""
+    url: str = ""
+    parent_id: int | None = None
+    honeypot: str = ""
+    form_token: str = ""
+    ip: str = ""
+    user_agent: str = ""
+
+
+# ----------------------------------------------------------------------------- when comments are open
+
+
+def closes_at(post: Post) -> datetime | None:
+    """When the automatic close (``COMMENTS_CLOSE_AFTER_DAYS``) shuts this post's comments."""
+    days = int(current_app.config["COMMENTS_CLOSE_AFTER_DAYS"])
+    if days <= 0 or post.published_at is None:
+        return None
+    return post.published_at + timedelta(days=days)
+
+
+def comments_open(post: Post, now: datetime | None = None) -> bool:
+    """Open per post (``comment_status``), live, and not past the automatic close."""
+    if not post.comments_open or not post.is_live:
+        return False
+    deadline = closes_at(post)
+    return deadline is None or (now or utcnow()) < deadline
+
+
+# ----------------------------------------------------------------------------- field checks
+
+
+def validate_body(body: str) -> None:
+    if not body.strip():
+        raise DomainError("Type your comment before posting.", field="body")
+    check_text(Submission(post_id=0, body=body))
+    check_length(Submission(post_id=0, body=body))
+
+
+def clean_author(name: str, email: str, url: str, *, require_email: bool = True) -> tuple[str, str, str]:
+    """Trimmed, checked guest details: name and email required, website optional (http/https)."""
+    name, email, url = " ".join(name.split()), email.strip(), url.strip()
+    if invalid_characters([name, email, url]):
+        raise DomainError("Your name, email or website contains characters we cannot store.", field="name")
+    if not name:
+        raise DomainError("Please give your name.", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Keep your name under {NAME_MAX} characters.", field="name")
+    if email or require_email:
+        if not email:
+            raise DomainError("Please give your email address (it is never shown).", field="email")
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            raise DomainError("That email address does not look right.", field="email") from None
+        if len(email) > EMAIL_MAX:
+            raise DomainError("That email address is too long.", field="email")
+    if url:
+        if "://" not in url:
+            url = "https://" + url
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or " " in url or "." not in parts.netloc:
+            raise DomainError("A website address starts with http:// or https://.", field="url")
+        if len(url) > URL_MAX:
+            raise DomainError(f"Keep the website address under {URL_MAX} characters.", field="url")
+    return name, email.lower(), url
+
+
+# ----------------------------------------------------------------------------- posting
+
+
+def _parent_for(post: Post, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None:
+        raise DomainError("The comment you are replying to does not exist.", field="parent_id", status=404)
+    if parent.post_id != post.id:
+        raise DomainError("You can only reply to a comment on the same post.", field="parent_id", status=400)
+    if parent.deleted or parent.status != CommentStatus.APPROVED:
+        raise DomainError(
+            "The comment you are replying to has been removed; you can still post your comment"
+            " on its own.",
+            field="parent_id",
+            status=409,
+        )
+    return parent
+
+
+def place_in_thread(comment: Comment, parent: Comment | None) -> None:
+    """Set ``thread_id`` and ``depth``: a reply deeper than the limit lands at the deepest level."""
+    if parent is None:
+        comment.thread_id = comment.id
+        comment.depth = 0
+        return
+    max_depth = max(1, int(current_app.config["COMMENTS_MAX_DEPTH"]))
+    comment.thread_id = parent.thread_id or parent.id
+    comment.depth = min(parent.depth + 1, max_depth - 1)
+
+
+def post_comment(post: Post, data: CommentInput, user: Any = None, *, as_moderator: bool = False) -> Comment:
+    """Check, render and store a comment; raise ``DomainError`` (nothing stored) when a rule says no.
+
+    ``as_moderator`` is the moderation queue's reply: no anti-spam guard, and closed posts accept it.
+    """
+    if not post.is_live:
+        raise DomainError("This post is not published.", status=404)
+    if not as_moderator and not comments_open(post):
+        raise DomainError("Comments are closed on this post.", status=403)
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    body = data.body.strip()
+    validate_body(data.body)
+    if signed_in:
+        name, email, url = user.name, (user.email or "").lower(), user.website or ""
+    else:
+        name, email, url = clean_author(data.name, data.email, data.url)
+    parent = _parent_for(post, data.parent_id)
+    sub = Submission(
+        post_id=post.id, body=body, name=name, email=email, url=url, ip=data.ip,
+        user_agent=data.user_agent[:500], user_id=user.id if signed_in else None,
+        honeypot=data.honeypot, form_token=data.form_token,
+    )
+    if not as_moderator:
+        guard(sub)
+    body_html = render_comment(body)
+    status, why = moderation.initial_status(sub, body_html, user if signed_in else None, post)
+    if parent is not None and status == CommentStatus.APPROVED and parent.status != CommentStatus.APPROVED:
+        status, why = CommentStatus.PENDING, "Reply to a comment that is not approved."
+    comment = Comment(
+        post_id=post.id, parent_id=parent.id if parent else None, user_id=user.id if signed_in else None,
+        author_name=name, author_email=email, author_url=url, author_ip=data.ip[:64],
+        user_agent=sub.user_agent, body_source=body, body_html=body_html, status=status,
+        avatar_hash=avatar_hash(email, user.id if signed_in else None),
+        is_author_reply=signed_in and user.id == post.author_id,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    place_in_thread(comment, parent)
+    if status != CommentStatus.APPROVED:
+        moderation.record(comment, "hold" if status == CommentStatus.PENDING else "spam", note=why,
+                          reason="spam" if status == CommentStatus.SPAM else "", to_status=status.value)
+    if status == CommentStatus.APPROVED:
+        moderation.adjust_comment_counts(Counter({post.id: 1}))
+    db.session.commit()
+    return comment
+
+
+# ----------------------------------------------------------------------------- a commenter's own comments
+
+
+def is_owner(comment: Comment, user: Any, guest_ids: set[int] | frozenset[int]) -> bool:
+    """Accounts own comments by their login; guests by the ids in their signed session cookie."""
+    if comment.user_id is not None:
+        return bool(getattr(user, "is_authenticated", False) and user.id == comment.user_id)
+    return comment.id in guest_ids
+
+
+def edit_deadline(comment: Comment) -> datetime:
+    return comment.created_at + timedelta(minutes=int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"]))
+
+
+def can_modify(comment: Comment, user: Any, guest_ids: set[int] | frozenset[int],
+               now: datetime | None = None) -> bool:
+    """The commenter may edit or delete their own comment for a few minutes after posting."""
+    if comment.deleted or comment.status in {CommentStatus.SPAM, CommentStatus.TRASH}:
+        return False
+    return is_owner(comment, user, guest_ids) and (now or utcnow()) < edit_deadline(comment)
+
+
+def _require_modifiable(comment: Comment, user: Any, guest_ids: set[int] | frozenset[int]) -> None:
+    if not is_owner(comment, user, guest_ids) or comment.deleted:
+        raise DomainError("You can only change your own comments.", status=403)
+    if not can_modify(comment, user, guest_ids):
+        minutes = int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"])
+        raise DomainError(f"Comments can be changed for {minutes} minutes after posting; that time has passed.",
+                          status=403)
+
+
+def edit_own_comment(comment: Comment, body: str, user: Any, guest_ids: set[int] | frozenset[int]) -> Comment:
+    """The commenter's edit: re-rendered now, marked "edited", and re-checked by moderation."""
+    _require_modifiable(comment, user, guest_ids)
+    validate_body(body)
+    body = body.strip()
+    if body == comment.body_source:
+        return comment
+    comment.body_source = body
+    comment.body_html = render_comment(body)
+    comment.edited_at = utcnow()
+    sub = Submission(post_id=comment.post_id, body=body, name=comment.author_name, email=comment.author_email,
+                     url=comment.author_url, ip=comment.author_ip, user_agent=comment.user_agent,
+                     user_id=comment.user_id)
+    verdict = moderation.recheck_after_edit(comment, sub)
+    if verdict is not None:
+        moderation.change_status([comment], verdict[0], actor=None,
+                                 action="hold" if verdict[0] == CommentStatus.PENDING else "spam",
+                                 reason="spam" if verdict[0] == CommentStatus.SPAM else "", note=verdict[1])
+    db.session.commit()
+    return comment
+
+
+def has_replies(comment: Comment) -> bool:
+    return bool(db.session.scalar(select(exists().where(Comment.parent_id == comment.id))))
+
+
+def delete_own_comment(comment: Comment, user: Any, guest_ids: set[int] | frozenset[int]) -> None:
+    """A comment with replies stays as "This comment was deleted"; one without goes to the trash."""
+    _require_modifiable(comment, user, guest_ids)
+    actor = user if getattr(user, "is_authenticated", False) else None
+    if has_replies(comment):
+        if moderation.counts_toward_total(comment.status, False):
+            moderation.adjust_comment_counts(Counter({comment.post_id: -1}))
+        comment.deleted = True
+        moderation.record(comment, "delete", actor=actor, note="Deleted by its author; replies kept.",
+                          from_status=comment.status.value, to_status=comment.status.value)
+    else:
+        moderation.change_status([comment], CommentStatus.TRASH, actor=actor, action="delete",
+                                 note="Deleted by its author.")
+    db.session.commit()

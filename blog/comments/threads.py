@@ -1,0 +1,238 @@
+"""A post's discussion as a tree: one query picks a page of threads, one loads all their comments.
+
+Rows come back as plain tuples (no ORM identity map, no lazy loads) and are assembled into
+``Node`` objects in Python. Pagination is by top-level thread, so a reply never lands on a
+different page than the comment it answers. ``Comment.thread_id`` (the top-level ancestor) makes
+"all comments of these threads" a single indexed ``IN``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import aliased
+
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.comments import Comment, CommentStatus
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    """One comment as the page shows it; ``placeholder`` is set when its text is not shown."""
+
+    id: int
+    parent_id: int | None
+    thread_id: int
+    depth: int
+    user_id: int | None
+    name: str
+    url: str
+    avatar_hash: str
+    remote_avatar: str
+    body_html: str
+    status: str
+    deleted: bool
+    is_author: bool
+    created_at: datetime
+    edited_at: datetime | None
+    children: list[Node] = field(default_factory=list)
+    visible: bool = False
+    pending: bool = False
+    placeholder: str = ""
+    #: Set when depth capping put this reply beside the comment it answers rather than under it.
+    reply_to_name: str = ""
+    #: How many ``</ol></li>`` close after this node in the flat rendering.
+    closes: int = 0
+    can_modify: bool = False
+
+
+@dataclass
+class Viewer:
+    """Who is looking: their own held comments are shown to them (and nobody else)."""
+
+    user_id: int | None = None
+    guest_ids: Collection[int] = ()
+
+    def owns_clause(self, entity: Any = Comment) -> ColumnElement[bool]:
+        clauses: list[ColumnElement[bool]] = []
+        if self.user_id is not None:
+            clauses.append(entity.user_id == self.user_id)
+        if self.guest_ids:
+            clauses.append(and_(entity.user_id.is_(None), entity.id.in_(list(self.guest_ids))))
+        return or_(*clauses) if clauses else false()
+
+    def owns(self, user_id: int | None, comment_id: int) -> bool:
+        if user_id is not None:
+            return user_id == self.user_id
+        return comment_id in self.guest_ids
+
+
+def visible_clause(viewer: Viewer, entity: Any = Comment) -> ColumnElement[bool]:
+    """Comments a viewer reads: approved ones, and their own that wait for moderation."""
+    approved = and_(entity.status == CommentStatus.APPROVED, entity.deleted.is_(False))
+    own_pending = and_(entity.status == CommentStatus.PENDING, entity.deleted.is_(False), viewer.owns_clause(entity))
+    return or_(approved, own_pending)
+
+
+#: Built once: making an alias per request costs more than running the query.
+_REPLY = aliased(Comment, name="reply")
+
+
+def _roots_with_readable_comments(post_id: int, viewer: Viewer) -> ColumnElement[bool]:
+    """Top-level comments of the post that are readable, or that hold up a readable reply."""
+    reply = _REPLY
+    readable_reply = (
+        select(reply.id)
+        .where(reply.thread_id == Comment.id, reply.id != Comment.id, visible_clause(viewer, reply))
+        .exists()
+    )
+    return and_(
+        Comment.post_id == post_id,
+        Comment.thread_id == Comment.id,
+        or_(visible_clause(viewer), readable_reply),
+    )
+
+
+def thread_page(post_id: int, viewer: Viewer, page: int, per_page: int, newest: bool) -> tuple[list[int], int | None]:
+    """The ids of one page of threads with something the viewer can read, and how many there are.
+
+    One statement over the post's top-level comments: ``count(*) OVER ()`` gives the total beside
+    the page. The total is None only when the page is past the end (no rows to carry it).
+    """
+    keys = (Comment.created_at.desc(), Comment.id.desc()) if newest else (Comment.created_at, Comment.id)
+    stmt = (
+        select(Comment.id, func.count().over())
+        .where(_roots_with_readable_comments(post_id, viewer))
+        .order_by(*keys)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = db.session.execute(stmt).all()
+    if not rows:
+        return [], None
+    return [row[0] for row in rows], int(rows[0][1])
+
+
+def count_threads(post_id: int, viewer: Viewer) -> int:
+    stmt = select(func.count(Comment.id)).where(_roots_with_readable_comments(post_id, viewer))
+    return int(db.session.scalar(stmt) or 0)
+
+
+def thread_position(comment: Comment, viewer: Viewer, newest: bool) -> int:
+    """How many readable threads come before this comment's thread (for the permalink's page)."""
+    root = db.session.get(Comment, comment.thread_id or comment.id)
+    if root is None:
+        return 0
+    if newest:
+        before = or_(Comment.created_at > root.created_at,
+                     and_(Comment.created_at == root.created_at, Comment.id > root.id))
+    else:
+        before = or_(Comment.created_at < root.created_at,
+                     and_(Comment.created_at == root.created_at, Comment.id < root.id))
+    stmt = select(func.count(Comment.id)).where(_roots_with_readable_comments(comment.post_id, viewer), before)
+    return int(db.session.scalar(stmt) or 0)
+
+
+_COLUMNS = (
+    Comment.id, Comment.parent_id, Comment.thread_id, Comment.depth, Comment.user_id, Comment.author_name,
+    Comment.author_url, Comment.avatar_hash, User.avatar_url, Comment.body_html, Comment.status,
+    Comment.deleted, Comment.is_author_reply, Comment.created_at, Comment.edited_at,
+)
+
+
+def load_threads(post_id: int, thread_ids: Sequence[int]) -> list[tuple]:  # type: ignore[type-arg]
+    """Every comment of the given threads, whatever its status (hidden ones may hold up replies)."""
+    if not thread_ids:
+        return []
+    stmt = (
+        select(*_COLUMNS)
+        .outerjoin(User, User.id == Comment.user_id)
+        .where(Comment.post_id == post_id, Comment.thread_id.in_(list(thread_ids)))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,  # type: ignore[type-arg]
+               post_author_id: int | None) -> list[Node]:
+    """Assemble rows into threads in ``thread_ids`` order; hidden comments without readable
+    replies are dropped, hidden ones with readable replies become placeholders."""
+    nodes: dict[int, Node] = {}
+    order: list[Node] = []
+    for (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
+         author_reply, created_at, edited_at) in rows:
+        status = status.value if isinstance(status, CommentStatus) else str(status)
+        is_author = bool(author_reply) or (user_id is not None and user_id == post_author_id)
+        node = Node(cid, parent_id, thread_id or cid, depth, user_id, name, url or "", a_hash, remote or "",
+                    body_html, status, deleted, is_author, created_at, edited_at)
+        if not deleted and status == "approved":
+            node.visible = True
+        elif not deleted and status == "pending" and viewer.owns(user_id, cid):
+            node.visible = node.pending = True
+        nodes[cid] = node
+        order.append(node)
+
+    roots: list[Node] = []
+    for node in order:
+        parent = nodes.get(node.parent_id) if node.parent_id is not None else None
+        if parent is None:
+            if node.parent_id is None or node.thread_id not in nodes or node.thread_id == node.id:
+                roots.append(node)
+            else:
+                nodes[node.thread_id].children.append(node)
+            continue
+        anchor = parent
+        # Depth capping: a reply at the parent's depth sits beside it, naming whom it answers.
+        while anchor.depth >= node.depth and anchor.parent_id is not None and anchor.parent_id in nodes:
+            anchor = nodes[anchor.parent_id]
+        if anchor is not parent:
+            node.reply_to_name = parent.name if parent.visible else ""
+            node.reply_to_name = node.reply_to_name or "a deleted comment"
+        if anchor.depth >= node.depth:
+            roots.append(node)
+        else:
+            anchor.children.append(node)
+
+    def shown(node: Node) -> bool:
+        node.children = [child for child in node.children if shown(child)]
+        if node.visible:
+            return True
+        if node.children:
+            node.placeholder = (
+                "This comment is awaiting moderation." if node.status == "pending" and not node.deleted
+                else "This comment was deleted."
+            )
+            return True
+        return False
+
+    by_thread = {node.id: node for node in roots if shown(node)}
+    return [by_thread[tid] for tid in thread_ids if tid in by_thread]
+
+
+def flatten(roots: Sequence[Node]) -> list[Node]:
+    """Depth-first order with ``closes`` set, so a template renders nested lists with one loop."""
+    out: list[Node] = []
+
+    def walk(nodes: Sequence[Node]) -> None:
+        for node in nodes:
+            out.append(node)
+            if node.children:
+                walk(node.children)
+                out[-1].closes += 1
+
+    walk(roots)
+    return out
+
+
+def per_page() -> int:
+    return max(1, int(current_app.config["COMMENTS_PER_PAGE"]))
+
+
+def newest_first() -> bool:
+    return str(current_app.config["COMMENTS_ORDER"]).lower() == "newest"

@@ -1,0 +1,79 @@
+"""Turning an outbox row into an email and handing it to SMTP (or to the log when none is set)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any
+
+from blog.models.mail import OutgoingMail
+
+log = logging.getLogger("blog.mail")
+
+
+class DeliveryError(Exception):
+    """Sending failed. ``permanent`` when retrying cannot help (the server refused the recipient)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def build_message(mail: OutgoingMail, config: dict[str, Any]) -> EmailMessage:
+    sender = str(config["MAIL_FROM"])
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}", domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.body_text)
+    if mail.body_html:
+        message.add_alternative(mail.body_html, subtype="html")
+    return message
+
+
+def deliver(mail: OutgoingMail, config: dict[str, Any]) -> None:
+    """Send one message, or log it when ``MAIL_SERVER`` is empty. Raises ``DeliveryError``."""
+    message = build_message(mail, config)
+    server = str(config.get("MAIL_SERVER") or "")
+    if not server:
+        log.info(
+            "Mail not sent (MAIL_SERVER is not set) to %s, subject %r:\n%s",
+            mail.to_address,
+            mail.subject,
+            mail.body_text,
+        )
+        return
+    port = int(config["MAIL_PORT"])
+    timeout = float(config["MAIL_TIMEOUT"])
+    try:
+        smtp: smtplib.SMTP
+        if config.get("MAIL_USE_SSL"):
+            smtp = smtplib.SMTP_SSL(server, port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(server, port, timeout=timeout)
+        with smtp:
+            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+                smtp.ehlo()
+                if smtp.has_extn("starttls"):
+                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.ehlo()
+                elif config.get("MAIL_USERNAME"):
+                    # Never send a password in clear text because the server forgot STARTTLS.
+                    raise DeliveryError("the SMTP server does not offer STARTTLS; refusing to log in without it")
+            if config.get("MAIL_USERNAME"):
+                smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryError(f"recipient refused: {exc.recipients}", permanent=True) from exc
+    except smtplib.SMTPResponseException as exc:
+        permanent = 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPAuthenticationError)
+        raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", permanent=permanent) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,197 @@
+"""The background sender: one daemon thread per app, alive only while the outbox holds work.
+
+The thread talks to the database through its own small engine (no pool), so it never shares
+connections with requests and never shows up in a request's statement count. It wakes when a
+commit queued mail (``kick_worker``), sleeps until the next retry is due, and exits when nothing
+is left; the next queued message starts it again. Several processes may run workers at once:
+each message is claimed with a conditional UPDATE before it is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from blog.mail import outbox, smtp
+from blog.models.base import utcnow
+
+log = logging.getLogger("blog.mail")
+
+EXTENSION_KEY = "sargasso_mail"
+#: When the database itself fails, try again after this long rather than spinning.
+ERROR_BACKOFF_SECONDS = 30.0
+#: Never sleep longer than this between looks at the outbox while retries are pending.
+MAX_SLEEP_SECONDS = 300.0
+_POOL_OPTIONS = {"pool_size", "max_overflow", "pool_timeout", "pool_recycle", "pool_use_lifo", "poolclass"}
+
+
+class MailWorker:
+    """The outbox worker of one app. ``kick()`` is cheap and never blocks on the database."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.config: dict[str, Any] = app.config
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.resumed = False
+        self._engine: Engine | None = None
+
+    # ------------------------------------------------------------------ control
+
+    def kick(self) -> None:
+        """There may be new work: wake the thread, starting it if it is not running."""
+        self.wake.set()
+        with self.lock:
+            if self.stopping.is_set():
+                return
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="sargasso-mail", daemon=True)
+                self.thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to finish what it is sending and exit (tests, shutdown)."""
+        self.stopping.set()
+        self.wake.set()
+        with self.lock:
+            thread = self.thread
+        if thread is not None:
+            thread.join(timeout)
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until the thread has nothing left due now (tests use this instead of sleeping)."""
+        with self.lock:
+            thread = self.thread
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    # ------------------------------------------------------------------ work
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            options = {k: v for k, v in dict(self.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).items()}
+            options = {k: v for k, v in options.items() if k not in _POOL_OPTIONS}
+            engine = create_engine(self.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool, **options)
+            if engine.dialect.name == "sqlite":
+                busy_ms = int(self.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+
+                @event.listens_for(engine, "connect")
+                def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+                    cursor = dbapi_connection.cursor()
+                    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+                    cursor.close()
+
+            self._engine = engine
+        return self._engine
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                delay = self.process_due()
+            except Exception:  # the sender must outlive a database hiccup: it logs and tries again later
+                log.exception("Mail worker could not read the outbox; trying again in %ss", ERROR_BACKOFF_SECONDS)
+                delay = ERROR_BACKOFF_SECONDS
+            with self.lock:
+                if self.wake.is_set():
+                    self.wake.clear()
+                    continue
+                if delay is None or self.stopping.is_set():
+                    self.thread = None
+                    return
+            self.wake.wait(timeout=min(delay, MAX_SLEEP_SECONDS))
+            self.wake.clear()
+        with self.lock:
+            self.thread = None
+
+    def process_due(self) -> float | None:
+        """Send everything due now; return seconds until the next retry, or None when nothing waits."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            while not self.stopping.is_set():
+                now = utcnow()
+                ids = outbox.due_ids(session, now, self.config)
+                if not ids:
+                    break
+                for message_id in ids:
+                    if self.stopping.is_set():
+                        break
+                    message = outbox.claim(session, message_id, now, self.config)
+                    if message is None:
+                        continue
+                    try:
+                        smtp.deliver(message, self.config)
+                    except smtp.DeliveryError as exc:
+                        outbox.mark_failed(session, message, str(exc), permanent=exc.permanent, config=self.config)
+                        log.warning(
+                            "Mail %s to %s failed (attempt %s, %s): %s",
+                            message.id,
+                            message.to_address,
+                            message.attempts,
+                            message.status.value,
+                            exc,
+                        )
+                    else:
+                        outbox.mark_sent(session, message)
+                        log.info("Mail %s sent to %s", message.id, message.to_address)
+            upcoming = outbox.next_wakeup(session)
+        if upcoming is None:
+            return None
+        return max(0.0, (upcoming - utcnow()).total_seconds())
+
+
+def mail_worker(app: Flask) -> MailWorker:
+    worker = app.extensions.get(EXTENSION_KEY)
+    if worker is None:
+        worker = app.extensions[EXTENSION_KEY] = MailWorker(app)
+    return worker  # type: ignore[no-any-return]
+
+
+def kick_worker(app: Flask) -> None:
+    mail_worker(app).kick()
+
+
+def stop_worker(app: Flask) -> None:
+    mail_worker(app).stop()
+
+
+def _after_commit(session: Session) -> None:
+    app = session.info.pop(outbox.QUEUED_FLAG, None)
+    if app is not None:
+        kick_worker(app)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(outbox.QUEUED_FLAG, None)
+
+
+_listening = False
+
+
+def init_app(app: Flask) -> None:
+    global _listening
+    mail_worker(app)
+    if not _listening:
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda session, previous: _after_rollback(session))
+        _listening = True
+
+    @app.before_request
+    def _resume_outbox() -> None:
+        # Once per process: mail queued before a restart is sent without waiting for new mail.
+        worker = mail_worker(app)
+        if not worker.resumed:
+            worker.resumed = True
+            if app.config.get("MAIL_RESUME_ON_START", True):
+                worker.kick()

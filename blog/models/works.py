@@ -1,0 +1,298 @@
+"""Works (films, series, books, games and their parts), people, credits, reviews and reader input.
+
+A work may contain parts (Memories holds Magnetic Rose, Stink Bomb and Cannon Fodder), each a work
+of its own. A post reviews at most one work with the author's score; readers rate works too, and
+propose corrections that staff approve into a numbered revision history.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.base import UTCDateTime, utcnow
+from blog.models.posts import Post
+
+
+def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class WorkKind(enum.StrEnum):
+    """What a work is; decides its schema.org type and how its page labels it."""
+
+    FILM = "film"
+    SHORT = "short"
+    SEGMENT = "segment"
+    SERIES = "series"
+    SEASON = "season"
+    EPISODE = "episode"
+    BOOK = "book"
+    COMIC = "comic"
+    GAME = "game"
+    ALBUM = "album"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"series": "TV series", "comic": "Comic / manga"}.get(self.value, self.value.capitalize())
+
+
+class TermKind(enum.StrEnum):
+    GENRE = "genre"
+    THEME = "theme"
+
+
+class CorrectionStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Work(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "works"
+    __table_args__ = (Index("ix_works_parent_position", "parent_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: The title in its original script (メモリーズ).
+    original_title: Mapped[str] = mapped_column(String(300), default="")
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[WorkKind] = mapped_column(_enum(WorkKind), default=WorkKind.FILM, index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("works.id", ondelete="SET NULL"))
+    #: Order among the parent's parts (1, 2, 3...).
+    position: Mapped[int] = mapped_column(default=0)
+    #: Year of the earliest release date, kept at write time so browsing filters on a column.
+    year: Mapped[int | None] = mapped_column(index=True)
+    runtime_minutes: Mapped[int | None]
+    content_rating: Mapped[str] = mapped_column(String(40), default="")
+    synopsis: Mapped[str] = mapped_column(Text, default="")
+    poster_url: Mapped[str] = mapped_column(String(500), default="")
+    #: Number of the current revision (``WorkRevision.number``); 0 before the first one.
+    version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    parent: Mapped[Work | None] = relationship(remote_side=[id], back_populates="parts")
+    parts: Mapped[list[Work]] = relationship(back_populates="parent", order_by="(Work.position, Work.id)")
+    aliases: Mapped[list[WorkAlias]] = relationship(
+        cascade="all, delete-orphan", order_by="WorkAlias.position", back_populates="work"
+    )
+    release_dates: Mapped[list[ReleaseDate]] = relationship(
+        cascade="all, delete-orphan", order_by="(ReleaseDate.released_on, ReleaseDate.id)", back_populates="work"
+    )
+    links: Mapped[list[ExternalLink]] = relationship(
+        cascade="all, delete-orphan", order_by="ExternalLink.position", back_populates="work"
+    )
+    credits: Mapped[list[Credit]] = relationship(
+        cascade="all, delete-orphan", order_by="(Credit.position, Credit.id)", back_populates="work"
+    )
+    terms: Mapped[list[WorkTerm]] = relationship(secondary="work_term_links", order_by="WorkTerm.name")
+
+    @property
+    def genres(self) -> list[WorkTerm]:
+        return [t for t in self.terms if t.kind == TermKind.GENRE]
+
+    @property
+    def themes(self) -> list[WorkTerm]:
+        return [t for t in self.terms if t.kind == TermKind.THEME]
+
+    def __repr__(self) -> str:
+        return f"<Work {self.id} {self.slug!r} {self.kind}>"
+
+
+class WorkAlias(db.Model):  # type: ignore[name-defined,misc]
+    """Another name a work goes by ("Katsuhiro Otomo Presents: Memories")."""
+
+    __tablename__ = "work_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(default=0)
+
+    work: Mapped[Work] = relationship(back_populates="aliases")
+
+
+class ReleaseDate(db.Model):  # type: ignore[name-defined,misc]
+    """When a work came out in one region (Japan 1995-12-23, US 2004-02-24)."""
+
+    __tablename__ = "work_release_dates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    region: Mapped[str] = mapped_column(String(80), default="")
+    released_on: Mapped[date] = mapped_column(Date)
+
+    work: Mapped[Work] = relationship(back_populates="release_dates")
+
+
+class ExternalLink(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "work_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(120))
+    url: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(default=0)
+
+    work: Mapped[Work] = relationship(back_populates="links")
+
+
+class WorkTerm(db.Model):  # type: ignore[name-defined,misc]
+    """A genre (Science fiction) or a theme (Memory, War) shared by works."""
+
+    __tablename__ = "work_terms"
+    __table_args__ = (UniqueConstraint("kind", "slug", name="uq_work_terms_kind_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TermKind] = mapped_column(_enum(TermKind))
+    name: Mapped[str] = mapped_column(String(80))
+    slug: Mapped[str] = mapped_column(String(100))
+
+
+class WorkTermLink(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "work_term_links"
+
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("work_terms.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class Person(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    original_name: Mapped[str] = mapped_column(String(200), default="")
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    #: A short note about the person ("He's the creator of Darker than Black...").
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    credits: Mapped[list[Credit]] = relationship(back_populates="person", passive_deletes=True)
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.slug!r}>"
+
+
+class Credit(db.Model):  # type: ignore[name-defined,misc]
+    """A person's role on a work, with an optional note, in the order the credits are shown."""
+
+    __tablename__ = "credits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    role: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    work: Mapped[Work] = relationship(back_populates="credits")
+    person: Mapped[Person] = relationship(back_populates="credits")
+
+
+class Review(db.Model):  # type: ignore[name-defined,misc]
+    """A post reviewing a work: the author's score and a one-line verdict.
+
+    ``scale`` records the scale the score was given on, so changing ``REVIEW_SCORE_SCALE`` later
+    converts old scores instead of misreading them.
+    """
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), unique=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="RESTRICT"), index=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    scale: Mapped[int] = mapped_column(default=10)
+    verdict: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    post: Mapped[Post] = relationship()
+    work: Mapped[Work] = relationship()
+
+
+class ReaderRating(db.Model):  # type: ignore[name-defined,misc]
+    """A reader's own score for a work: one per account, or per confirmed email for guests."""
+
+    __tablename__ = "reader_ratings"
+    __table_args__ = (
+        UniqueConstraint("work_id", "user_id", name="uq_reader_ratings_work_user"),
+        UniqueConstraint("work_id", "email", name="uq_reader_ratings_work_email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Lower-cased confirmed email of a guest; None for account ratings.
+    email: Mapped[str | None] = mapped_column(String(254))
+    score: Mapped[float] = mapped_column(Float)
+    scale: Mapped[int] = mapped_column(default=10)
+    #: Where it was given (the post reviewed, the comment carrying it), when known.
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+
+class WorkRevision(db.Model):  # type: ignore[name-defined,misc]
+    """One approved version of a work's information and credits, restorable at any time.
+
+    ``snapshot`` holds every editable field (see ``blog.reviews.editing.snapshot_of``).
+    ``author`` made the change (a reader whose correction was approved, or staff); ``approved_by``
+    let it in.
+    """
+
+    __tablename__ = "work_revisions"
+    __table_args__ = (UniqueConstraint("work_id", "number", name="uq_work_revisions_work_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("work_corrections.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+
+
+class Correction(db.Model):  # type: ignore[name-defined,misc]
+    """A reader's proposed change to a work, waiting for staff to approve or reject it.
+
+    ``base`` is the work as the reader saw it, ``proposed`` what they want; only the fields they
+    changed are applied on approval, so edits made in between are kept.
+    """
+
+    __tablename__ = "work_corrections"
+    __table_args__ = (Index("ix_work_corrections_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    proposer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[CorrectionStatus] = mapped_column(_enum(CorrectionStatus), default=CorrectionStatus.PENDING)
+    base_version: Mapped[int] = mapped_column(default=0)
+    base: Mapped[dict[str, Any]] = mapped_column(JSON)
+    proposed: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Why, and a source ("the US DVD says 2004-02-24").
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    review_note: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    work: Mapped[Work] = relationship()
+    proposer: Mapped[User | None] = relationship(foreign_keys=[proposer_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])

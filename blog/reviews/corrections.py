@@ -1,0 +1,167 @@
+"""Readers propose corrections to a work; staff see them as a diff and approve or reject them.
+
+Only the fields the reader changed (compared with what they saw, ``Correction.base``) are applied
+on approval, so an edit that landed in between is not silently undone. Every approval becomes a
+``WorkRevision`` crediting the reader, which is what "Top Editors" counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from blog.auth.permissions import can_moderate
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.base import utcnow
+from blog.models.works import Correction, CorrectionStatus, Work, WorkKind
+from blog.rendering import clean_text
+from blog.reviews.editing import (
+    FIELDS,
+    WorkInput,
+    apply_snapshot,
+    input_to_snapshot,
+    record_revision,
+    snapshot_of,
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a diff: its label, and the old and new values as lines of text."""
+
+    name: str
+    label: str
+    old: list[str]
+    new: list[str]
+
+    @property
+    def removed(self) -> list[str]:
+        return [line for line in self.old if line not in self.new]
+
+    @property
+    def added(self) -> list[str]:
+        return [line for line in self.new if line not in self.old]
+
+
+def _lines(name: str, value: Any) -> list[str]:
+    """A field's value as the lines a person reads in a diff."""
+    if value in (None, "", []):
+        return []
+    if name == "kind":
+        return [WorkKind(value).label]
+    if name == "release_dates":
+        return [f"{r['date']} {r['region']}".strip() for r in value]
+    if name == "links":
+        return [f"{x['label']} | {x['url']}" for x in value]
+    if name == "credits":
+        return [" — ".join(part for part in (c["person"], c["role"], c["note"]) if part) for c in value]
+    if name in {"aliases", "genres", "themes"}:
+        return [str(v) for v in value]
+    if name == "synopsis":
+        return [p for p in str(value).split("\n") if p.strip()]
+    return [str(value)]
+
+
+def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    """Field by field, what differs between two snapshots (old → new), in form order."""
+    changes = []
+    for name, label in FIELDS.items():
+        if old.get(name) != new.get(name):
+            changes.append(FieldChange(name, label, _lines(name, old.get(name)), _lines(name, new.get(name))))
+    return changes
+
+
+def changed_fields(correction: Correction) -> list[str]:
+    return [name for name in FIELDS if correction.base.get(name) != correction.proposed.get(name)]
+
+
+def correction_diff(correction: Correction, current: dict[str, Any]) -> list[FieldChange]:
+    """What approving would change now: the work's current value → the proposed one, per field."""
+    fields = changed_fields(correction)
+    return [
+        FieldChange(name, FIELDS[name], _lines(name, current.get(name)), _lines(name, correction.proposed.get(name)))
+        for name in fields
+    ]
+
+
+def propose_correction(user: User, work: Work, data: WorkInput, reason: str = "") -> Correction:
+    """A signed-in reader's proposed change; it waits for staff. Raises DomainError when it cannot."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise DomainError("Sign in to propose a correction.", status=403)
+    limit = int(current_app.config["WORK_CORRECTIONS_MAX_PENDING"])
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(Correction)
+        .where(Correction.proposer_id == user.id, Correction.status == CorrectionStatus.PENDING)
+    )
+    if pending >= limit:
+        raise DomainError(
+            f"You have {pending} corrections waiting for approval; please wait until staff have looked at them.",
+            status=429,
+        )
+    proposed = input_to_snapshot(data)
+    base = snapshot_of(work)
+    if proposed == base:
+        raise DomainError("Nothing was changed; edit the fields you want to correct, then submit.")
+    correction = Correction(
+        work_id=work.id,
+        proposer_id=user.id,
+        base_version=work.version,
+        base=base,
+        proposed=proposed,
+        reason=" ".join(clean_text(reason).split())[:1000],
+    )
+    db.session.add(correction)
+    db.session.flush()
+    return correction
+
+
+def _decide(moderator: User, correction: Correction) -> None:
+    if not can_moderate(moderator):
+        raise DomainError("Only editors and admins approve or reject corrections.", status=403)
+    if correction.status != CorrectionStatus.PENDING:
+        raise DomainError(f"This correction was already {correction.status.value}.", status=409)
+
+
+def approve_correction(moderator: User, correction: Correction, note: str = "") -> Correction:
+    """Apply the fields the reader changed and keep the result as a new revision credited to them."""
+    _decide(moderator, correction)
+    work = correction.work
+    current = snapshot_of(work)
+    merged = dict(current)
+    for name in changed_fields(correction):
+        merged[name] = correction.proposed[name]
+    if merged == current:
+        raise DomainError("The work already says this; reject the correction as a duplicate instead.", status=409)
+    apply_snapshot(work, merged)
+    db.session.flush()
+    correction.status = CorrectionStatus.APPROVED
+    correction.reviewer_id = moderator.id
+    correction.review_note = " ".join(clean_text(note).split())[:1000]
+    correction.decided_at = utcnow()
+    labels = ", ".join(FIELDS[n] for n in changed_fields(correction)).lower()
+    record_revision(
+        work,
+        merged,
+        author=correction.proposer,
+        approved_by=moderator,
+        summary=f"Correction #{correction.id}: {labels}",
+        correction_id=correction.id,
+    )
+    db.session.flush()
+    return correction
+
+
+def reject_correction(moderator: User, correction: Correction, note: str = "") -> Correction:
+    _decide(moderator, correction)
+    correction.status = CorrectionStatus.REJECTED
+    correction.reviewer_id = moderator.id
+    correction.review_note = " ".join(clean_text(note).split())[:1000]
+    correction.decided_at = utcnow()
+    db.session.flush()
+    return correction

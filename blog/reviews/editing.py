@@ -1,0 +1,524 @@
+"""Writing works, people, credits and reviews.
+
+Every change to a work's information goes through ``snapshot``/``apply_snapshot`` and leaves a
+numbered ``WorkRevision``, whether staff typed it, a reader's correction was approved, or an old
+version was restored; so the history is complete and any version can come back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from blog.auth.permissions import can_edit_post, can_publish
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.base import utcnow
+from blog.models.posts import Post
+from blog.models.works import (
+    Credit,
+    ExternalLink,
+    Person,
+    ReleaseDate,
+    Review,
+    TermKind,
+    Work,
+    WorkAlias,
+    WorkKind,
+    WorkRevision,
+    WorkTerm,
+)
+from blog.posts.editing import SLUG_MAX, make_slug
+from blog.rendering import clean_text
+
+#: The editable fields of a work, in the order forms and diffs show them, with their labels.
+FIELDS: dict[str, str] = {
+    "title": "Name",
+    "original_title": "Original name",
+    "kind": "Kind",
+    "aliases": "Aliases",
+    "release_dates": "Release dates",
+    "runtime_minutes": "Runtime (minutes)",
+    "content_rating": "Rating",
+    "genres": "Genres",
+    "themes": "Themes",
+    "synopsis": "Synopsis",
+    "poster_url": "Poster image",
+    "links": "External links",
+    "credits": "Credits",
+}
+
+
+def score_scale() -> int:
+    """The scale scores are shown on now (``REVIEW_SCORE_SCALE``: 5, 10 or 100)."""
+    return int(current_app.config["REVIEW_SCORE_SCALE"])
+
+
+def can_manage_works(user: Any) -> bool:
+    """Authors, editors and admins add works and people and edit them directly."""
+    return can_publish(user)
+
+
+# --------------------------------------------------------------------------- input
+
+
+@dataclass
+class CreditInput:
+    """One credit line as typed: the person by name (or slug), the role, an optional note."""
+
+    person: str
+    role: str
+    note: str = ""
+
+
+@dataclass
+class WorkInput:
+    """What a person typed into a work form, parsed into Python values (see ``reviews.forms``)."""
+
+    title: str
+    original_title: str = ""
+    kind: WorkKind | str = WorkKind.FILM
+    aliases: list[str] = field(default_factory=list)
+    release_dates: list[tuple[str, date]] = field(default_factory=list)
+    runtime_minutes: int | None = None
+    content_rating: str = ""
+    genres: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    synopsis: str = ""
+    poster_url: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)
+    credits: list[CreditInput] = field(default_factory=list)
+
+
+def _line(text: str, limit: int) -> str:
+    return " ".join(clean_text(text).split())[:limit]
+
+
+def _check_url(url: str, field_name: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise DomainError(f"“{url}” is not a web address; it should start with https://.", field=field_name)
+
+
+def _validate(data: WorkInput) -> None:
+    if not data.title.strip():
+        raise DomainError("Give the work a name.", field="title")
+    if len(data.title) > 300:
+        raise DomainError("Keep the name under 300 characters.", field="title")
+    try:
+        data.kind = WorkKind(data.kind)
+    except ValueError:
+        raise DomainError("Choose what kind of work this is.", field="kind") from None
+    if data.runtime_minutes is not None and not (0 < data.runtime_minutes <= 100_000):
+        raise DomainError("The runtime is a whole number of minutes above zero.", field="runtime_minutes")
+    if len(data.synopsis) > 20_000:
+        raise DomainError("Keep the synopsis under 20,000 characters.", field="synopsis")
+    if data.poster_url:
+        _check_url(data.poster_url, "poster_url")
+    for _label, url in data.links:
+        _check_url(url, "links")
+    for credit in data.credits:
+        if not credit.role.strip():
+            raise DomainError(f"Give {credit.person}'s credit a role (Director, Writer, Music...).", field="credits")
+
+
+def find_people(names: list[str]) -> dict[str, Person]:
+    """Map each typed name (or slug) to its person, in one query; DomainError names the unknown ones."""
+    wanted = {n.strip() for n in names if n.strip()}
+    if not wanted:
+        return {}
+    lowered = {n.lower() for n in wanted}
+    rows = db.session.scalars(
+        select(Person).where(or_(func.lower(Person.name).in_(lowered), Person.slug.in_(lowered)))
+    ).all()
+    found: dict[str, Person] = {}
+    unknown: list[str] = []
+    for name in sorted(wanted):
+        by_slug = [p for p in rows if p.slug == name.lower()]
+        by_name = [p for p in rows if p.name.lower() == name.lower()]
+        matches = by_slug or by_name
+        if len(matches) > 1:
+            slugs = ", ".join(p.slug for p in matches)
+            raise DomainError(
+                f"More than one person is called {name}; write the one you mean by their slug ({slugs}).",
+                field="credits",
+            )
+        if matches:
+            found[name] = matches[0]
+        else:
+            unknown.append(name)
+    if unknown:
+        listed = ", ".join(unknown)
+        raise DomainError(
+            f"No person called {listed} is known yet. Check the spelling, or add them on the people page first.",
+            field="credits",
+        )
+    return found
+
+
+def input_to_snapshot(data: WorkInput) -> dict[str, Any]:
+    """Validate ``data`` and turn it into the stored snapshot form (what revisions hold)."""
+    data.title = _line(data.title, 300)
+    data.original_title = _line(data.original_title, 300)
+    data.content_rating = _line(data.content_rating, 40)
+    data.synopsis = clean_text(data.synopsis).strip()
+    data.poster_url = data.poster_url.strip()
+    _validate(data)
+    people = find_people([c.person for c in data.credits])
+    aliases: list[str] = []
+    for alias in data.aliases:
+        alias = _line(alias, 300)
+        if alias and alias not in aliases and alias != data.title:
+            aliases.append(alias)
+    dates = sorted({(d, _line(region, 80)) for region, d in data.release_dates}, key=lambda pair: (pair[0], pair[1]))
+    return {
+        "title": data.title,
+        "original_title": data.original_title,
+        "kind": WorkKind(data.kind).value,
+        "aliases": aliases,
+        "release_dates": [{"region": region, "date": d.isoformat()} for d, region in dates],
+        "runtime_minutes": data.runtime_minutes,
+        "content_rating": data.content_rating,
+        "genres": _terms(data.genres),
+        "themes": _terms(data.themes),
+        "synopsis": data.synopsis,
+        "poster_url": data.poster_url,
+        "links": [
+            {"label": _line(label, 120) or urlsplit(url).netloc, "url": url.strip()} for label, url in data.links
+        ],
+        "credits": [
+            {
+                "person_id": people[c.person.strip()].id,
+                "person": people[c.person.strip()].name,
+                "role": _line(c.role, 120),
+                "note": _line(c.note, 1000),
+            }
+            for c in data.credits
+        ],
+    }
+
+
+def _terms(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for raw in names:
+        name = _line(raw, 80)
+        if name:
+            seen.setdefault(make_slug(name), name)
+    return list(seen.values())
+
+
+def snapshot_of(work: Work) -> dict[str, Any]:
+    """Every editable field of ``work`` as plain JSON data; revisions and corrections store these."""
+    return {
+        "title": work.title,
+        "original_title": work.original_title,
+        "kind": WorkKind(work.kind).value,
+        "aliases": [a.name for a in work.aliases],
+        "release_dates": [{"region": r.region, "date": r.released_on.isoformat()} for r in work.release_dates],
+        "runtime_minutes": work.runtime_minutes,
+        "content_rating": work.content_rating,
+        "genres": [t.name for t in work.genres],
+        "themes": [t.name for t in work.themes],
+        "synopsis": work.synopsis,
+        "poster_url": work.poster_url,
+        "links": [{"label": link.label, "url": link.url} for link in work.links],
+        "credits": [
+            {"person_id": c.person_id, "person": c.person.name, "role": c.role, "note": c.note} for c in work.credits
+        ],
+    }
+
+
+def snapshot_to_input(snap: dict[str, Any]) -> WorkInput:
+    """The reverse of ``input_to_snapshot``: prefill a form from a stored version."""
+    return WorkInput(
+        title=snap.get("title", ""),
+        original_title=snap.get("original_title", ""),
+        kind=snap.get("kind", WorkKind.FILM.value),
+        aliases=list(snap.get("aliases", [])),
+        release_dates=[(r["region"], date.fromisoformat(r["date"])) for r in snap.get("release_dates", [])],
+        runtime_minutes=snap.get("runtime_minutes"),
+        content_rating=snap.get("content_rating", ""),
+        genres=list(snap.get("genres", [])),
+        themes=list(snap.get("themes", [])),
+        synopsis=snap.get("synopsis", ""),
+        poster_url=snap.get("poster_url", ""),
+        links=[(link["label"], link["url"]) for link in snap.get("links", [])],
+        credits=[CreditInput(c["person"], c["role"], c.get("note", "")) for c in snap.get("credits", [])],
+    )
+
+
+def _get_or_create_terms(kind: TermKind, names: list[str]) -> list[WorkTerm]:
+    wanted = {make_slug(n): n for n in names}
+    if not wanted:
+        return []
+    existing = {
+        t.slug: t for t in db.session.scalars(select(WorkTerm).where(WorkTerm.kind == kind, WorkTerm.slug.in_(wanted)))
+    }
+    terms = []
+    for slug, name in wanted.items():
+        term = existing.get(slug)
+        if term is None:
+            term = WorkTerm(kind=kind, name=name, slug=slug)
+            db.session.add(term)
+        terms.append(term)
+    return terms
+
+
+def apply_snapshot(work: Work, snap: dict[str, Any]) -> None:
+    """Make ``work`` hold exactly what ``snap`` says (credits' people must still exist)."""
+    person_ids = {c["person_id"] for c in snap["credits"]}
+    people = (
+        {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
+    )
+    missing = [c["person"] for c in snap["credits"] if c["person_id"] not in people]
+    if missing:
+        raise DomainError(f"{', '.join(missing)} no longer exist(s) in the people list.", field="credits")
+    with db.session.no_autoflush:
+        work.title = snap["title"]
+        work.original_title = snap["original_title"]
+        work.kind = WorkKind(snap["kind"])
+        work.aliases = [WorkAlias(name=name, position=i) for i, name in enumerate(snap["aliases"], 1)]
+        work.release_dates = [
+            ReleaseDate(region=r["region"], released_on=date.fromisoformat(r["date"])) for r in snap["release_dates"]
+        ]
+        work.year = min((r.released_on.year for r in work.release_dates), default=None)
+        work.runtime_minutes = snap["runtime_minutes"]
+        work.content_rating = snap["content_rating"]
+        work.synopsis = snap["synopsis"]
+        work.poster_url = snap["poster_url"]
+        work.links = [ExternalLink(label=x["label"], url=x["url"], position=i) for i, x in enumerate(snap["links"], 1)]
+        work.terms = _get_or_create_terms(TermKind.GENRE, snap["genres"]) + _get_or_create_terms(
+            TermKind.THEME, snap["themes"]
+        )
+        work.credits = [
+            Credit(person=people[c["person_id"]], role=c["role"], note=c["note"], position=i)
+            for i, c in enumerate(snap["credits"], 1)
+        ]
+        work.updated_at = utcnow()
+
+
+def record_revision(
+    work: Work,
+    snap: dict[str, Any],
+    *,
+    author: User | None,
+    approved_by: User | None,
+    summary: str,
+    correction_id: int | None = None,
+) -> WorkRevision:
+    work.version = (work.version or 0) + 1
+    revision = WorkRevision(
+        work_id=work.id,
+        number=work.version,
+        snapshot=snap,
+        summary=summary[:300],
+        author_id=author.id if author else None,
+        approved_by_id=approved_by.id if approved_by else None,
+        correction_id=correction_id,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def unique_work_slug(base: str, exclude_id: int | None = None) -> str:
+    return _unique_slug(Work, base, exclude_id)
+
+
+def _unique_slug(model: type[Work] | type[Person], base: str, exclude_id: int | None) -> str:
+    base = base[:SLUG_MAX].strip("-") or "work"
+    query = select(model.slug).where(model.slug.like(f"{base}%"))
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    taken = set(db.session.scalars(query))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _check_parent(work: Work | None, parent: Work | None) -> None:
+    if parent is None or work is None:
+        return
+    node: Work | None = parent
+    while node is not None:
+        if node.id == work.id:
+            raise DomainError("A work cannot be a part of itself or of one of its own parts.", field="parent_id")
+        node = node.parent
+
+
+def save_work(
+    user: User,
+    data: WorkInput,
+    work: Work | None = None,
+    *,
+    parent: Work | None = None,
+    position: int = 0,
+    slug: str = "",
+    summary: str = "",
+) -> Work:
+    """Create or edit a work directly (staff); records a revision. Nothing is written on DomainError."""
+    if not can_manage_works(user):
+        raise DomainError("You cannot edit works.", status=403)
+    snap = input_to_snapshot(data)
+    _check_parent(work, parent)
+    if position < 0:
+        raise DomainError("The position is a whole number from 0.", field="position")
+    creating = work is None
+    if work is None:
+        work = Work(title=snap["title"], slug="")
+        db.session.add(work)
+    wanted = make_slug(slug.strip() or snap["title"])
+    if creating or (slug.strip() and wanted != work.slug):
+        work.slug = unique_work_slug(wanted, exclude_id=work.id)
+    work.parent = parent
+    work.position = position
+    if not creating and snap == snapshot_of(work):
+        db.session.flush()
+        return work  # structure (slug, parent) may change; no new version of the information
+    apply_snapshot(work, snap)
+    db.session.flush()
+    record_revision(
+        work, snap, author=user, approved_by=user, summary=summary or ("Created" if creating else "Edited by staff")
+    )
+    db.session.flush()
+    return work
+
+
+def restore_revision(user: User, work: Work, revision: WorkRevision) -> WorkRevision:
+    """Bring back an old version as a new revision; the versions in between stay in the history."""
+    from blog.auth.permissions import can_moderate
+
+    if not can_moderate(user):
+        raise DomainError("Only editors and admins restore old versions.", status=403)
+    if revision.work_id != work.id:
+        raise DomainError("That version belongs to another work.", status=404)
+    apply_snapshot(work, revision.snapshot)
+    db.session.flush()
+    new = record_revision(
+        work, dict(revision.snapshot), author=user, approved_by=user, summary=f"Restored version {revision.number}"
+    )
+    db.session.flush()
+    return new
+
+
+def delete_work(user: User, work: Work) -> None:
+    if not can_manage_works(user):
+        raise DomainError("You cannot delete works.", status=403)
+    if db.session.scalar(select(func.count()).select_from(Review).where(Review.work_id == work.id)):
+        raise DomainError("Posts review this work; detach the reviews before deleting it.")
+    if work.parts:
+        raise DomainError("This work has parts; delete or move them first.")
+    db.session.delete(work)
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- people
+
+
+@dataclass
+class PersonInput:
+    name: str
+    original_name: str = ""
+    note: str = ""
+    slug: str = ""
+
+
+def save_person(user: User, data: PersonInput, person: Person | None = None) -> Person:
+    if not can_manage_works(user):
+        raise DomainError("You cannot edit people.", status=403)
+    name = _line(data.name, 200)
+    if not name:
+        raise DomainError("Give the person a name.", field="name")
+    if person is None:
+        person = Person(name=name, slug="")
+        db.session.add(person)
+    person.name = name
+    person.original_name = _line(data.original_name, 200)
+    person.note = _line(data.note, 1000)
+    wanted = make_slug(data.slug.strip() or name)
+    if not person.slug or (data.slug.strip() and wanted != person.slug):
+        person.slug = _unique_slug(Person, wanted, person.id)
+    db.session.flush()
+    return person
+
+
+def delete_person(user: User, person: Person) -> None:
+    if not can_manage_works(user):
+        raise DomainError("You cannot delete people.", status=403)
+    if db.session.scalar(select(func.count()).select_from(Credit).where(Credit.person_id == person.id)):
+        raise DomainError(f"{person.name} still has credits; remove them from the works first.")
+    db.session.delete(person)
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+def check_score(score: float | None, scale: int) -> float | None:
+    """A score on ``scale``: 0 to the scale, in halves for 5 and 10, whole numbers for 100."""
+    if score is None:
+        return None
+    if not math.isfinite(score) or not 0 <= score <= scale:
+        raise DomainError(f"The score goes from 0 to {scale}.", field="score")
+    step = 1.0 if scale == 100 else 0.5
+    if abs(score / step - round(score / step)) > 1e-9:
+        unit = "a whole number" if scale == 100 else "a whole or half number (like 8 or 8.5)"
+        raise DomainError(f"The score is {unit} from 0 to {scale}.", field="score")
+    return float(score)
+
+
+def set_review(
+    user: User, post: Post, work: Work, *, score: float | None, verdict: str = "", scale: int | None = None
+) -> Review:
+    """Make ``post`` a review of ``work`` (or change it): the author's score and one-line verdict."""
+    if not can_edit_post(user, post):
+        raise DomainError("You cannot edit this post.", status=403)
+    scale = scale or score_scale()
+    score = check_score(score, scale)
+    verdict = _line(verdict, 300)
+    work_id, post_id = work.id, post.id
+    review = db.session.scalar(select(Review).where(Review.post_id == post_id))
+    if review is None:
+        review = Review(post_id=post_id, work_id=work_id)
+        db.session.add(review)
+    review.work_id = work_id
+    review.score = score
+    review.scale = scale
+    review.verdict = verdict
+    review.updated_at = utcnow()
+    db.session.flush()
+    return review
+
+
+def remove_review(user: User, post: Post) -> None:
+    if not can_edit_post(user, post):
+        raise DomainError("You cannot edit this post.", status=403)
+    review = db.session.scalar(select(Review).where(Review.post_id == post.id))
+    if review is not None:
+        db.session.delete(review)
+        db.session.flush()
+
+
+def on_scale(score: float | None, given_scale: int, scale: int) -> float | None:
+    """A score given on one scale, shown on another (8/10 is 4/5), to one decimal."""
+    if score is None:
+        return None
+    if given_scale == scale:
+        return float(score)
+    return round(score * scale / given_scale, 1)
+
+
+def format_score(score: float | None) -> str:
+    """``9.0`` → ``"9"``, ``4.5`` → ``"4.5"``."""
+    if score is None:
+        return ""
+    return f"{score:.1f}".rstrip("0").rstrip(".")

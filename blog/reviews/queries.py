@@ -1,0 +1,427 @@
+"""What the reviews pages show, each page's data from one function in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Float, Select, cast, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.base import utcnow
+from blog.models.posts import Post, PostStatus
+from blog.models.works import (
+    Correction,
+    CorrectionStatus,
+    Credit,
+    Person,
+    Review,
+    TermKind,
+    Work,
+    WorkKind,
+    WorkRevision,
+    WorkTerm,
+    WorkTermLink,
+)
+from blog.reviews.editing import format_score, on_scale, score_scale
+from blog.reviews.ratings import ReaderStats, reader_stats
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """A post's review in a line: what it reviews, the score on the current scale, the verdict."""
+
+    post_id: int
+    work_id: int
+    work_title: str
+    work_slug: str
+    work_kind: str
+    score: float | None
+    scale: int
+    verdict: str
+
+    @property
+    def score_text(self) -> str:
+        """``"9/10"``, or empty when the review has no score."""
+        return f"{format_score(self.score)}/{self.scale}" if self.score is not None else ""
+
+    @property
+    def score_label(self) -> str:
+        return f"Score: {format_score(self.score)} out of {self.scale}" if self.score is not None else ""
+
+
+def _live(query: Select[Any]) -> Select[Any]:
+    return query.where(Post.status == PostStatus.PUBLISHED, Post.published_at <= utcnow())
+
+
+def scores_for_posts(post_ids: Iterable[int]) -> dict[int, ReviewSummary]:
+    """The review of each post that has one, in one query (for home, archives and post cards)."""
+    ids = list(set(post_ids))
+    if not ids:
+        return {}
+    scale = score_scale()
+    rows = db.session.execute(
+        select(
+            Review.post_id, Review.work_id, Review.score, Review.scale, Review.verdict, Work.title, Work.slug, Work.kind
+        )
+        .join(Work, Work.id == Review.work_id)
+        .where(Review.post_id.in_(ids))
+    ).all()
+    return {
+        r.post_id: ReviewSummary(
+            post_id=r.post_id,
+            work_id=r.work_id,
+            work_title=r.title,
+            work_slug=r.slug,
+            work_kind=WorkKind(r.kind).value,
+            score=on_scale(r.score, r.scale, scale),
+            scale=scale,
+            verdict=r.verdict,
+        )
+        for r in rows
+    }
+
+
+def _normalised_score() -> Any:
+    return cast(Review.score, Float) * score_scale() / Review.scale
+
+
+def blog_scores(work_ids: Iterable[int]) -> dict[int, tuple[float | None, int]]:
+    """The blog's average score and number of published reviews per work, one GROUP BY query."""
+    ids = list(set(work_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        _live(
+            select(Review.work_id, func.avg(_normalised_score()), func.count(Review.id))
+            .join(Post, Post.id == Review.post_id)
+            .where(Review.work_id.in_(ids))
+            .group_by(Review.work_id)
+        )
+    ).all()
+    return {work_id: (round(float(avg), 1) if avg is not None else None, count) for work_id, avg, count in rows}
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A published review as lists show it."""
+
+    post: Post
+    work: Work
+    score: float | None
+    scale: int
+    verdict: str
+
+    @property
+    def score_text(self) -> str:
+        return f"{format_score(self.score)}/{self.scale}" if self.score is not None else ""
+
+
+def _reviews_of(work_ids: list[int]) -> list[ReviewItem]:
+    if not work_ids:
+        return []
+    scale = score_scale()
+    rows = db.session.execute(
+        _live(
+            select(Review, Post, Work)
+            .join(Post, Post.id == Review.post_id)
+            .join(Work, Work.id == Review.work_id)
+            .where(Review.work_id.in_(work_ids))
+            .order_by(Post.published_at.desc())
+        )
+    ).all()
+    return [ReviewItem(post, work, on_scale(r.score, r.scale, scale), scale, r.verdict) for r, post, work in rows]
+
+
+def _average(items: list[ReviewItem]) -> float | None:
+    scores = [i.score for i in items if i.score is not None]
+    return round(sum(scores) / len(scores), 1) if scores else None
+
+
+@dataclass(frozen=True)
+class Contributor:
+    user: User
+    edits: int
+
+
+def top_contributors(work_id: int, limit: int = 5) -> list[Contributor]:
+    """ "Top Editors": who has the most approved versions of this work, one query."""
+    edits = func.count(WorkRevision.id).label("edits")
+    rows = db.session.execute(
+        select(User, edits)
+        .join(WorkRevision, WorkRevision.author_id == User.id)
+        .where(WorkRevision.work_id == work_id)
+        .group_by(User.id)
+        .order_by(edits.desc(), User.name)
+        .limit(limit)
+    ).all()
+    return [Contributor(user, n) for user, n in rows]
+
+
+def _work_options() -> Any:
+    return (
+        selectinload(Work.aliases),
+        selectinload(Work.release_dates),
+        selectinload(Work.links),
+        selectinload(Work.terms),
+        selectinload(Work.credits).joinedload(Credit.person),
+    )
+
+
+@dataclass
+class WorkPage:
+    work: Work
+    parts: list[Work]
+    reviews: list[ReviewItem]
+    blog_average: float | None
+    readers: ReaderStats
+    part_scores: dict[int, tuple[float | None, int]]
+    contributors: list[Contributor]
+    pending_corrections: int
+    scale: int
+    release_dates: list[Any] = field(default_factory=list)
+
+
+def work_page(slug: str) -> WorkPage | None:
+    """Everything the work page shows: ~10 queries whatever the number of parts, credits or reviews."""
+    work = db.session.scalar(select(Work).where(Work.slug == slug).options(*_work_options(), joinedload(Work.parent)))
+    if work is None:
+        return None
+    parts = list(
+        db.session.scalars(
+            select(Work).where(Work.parent_id == work.id).order_by(Work.position, Work.id).options(*_work_options())
+        )
+    )
+    ids = [work.id] + [p.id for p in parts]
+    reviews = _reviews_of(ids)
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(Correction)
+        .where(Correction.work_id == work.id, Correction.status == CorrectionStatus.PENDING)
+    )
+    return WorkPage(
+        work=work,
+        parts=parts,
+        reviews=reviews,
+        blog_average=_average(reviews),
+        readers=reader_stats([work.id])[work.id],
+        part_scores=blog_scores([p.id for p in parts]),
+        contributors=top_contributors(work.id),
+        pending_corrections=pending or 0,
+        scale=score_scale(),
+        release_dates=list(work.release_dates or (work.parent.release_dates if work.parent else [])),
+    )
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    credits: list[Credit]
+    reviews: list[ReviewItem]
+
+
+def person_page(slug: str) -> PersonPage | None:
+    """A person, every credit, and every review of a work they are credited on (or of its parts)."""
+    person = db.session.scalar(select(Person).where(Person.slug == slug))
+    if person is None:
+        return None
+    credits = list(
+        db.session.scalars(
+            select(Credit)
+            .where(Credit.person_id == person.id)
+            .join(Work, Work.id == Credit.work_id)
+            .options(joinedload(Credit.work))
+            .order_by(Work.year.desc().nulls_last(), Work.title, Credit.position)
+        )
+    )
+    credited = {c.work_id for c in credits}
+    part_ids = set(db.session.scalars(select(Work.id).where(Work.parent_id.in_(credited)))) if credited else set()
+    return PersonPage(person=person, credits=credits, reviews=_reviews_of(sorted(credited | part_ids)))
+
+
+@dataclass
+class BrowseFilters:
+    kind: str = ""
+    genre: str = ""
+    theme: str = ""
+    year: int | None = None
+    min_score: float | None = None
+    sort: str = "title"  # title | year | score
+    page: int = 1
+
+
+@dataclass
+class BrowseRow:
+    work: Work
+    parent_title: str
+    parent_slug: str
+    year: int | None
+    average: float | None
+    reviews: int
+
+
+@dataclass
+class BrowsePage:
+    rows: list[BrowseRow]
+    total: int
+    page: int
+    pages: int
+    filters: BrowseFilters
+    kinds: list[tuple[str, str]]
+    genres: list[WorkTerm]
+    years: list[int]
+    scale: int
+
+
+def browse_works(filters: BrowseFilters, per_page: int = 30) -> BrowsePage:
+    """Works filtered by kind, genre, year and minimum blog score: 5 queries for any page."""
+    parent = aliased(Work)
+    scores = _live(
+        select(
+            Review.work_id.label("work_id"),
+            func.avg(_normalised_score()).label("average"),
+            func.count(Review.id).label("reviews"),
+        )
+        .join(Post, Post.id == Review.post_id)
+        .group_by(Review.work_id)
+    ).subquery()
+    year = func.coalesce(Work.year, parent.year)
+    query = (
+        select(Work, parent.title, parent.slug, year, scores.c.average, scores.c.reviews)
+        .outerjoin(parent, parent.id == Work.parent_id)
+        .outerjoin(scores, scores.c.work_id == Work.id)
+    )
+    if filters.kind:
+        query = query.where(Work.kind == filters.kind)
+    if filters.genre:
+        query = query.where(
+            Work.id.in_(
+                select(WorkTermLink.work_id)
+                .join(WorkTerm, WorkTerm.id == WorkTermLink.term_id)
+                .where(WorkTerm.slug == filters.genre, WorkTerm.kind == TermKind.GENRE)
+            )
+        )
+    if filters.theme:
+        query = query.where(
+            Work.id.in_(
+                select(WorkTermLink.work_id)
+                .join(WorkTerm, WorkTerm.id == WorkTermLink.term_id)
+                .where(WorkTerm.slug == filters.theme, WorkTerm.kind == TermKind.THEME)
+            )
+        )
+    if filters.year:
+        query = query.where(year == filters.year)
+    if filters.min_score is not None:
+        query = query.where(scores.c.average >= filters.min_score)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if filters.sort == "year":
+        query = query.order_by(year.desc().nulls_last(), Work.title)
+    elif filters.sort == "score":
+        query = query.order_by(scores.c.average.desc().nulls_last(), Work.title)
+    else:
+        query = query.order_by(func.lower(Work.title), Work.id)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, filters.page), pages)
+    rows = db.session.execute(
+        query.options(selectinload(Work.terms)).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    genres = list(db.session.scalars(select(WorkTerm).where(WorkTerm.kind == TermKind.GENRE).order_by(WorkTerm.name)))
+    years = [
+        y
+        for y in db.session.scalars(
+            select(Work.year).where(Work.year.is_not(None)).distinct().order_by(Work.year.desc())
+        )
+        if y
+    ]
+    return BrowsePage(
+        rows=[
+            BrowseRow(w, ptitle or "", pslug or "", y, round(float(avg), 1) if avg is not None else None, n or 0)
+            for w, ptitle, pslug, y, avg, n in rows
+        ],
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        kinds=[(k.value, k.label) for k in WorkKind],
+        genres=genres,
+        years=years,
+        scale=score_scale(),
+    )
+
+
+def people_index() -> list[tuple[Person, int]]:
+    """Every person with their number of credits, one query."""
+    n = func.count(Credit.id)
+    return [
+        (p, c)
+        for p, c in db.session.execute(
+            select(Person, n).outerjoin(Credit, Credit.person_id == Person.id).group_by(Person.id).order_by(Person.name)
+        )
+    ]
+
+
+def work_history(work_id: int) -> list[WorkRevision]:
+    return list(
+        db.session.scalars(
+            select(WorkRevision)
+            .where(WorkRevision.work_id == work_id)
+            .options(joinedload(WorkRevision.author), joinedload(WorkRevision.approved_by))
+            .order_by(WorkRevision.number.desc())
+        )
+    )
+
+
+def correction_queue(status: CorrectionStatus = CorrectionStatus.PENDING, limit: int = 100) -> list[Correction]:
+    """Corrections waiting for staff (oldest first), or recently decided ones (newest first)."""
+    order = Correction.created_at.asc() if status == CorrectionStatus.PENDING else Correction.decided_at.desc()
+    return list(
+        db.session.scalars(
+            select(Correction)
+            .where(Correction.status == status)
+            .options(joinedload(Correction.work), joinedload(Correction.proposer), joinedload(Correction.reviewer))
+            .order_by(order)
+            .limit(limit)
+        )
+    )
+
+
+def admin_works(search: str = "") -> list[tuple[Work, str, int]]:
+    """Works for the admin list with their parent's title and review count, one query."""
+    parent = aliased(Work)
+    n = func.count(Review.id)
+    query = (
+        select(Work, parent.title, n)
+        .outerjoin(parent, parent.id == Work.parent_id)
+        .outerjoin(Review, Review.work_id == Work.id)
+        .group_by(Work.id, parent.title)
+        .order_by(func.lower(Work.title))
+    )
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(Work.title).like(like), func.lower(Work.original_title).like(like)))
+    return [(w, p or "", c) for w, p, c in db.session.execute(query)]
+
+
+def work_choices() -> list[tuple[int, str]]:
+    """Every work as a select option ("Magnetic Rose (part of Memories)"), one query."""
+    parent = aliased(Work)
+    rows = db.session.execute(
+        select(Work.id, Work.title, Work.year, parent.title)
+        .outerjoin(parent, parent.id == Work.parent_id)
+        .order_by(func.lower(Work.title))
+    ).all()
+    out = []
+    for wid, title, year, ptitle in rows:
+        label = title + (f" ({year})" if year else "") + (f" — part of {ptitle}" if ptitle else "")
+        out.append((wid, label))
+    return out
+
+
+def admin_reviews(limit: int = 200) -> list[tuple[Post, ReviewSummary | None]]:
+    """Recent posts with their review, if any, for the reviews admin page: two queries."""
+    posts = list(db.session.scalars(select(Post).order_by(Post.updated_at.desc()).limit(limit)))
+    summaries = scores_for_posts(p.id for p in posts)
+    return [(p, summaries.get(p.id)) for p in posts]

@@ -1,0 +1,124 @@
+/* Comments: comfort on top of pages that work without it.
+ *
+ * - Reply links (a.comment-reply-link[data-reply-to]) move the #respond form under the comment,
+ *   set the hidden parent field and show "Cancel reply"; without JS the link's
+ *   ?replyto=<id>#respond does the same on the server.
+ * - Avatars: the page always shows our local identicon; when an img has data-avatar (Gravatar
+ *   with d=404, or an account's picture) we load it off-screen and swap it in only once it has
+ *   loaded, so offline or blocked images never show broken.
+ * - The moderation queue's "select all" checkbox.
+ *
+ * Loaded with `defer`; no inline handlers, so a strict CSP holds.
+ */
+(function () {
+  "use strict";
+
+  function setupReplies() {
+    var respond = document.getElementById("respond");
+    var form = document.getElementById("commentform");
+    if (!respond || !form) return;
+    var parentField = document.getElementById("comment_parent");
+    var cancel = document.getElementById("cancel-comment-reply-link");
+    var title = document.getElementById("reply-title");
+    var titleText = title ? title.firstChild : null;
+    var home = document.createElement("div");
+    home.id = "respond-home";
+    home.hidden = true;
+    respond.parentNode.insertBefore(home, respond);
+
+    function setTitle(text) {
+      if (titleText && titleText.nodeType === Node.TEXT_NODE) {
+        titleText.nodeValue = text + " ";
+      } else if (title) {
+        var node = document.createTextNode(text + " ");
+        title.insertBefore(node, title.firstChild);
+        titleText = node;
+      }
+      if (title) {
+        var span = title.querySelector(".reply-to-name");
+        if (span) span.parentNode.removeChild(span);
+      }
+    }
+
+    function moveUnder(link) {
+      var li = document.getElementById("comment-" + link.getAttribute("data-reply-to"));
+      if (!li) return false;
+      var article = li.querySelector(":scope > article") || li.firstElementChild;
+      article.parentNode.insertBefore(respond, article.nextSibling);
+      parentField.value = link.getAttribute("data-reply-to");
+      setTitle("Reply to " + (link.getAttribute("data-author") || "comment"));
+      if (cancel) cancel.hidden = false;
+      respond.classList.add("is-replying");
+      var textarea = document.getElementById("comment");
+      if (textarea) textarea.focus();
+      return true;
+    }
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a.comment-reply-link[data-reply-to]") : null;
+      if (link && moveUnder(link)) {
+        event.preventDefault();
+      }
+    });
+
+    if (cancel) {
+      cancel.addEventListener("click", function (event) {
+        event.preventDefault();
+        home.parentNode.insertBefore(respond, home);
+        parentField.value = "";
+        setTitle("Leave a Reply");
+        cancel.hidden = true;
+        respond.classList.remove("is-replying");
+      });
+    }
+
+    // Arriving with ?replyto= (or after a refused reply): put the form under that comment.
+    var pending = parentField.value;
+    if (pending) {
+      var link = document.querySelector('a.comment-reply-link[data-reply-to="' + pending.replace(/\D/g, "") + '"]');
+      if (link) {
+        var hadFocus = document.activeElement;
+        moveUnder(link);
+        if (hadFocus && hadFocus !== document.body) hadFocus.focus();
+      }
+    }
+  }
+
+  function upgradeAvatars() {
+    var images = document.querySelectorAll("img.avatar[data-avatar]");
+    Array.prototype.forEach.call(images, function (img) {
+      var url = img.getAttribute("data-avatar");
+      if (!url || url.indexOf("https://") !== 0) return;
+      var probe = new Image();
+      probe.referrerPolicy = "no-referrer";
+      probe.onload = function () {
+        if (probe.naturalWidth > 0) img.src = url;
+      };
+      probe.src = url;
+    });
+  }
+
+  function setupBulkSelect() {
+    var all = document.querySelectorAll("input[data-select-all]");
+    Array.prototype.forEach.call(all, function (box) {
+      box.addEventListener("change", function () {
+        var form = box.form || document.getElementById(box.getAttribute("form"));
+        if (!form) return;
+        var boxes = form.querySelectorAll('input[type="checkbox"][name="ids"]');
+        Array.prototype.forEach.call(boxes, function (b) { b.checked = box.checked; });
+      });
+    });
+  }
+
+  function init() {
+    setupReplies();
+    upgradeAvatars();
+    setupBulkSelect();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,87 @@
+"""axe-core finds no serious or critical accessibility problems on the pages readers and staff use.
+
+axe-core (tests/browser/vendor/axe-core, from the npm registry, MPL-2.0) is injected into the
+page and run with its default rules; any violation rated serious or critical fails the test,
+printed with the rule, its help link and the offending elements. Both colour schemes are
+checked, because contrast is a property of the palette and dark mode has its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme_page(request: pytest.FixtureRequest, browser: Any) -> Any:
+    """A page in the given colour scheme. The CSP is bypassed only so axe itself can be injected."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=request.param, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def _describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:8]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(f"    at {target}")
+            lines.append(f"       {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", "\n       ")
+            if summary:
+                lines.append(f"       {summary}")
+        if len(v["nodes"]) > 8:
+            lines.append(f"    ... and {len(v['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Any) -> None:
+    """Run axe on the loaded page; fail listing every serious or critical violation."""
+    page.evaluate("() => document.fonts.ready")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    blocking = [v for v in result["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, f"axe found problems on {page.url}:\n" + _describe(blocking)
+
+
+def test_home_page_has_no_serious_accessibility_problems(scheme_page, live_server, review_site):
+    scheme_page.goto(live_server.url + "/")
+    assert_accessible(scheme_page)
+
+
+def test_review_page_has_no_serious_accessibility_problems(scheme_page, live_server, review_site):
+    scheme_page.goto(live_server.url + f"/posts/{review_site.post.slug}/")
+    assert scheme_page.locator(".post-body figure img").count() == 2
+    assert_accessible(scheme_page)
+
+
+def test_review_page_with_a_revealed_spoiler_stays_accessible(scheme_page, live_server, review_site):
+    scheme_page.goto(live_server.url + f"/posts/{review_site.post.slug}/")
+    spoiler = scheme_page.locator("span.spoiler").first
+    spoiler.click()
+    assert "revealed" in (spoiler.get_attribute("class") or "")
+    assert_accessible(scheme_page)
+
+
+def test_login_page_has_no_serious_accessibility_problems(scheme_page, live_server):
+    response = scheme_page.goto(live_server.url + "/login")
+    assert response is not None and response.status == 200
+    assert_accessible(scheme_page)
+
+
+def test_login_errors_are_announced_and_accessible(scheme_page, live_server, make_user):
+    make_user("author", email="writer@example.org")
+    scheme_page.goto(live_server.url + "/login")
+    scheme_page.get_by_label("Email").fill("writer@example.org")
+    scheme_page.get_by_label("Password").fill("not the password")
+    scheme_page.get_by_role("button", name="Sign in").click()
+    assert scheme_page.get_by_role("alert").first.is_visible()
+    assert_accessible(scheme_page)

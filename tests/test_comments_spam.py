@@ -1,0 +1,137 @@
+"""The guard, one test per rule: each refusal is a clear 4xx with the reader's text kept, nothing stored."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from blog.comments.spam import DUPLICATE_MESSAGE, RULES, form_token
+from blog.extensions import db
+from blog.models import Comment, CommentStatus
+
+pytestmark = pytest.mark.settings(COMMENTS_MODERATION="all-approved", PAGE_CACHE_ENABLED=False)
+
+
+def guest(body="A considered opinion on Magnetic Rose.", **extra):
+    return {"body": body, "name": "Ann Reader", "email": "ann@example.org", **extra}
+
+
+def stored() -> int:
+    return int(db.session.scalar(select(func.count(Comment.id))) or 0)
+
+
+def kept_text(html: str) -> str:
+    match = re.search(r'<textarea[^>]*id="comment"[^>]*>(.*?)</textarea>', html, re.S)
+    assert match
+    return match.group(1).strip()
+
+
+def shown_token(html: str) -> str:
+    match = re.search(r'id="comment_shown" name="shown" type="hidden" value="([^"]+)"', html)
+    assert match, "the form carries its signed timestamp"
+    return match.group(1)
+
+
+def test_every_rule_is_in_the_guard():
+    names = {rule.__name__ for rule in RULES}
+    assert names == {"check_text", "check_honeypot", "check_timing", "check_length", "check_rate", "check_duplicate"}
+
+
+def test_honeypot_filled_in_is_refused(client, make_post):
+    post = make_post()
+    page = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert re.search(r'<p class="hp-field" aria-hidden="true">', page)
+    response = client.post(f"/posts/{post.slug}/comments", data=guest(extra_info="http://spam.example"))
+    assert response.status_code == 400
+    assert kept_text(response.get_data(as_text=True)) == "A considered opinion on Magnetic Rose."
+    assert stored() == 0
+
+
+@pytest.mark.settings(COMMENTS_MIN_SECONDS=30)
+def test_posting_faster_than_a_person_could_is_refused(client, make_post):
+    post = make_post()
+    token = shown_token(client.get(f"/posts/{post.slug}/").get_data(as_text=True))
+    response = client.post(f"/posts/{post.slug}/comments", data=guest(shown=token))
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "That was quick!" in html and kept_text(html) == "A considered opinion on Magnetic Rose."
+    assert stored() == 0
+
+
+@pytest.mark.settings(COMMENTS_MIN_SECONDS=1)
+def test_posting_after_the_minimum_time_is_accepted(app, client, make_post):
+    post = make_post()
+    token = shown_token(client.get(f"/posts/{post.slug}/").get_data(as_text=True))
+    time.sleep(1.05)
+    assert client.post(f"/posts/{post.slug}/comments", data=guest(shown=token)).status_code == 302
+
+
+@pytest.mark.settings(COMMENTS_MIN_SECONDS=1)
+def test_missing_or_forged_form_timestamp_is_refused(app, client, make_post):
+    post, other = make_post("One"), make_post("Two")
+    with app.test_request_context():
+        other_token = form_token(other.id)
+    for token in ("", "forged.value.here", other_token):
+        response = client.post(f"/posts/{post.slug}/comments", data=guest(shown=token))
+        assert response.status_code == 400
+        assert "please post again" in response.get_data(as_text=True)
+    assert stored() == 0
+
+
+@pytest.mark.settings(COMMENTS_MAX_LENGTH=10_000)
+def test_comment_over_the_length_limit_is_refused_with_the_numbers(client, make_post):
+    post = make_post()
+    body = "word " * 2001
+    response = client.post(f"/posts/{post.slug}/comments", data=guest(body=body))
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "Your comment is 10,005 characters long; the limit is 10,000." in html
+    assert kept_text(html) == body.strip()
+    assert stored() == 0
+
+
+@pytest.mark.settings(RATELIMIT_ENABLED=True, COMMENTS_RATELIMIT="2 per minute")
+def test_per_ip_rate_limit_refuses_the_third_comment_in_a_minute(client, make_post):
+    post = make_post()
+    for n in range(2):
+        assert client.post(f"/posts/{post.slug}/comments", data=guest(body=f"Comment {n}")).status_code == 302
+    response = client.post(f"/posts/{post.slug}/comments", data=guest(body="One too many."))
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "You are posting comments too quickly" in html and kept_text(html) == "One too many."
+    # Another address is not affected.
+    other = client.post(f"/posts/{post.slug}/comments", data=guest(body="From elsewhere."),
+                        environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert other.status_code == 302
+    assert stored() == 3
+
+
+def test_same_comment_twice_is_refused_as_a_duplicate(client, make_post):
+    post = make_post()
+    assert client.post(f"/posts/{post.slug}/comments", data=guest()).status_code == 302
+    response = client.post(f"/posts/{post.slug}/comments", data=guest(body="  A considered opinion on Magnetic Rose. "))
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "It looks as though you\u2019ve already said that!" in html
+    assert DUPLICATE_MESSAGE == "It looks as though you\u2019ve already said that!"
+    assert stored() == 1
+    # Someone else may say the same thing.
+    someone_else = guest(email="bob@example.org", name="Bob")
+    assert client.post(f"/posts/{post.slug}/comments", data=someone_else).status_code == 302
+
+
+@pytest.mark.settings(COMMENTS_DISALLOWED_KEYS="cheap-pills.example\n198.51.100.7")
+def test_disallowed_keys_send_the_comment_to_spam_quietly(app, client, make_post):
+    post = make_post()
+    response = client.post(f"/posts/{post.slug}/comments", data=guest(url="https://cheap-pills.example/buy"))
+    assert response.status_code == 302
+    response = client.post(f"/posts/{post.slug}/comments", data=guest(body="From a blocked address."),
+                           environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert response.status_code == 302
+    statuses = db.session.scalars(select(Comment.status)).all()
+    assert statuses == [CommentStatus.SPAM, CommentStatus.SPAM]
+    other_reader = app.test_client()
+    assert "From a blocked address." not in other_reader.get(f"/posts/{post.slug}/").get_data(as_text=True)

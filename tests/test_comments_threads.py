@@ -1,0 +1,217 @@
+"""Reading a discussion: nesting, the depth limit, pages of threads, permalinks, markup, avatars."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from blog.comments import threads
+from blog.extensions import db
+from blog.models import Comment, CommentStatus
+from blog.models.base import utcnow
+
+
+def comment_ids_in_order(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'<li id="comment-(\d+)"', html)]
+
+
+def li_block(html: str, comment_id: int) -> str:
+    start = html.index(f'<li id="comment-{comment_id}"')
+    return html[start:]
+
+
+def test_reader_sees_a_reply_nested_under_its_comment(client, make_post, make_comment):
+    post = make_post("Magnetic Rose")
+    first = make_comment(post, "The opera scenes are haunting.", name="Ann")
+    reply = make_comment(post, "Agreed, Kanno at her best.", parent=first, name="Bob")
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    ann = li_block(html, first.id)
+    # Bob's <li> sits inside Ann's <ol class="children">, before Ann's </li> closes.
+    assert ann.index('<ol class="children">') < ann.index(f'<li id="comment-{reply.id}"')
+    assert "Agreed, Kanno at her best." in html
+    assert reply.thread_id == first.id and reply.depth == 1
+
+
+def test_reply_past_the_depth_limit_lands_at_the_deepest_level_naming_whom_it_answers(
+    app, client, make_post, make_comment
+):
+    app.config["COMMENTS_MAX_DEPTH"] = 3
+    post = make_post()
+    top = make_comment(post, name="Level0")
+    mid = make_comment(post, parent=top, name="Level1")
+    deep = make_comment(post, parent=mid, name="Level2")
+    deeper = make_comment(post, "Past the limit.", parent=deep, name="Level3")
+    assert (top.depth, mid.depth, deep.depth, deeper.depth) == (0, 1, 2, 2)
+    assert deeper.parent_id == deep.id and deeper.thread_id == top.id
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    block = li_block(html, deeper.id)
+    assert "in reply to Level2" in block[: block.index("</article>")]
+    # It is a sibling of Level2 (inside Level1's children), not nested inside Level2.
+    level2 = li_block(html, deep.id)
+    assert level2.index("</li>") < level2.index(f'<li id="comment-{deeper.id}"')
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)  # count the page's own queries, not a cache hit
+def test_post_page_uses_the_same_number_of_queries_with_2_and_500_comments(
+    client, make_post, make_comment, count_queries
+):
+    small = make_post("Small discussion")
+    a = make_comment(small)
+    make_comment(small, parent=a)
+
+    big = make_post("Big discussion")
+    for _ in range(20):
+        root = parent = make_comment(big, commit=False)
+        for i in range(24):  # chains that go past the depth limit, restarting from the root
+            parent = make_comment(big, parent=parent if i % 8 else root, commit=False)
+    db.session.commit()
+    assert db.session.get(type(big), big.id).comment_count == 500
+
+    client.get(f"/posts/{small.slug}/")  # warm up anything lazily initialised
+    with count_queries() as few:
+        small_page = client.get(f"/posts/{small.slug}/")
+    with count_queries() as many:
+        big_page = client.get(f"/posts/{big.slug}/")
+    assert small_page.status_code == big_page.status_code == 200
+    assert len(comment_ids_in_order(big_page.get_data(as_text=True))) == 500
+    assert few.count == many.count
+
+
+@pytest.mark.settings(COMMENTS_PER_PAGE=2)
+def test_long_discussions_are_paginated_by_top_level_thread(client, make_post, make_comment):
+    post = make_post()
+    roots = [make_comment(post, f"Thread {i}") for i in range(5)]
+    late_reply = make_comment(post, "A reply to the first thread.", parent=roots[0])
+    first = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert comment_ids_in_order(first) == [roots[0].id, late_reply.id, roots[1].id]
+    assert 'href="/posts/' in first and "?cpage=2#comments" in first
+    third = client.get(f"/posts/{post.slug}/?cpage=3").get_data(as_text=True)
+    assert comment_ids_in_order(third) == [roots[4].id]
+    # Past the end shows the last page rather than an empty discussion.
+    assert comment_ids_in_order(client.get(f"/posts/{post.slug}/?cpage=99").get_data(as_text=True)) == [roots[4].id]
+
+
+@pytest.mark.settings(COMMENTS_PER_PAGE=2, COMMENTS_ORDER="newest")
+def test_newest_first_setting_puts_the_latest_thread_on_page_one(client, make_post, make_comment):
+    post = make_post()
+    roots = [make_comment(post, f"Thread {i}") for i in range(3)]
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert comment_ids_in_order(html) == [roots[2].id, roots[1].id]
+
+
+@pytest.mark.settings(COMMENTS_PER_PAGE=2)
+def test_comment_permalink_redirects_to_its_page_and_anchor(client, make_post, make_comment):
+    post = make_post()
+    roots = [make_comment(post) for _ in range(5)]
+    reply = make_comment(post, parent=roots[4])
+    response = client.get(f"/comments/{reply.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/posts/{post.slug}/?cpage=3#comment-{reply.id}"
+    assert client.get(f"/comments/{roots[0].id}").headers["Location"] == f"/posts/{post.slug}/#comment-{roots[0].id}"
+
+
+def test_permalink_of_a_hidden_or_unknown_comment_is_404(client, make_post, make_comment):
+    post = make_post()
+    spam = make_comment(post, status="spam")
+    held = make_comment(post, status="pending")
+    assert client.get(f"/comments/{spam.id}").status_code == 404
+    assert client.get(f"/comments/{held.id}").status_code == 404
+    assert client.get("/comments/999999").status_code == 404
+
+
+def test_comments_are_marked_up_as_schema_org_comments_of_the_article(client, make_post, make_comment):
+    post = make_post()
+    first = make_comment(post, "Great review.", name="Ann")
+    make_comment(post, "Thanks!", parent=first, name="Bob")
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert 'itemscope itemtype="https://schema.org/BlogPosting"' in html
+    assert html.count('itemprop="comment" itemscope itemtype="https://schema.org/Comment"') == 2
+    assert '<b itemprop="name">Ann</b>' in html
+    assert 'itemprop="dateCreated"' in html and 'itemprop="text"' in html
+
+
+def test_deleted_comment_with_replies_shows_placeholder_and_keeps_the_replies(client, make_post, make_comment):
+    post = make_post()
+    parent = make_comment(post, "Something regrettable.")
+    reply = make_comment(post, "A thoughtful answer.", parent=parent)
+    lonely = make_comment(post, "Nobody answered this.", status="trash")
+    parent.status = CommentStatus.TRASH
+    db.session.commit()
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert "This comment was deleted." in html
+    assert "Something regrettable." not in html
+    assert "A thoughtful answer." in html
+    assert f'id="comment-{lonely.id}"' not in html
+    placeholder = li_block(html, parent.id)
+    assert placeholder.index("This comment was deleted.") < placeholder.index(f'<li id="comment-{reply.id}"')
+
+
+def test_post_authors_comments_carry_an_author_badge(client, make_user, make_post, make_comment):
+    author = make_user("author", name="Bebop Shock")
+    post = make_post(author=author)
+    reader = make_comment(post, "Nice.", name="Reader")
+    reply = make_comment(post, "Thanks for reading!", parent=reader, user=author)
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    mine = li_block(html, reply.id)
+    assert 'class="badge badge-author">Author</span>' in mine[: mine.index("</article>")]
+    theirs = li_block(html, reader.id)
+    assert "badge-author" not in theirs[: theirs.index("</article>")]
+
+
+def test_avatar_is_a_local_identicon_with_gravatar_only_as_an_upgrade(client, make_post, make_comment):
+    post = make_post()
+    comment = make_comment(post, email="Ann@Example.org ")
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    match = re.search(r'<img class="avatar" src="(/avatars/([0-9a-f]{64})\.svg)" data-avatar="([^"]+)"', html)
+    assert match, "the page's avatar must be our own SVG"
+    assert match.group(2) == comment.avatar_hash
+    assert match.group(3).startswith("https://www.gravatar.com/avatar/" + comment.avatar_hash)
+    assert "d=404" in match.group(3)
+    svg = client.get(match.group(1))
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert svg.get_data(as_text=True).startswith("<svg")
+    assert "max-age=31536000" in svg.headers["Cache-Control"]
+    assert client.get(match.group(1), headers={"If-None-Match": svg.headers["ETag"]}).status_code == 304
+    assert client.get("/avatars/not-a-hash.svg").status_code == 404
+
+
+@pytest.mark.settings(GRAVATAR=False)
+def test_without_gravatar_the_page_never_points_at_gravatar(client, make_post, make_comment):
+    post = make_post()
+    make_comment(post)
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert "gravatar.com" not in html and 'src="/avatars/' in html
+
+
+def test_tree_builder_drops_hidden_leaves_and_keeps_hidden_parents_of_visible_replies(app, make_post, make_comment):
+    post = make_post()
+    root = make_comment(post, status="spam")
+    child = make_comment(post, parent=root)
+    spam_leaf = make_comment(post, parent=child, status="spam")
+    viewer = threads.Viewer()
+    rows = threads.load_threads(post.id, [root.id])
+    tree = threads.build_tree(rows, [root.id], viewer, post.author_id)
+    assert [n.id for n in tree] == [root.id]
+    assert tree[0].placeholder == "This comment was deleted."
+    assert [n.id for n in tree[0].children] == [child.id]
+    assert tree[0].children[0].children == []
+    assert spam_leaf.id not in {n.id for n in threads.flatten(tree)}
+
+
+def test_comment_count_on_the_post_follows_approved_comments(client, make_post, make_comment):
+    post = make_post()
+    make_comment(post)
+    make_comment(post, status="pending")
+    make_comment(post, status="spam")
+    db.session.expire_all()
+    assert db.session.get(type(post), post.id).comment_count == 1
+
+
+def test_edited_comment_is_marked_edited(client, make_post, make_comment):
+    post = make_post()
+    comment = make_comment(post, edited_at=utcnow() - timedelta(minutes=1))
+    html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert ">edited</time>" in li_block(html, comment.id)
+    assert db.session.get(Comment, comment.id).edited_at is not None

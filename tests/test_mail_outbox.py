@@ -1,0 +1,233 @@
+"""The mail outbox against real SMTP servers on 127.0.0.1 (aiosmtpd): delivery, the log fallback,
+retries, permanent refusals, slow and broken servers that never slow a request, and a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from blog import create_app
+from blog.extensions import db
+from blog.mail import mail_worker, send_mail, stop_worker
+from blog.models import MailStatus, OutgoingMail
+from blog.models.base import utcnow
+from tests.conftest import build_config
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Inbox:
+    """An aiosmtpd handler: keeps what it receives; can refuse, fail for a while, or hang."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.received = threading.Event()
+        self.fail_times = 0  # answer 451 (try later) this many times first
+        self.refuse_recipients = False  # answer 550 to RCPT
+        self.hold: threading.Event | None = None  # when set: wait for it before answering DATA
+        self.holding = threading.Event()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.refuse_recipients:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.hold is not None:
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait, 20)
+        if self.fail_times > 0:
+            self.fail_times -= 1
+            return "451 4.3.0 Try again later"
+        self.messages.append(message_from_bytes(envelope.content))
+        self.received.set()
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    if inbox.hold is not None:
+        inbox.hold.set()
+    controller.stop()
+
+
+def smtp_settings(port: int) -> dict[str, Any]:
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_USE_TLS": False, "MAIL_TIMEOUT": 5}
+
+
+@pytest.fixture
+def smtp_app(app, smtp) -> Iterator[Any]:
+    app.config.update(smtp_settings(smtp[1]))
+    yield app
+    stop_worker(app)
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll the database until ``check`` holds (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # see the worker's commits
+        if check():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def status_of(message_id: int) -> MailStatus:
+    return db.session.get(OutgoingMail, message_id, populate_existing=True).status
+
+
+def test_queued_mail_is_sent_over_smtp_after_commit(smtp_app, smtp):
+    inbox, _ = smtp
+    message = send_mail("reader@example.org", "Welcome", "Plain words.", html="<p>Plain words.</p>")
+    message_id = message.id
+    assert not inbox.received.is_set()
+    db.session.commit()
+    assert inbox.received.wait(10)
+    sent = inbox.messages[0]
+    assert sent["To"] == "reader@example.org" and sent["Subject"] == "Welcome"
+    assert sent["From"] == smtp_app.config["MAIL_FROM"]
+    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in sent.walk() if not p.is_multipart()}
+    assert "Plain words." in parts["text/plain"] and "<p>Plain words.</p>" in parts["text/html"]
+    assert wait_for(lambda: status_of(message_id) == MailStatus.SENT)
+
+
+def test_mail_is_written_to_the_log_when_no_server_is_set(app, caplog):
+    with caplog.at_level(logging.INFO, logger="blog.mail"):
+        message = send_mail("reader@example.org", "Your link", "Open https://example.org/x to sign in.")
+        db.session.commit()
+        assert wait_for(lambda: status_of(message.id) == MailStatus.SENT)
+        assert mail_worker(app).wait_idle()
+    assert "MAIL_SERVER is not set" in caplog.text
+    assert "https://example.org/x" in caplog.text
+
+
+def test_rolled_back_mail_is_never_sent(app):
+    send_mail("reader@example.org", "Never", "This transaction fails.")
+    db.session.rollback()
+    assert db.session.scalar(select(OutgoingMail)) is None
+
+
+def test_header_injection_is_refused(app):
+    with pytest.raises(ValueError):
+        send_mail("reader@example.org\nBcc: everyone@example.org", "Hi", "x")
+    with pytest.raises(ValueError):
+        send_mail("reader@example.org", "Hi\r\nBcc: everyone@example.org", "x")
+
+
+@pytest.mark.settings(MAIL_RETRY_SECONDS=0)
+def test_temporary_smtp_failure_is_retried(smtp_app, smtp):
+    inbox, _ = smtp
+    inbox.fail_times = 2
+    message = send_mail("reader@example.org", "Eventually", "Third time lucky.")
+    db.session.commit()
+    assert inbox.received.wait(10)
+    assert wait_for(lambda: status_of(message.id) == MailStatus.SENT)
+    row = db.session.get(OutgoingMail, message.id, populate_existing=True)
+    assert row.attempts == 3 and row.last_error == ""
+    assert len(inbox.messages) == 1
+
+
+def test_refused_recipient_fails_at_once(smtp_app, smtp):
+    inbox, _ = smtp
+    inbox.refuse_recipients = True
+    message = send_mail("nobody@example.org", "Hello", "Nobody reads this.")
+    db.session.commit()
+    assert wait_for(lambda: status_of(message.id) == MailStatus.FAILED)
+    row = db.session.get(OutgoingMail, message.id, populate_existing=True)
+    assert row.attempts == 1 and "refused" in row.last_error
+
+
+@pytest.mark.settings(MAIL_RETRY_SECONDS=0, MAIL_MAX_ATTEMPTS=3)
+def test_mail_gives_up_after_the_last_attempt(smtp_app, smtp):
+    inbox, _ = smtp
+    inbox.fail_times = 100
+    message = send_mail("reader@example.org", "Doomed", "The server never takes it.")
+    db.session.commit()
+    assert wait_for(lambda: status_of(message.id) == MailStatus.FAILED)
+    row = db.session.get(OutgoingMail, message.id, populate_existing=True)
+    assert row.attempts == 3 and "451" in row.last_error
+    assert inbox.messages == []
+
+
+def test_unreachable_server_schedules_a_retry_with_backoff(app):
+    app.config.update(smtp_settings(free_port()))  # nothing listens there
+    message = send_mail("reader@example.org", "Later", "Will be retried.")
+    db.session.commit()
+    assert wait_for(lambda: db.session.get(OutgoingMail, message.id, populate_existing=True).last_error != "")
+    row = db.session.get(OutgoingMail, message.id, populate_existing=True)
+    assert row.status == MailStatus.QUEUED and row.attempts == 1
+    assert row.next_attempt_at > utcnow() + timedelta(seconds=30)
+    assert "ConnectionRefusedError" in row.last_error
+    stop_worker(app)
+
+
+def test_a_slow_smtp_server_does_not_slow_a_sign_in_request(smtp_app, smtp, client):
+    inbox, _ = smtp
+    inbox.hold = threading.Event()
+    response = client.post("/login/email", data={"email": "slow@example.org", "next": "/"})
+    # The page answered while the SMTP server was still sitting on the message.
+    assert response.status_code == 200
+    assert "Check your inbox" in response.get_data(as_text=True)
+    assert inbox.holding.wait(10)
+    assert not inbox.received.is_set()
+    inbox.hold.set()
+    assert inbox.received.wait(10)
+    assert inbox.messages[0]["To"] == "slow@example.org"
+
+
+def test_a_broken_smtp_server_does_not_fail_a_sign_in_request(app, client):
+    app.config.update(smtp_settings(free_port()))
+    response = client.post("/login/email", data={"email": "broken@example.org", "next": "/"})
+    assert response.status_code == 200
+    assert "Check your inbox" in response.get_data(as_text=True)
+    assert wait_for(lambda: db.session.scalar(select(OutgoingMail.last_error)) != "")
+    assert db.session.scalar(select(OutgoingMail.status)) == MailStatus.QUEUED
+    stop_worker(app)
+
+
+def test_queued_mail_survives_a_restart(app, smtp, tmp_path, pg_schema):
+    inbox, port = smtp
+    stop_worker(app)  # the first process dies before its worker sends anything
+    waiting = send_mail("reader@example.org", "Still here", "Queued before the restart.")
+    # A message a dead worker had claimed long ago is taken back too.
+    stale = send_mail("other@example.org", "Half sent", "Claimed, then the process died.")
+    stale.status = MailStatus.SENDING
+    stale.claimed_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert db.session.get(OutgoingMail, waiting.id, populate_existing=True).status == MailStatus.QUEUED
+
+    restarted = create_app(build_config(tmp_path, pg_schema, MAIL_RESUME_ON_START=True, **smtp_settings(port)))
+    try:
+        restarted.test_client().get("/")  # the first request resumes the queue
+        deadline = time.monotonic() + 10
+        while len(inbox.messages) < 2 and time.monotonic() < deadline:
+            inbox.received.wait(0.05)
+        assert sorted(m["To"] for m in inbox.messages) == ["other@example.org", "reader@example.org"]
+        assert wait_for(lambda: status_of(waiting.id) == MailStatus.SENT and status_of(stale.id) == MailStatus.SENT)
+    finally:
+        stop_worker(restarted)
+        with restarted.app_context():
+            db.engine.dispose()

@@ -1,0 +1,114 @@
+"""A reader searches titles and bodies; whatever they type, the page answers without a 500."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from blog.models import PostStatus
+from blog.models.base import utcnow
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'class="post-card-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+@pytest.fixture
+def posts(make_post, make_user):
+    author = make_user()
+    rose = make_post(
+        "Magnetic Rose",
+        "A salvage crew answers a distress call from a derelict station orbiting in the debris. " * 5
+        + "Inside, an opera singer's memories take the shape of rooms.",
+        author=author,
+        tags=["anime"],
+    )
+    bomb = make_post("Stink Bomb", "A lab worker swallows the wrong pills and becomes a walking weapon.", author=author)
+    make_post("Cannon Fodder draft", "A city that fires cannons at an enemy nobody has seen.", status=PostStatus.DRAFT)
+    make_post(
+        "Scheduled opera", "More about the opera singer.", author=author, published_at=utcnow() + timedelta(days=1)
+    )
+    return rose, bomb
+
+
+def test_search_finds_posts_by_words_in_the_body(client, posts):
+    response = client.get("/search?q=opera singer")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _titles(html) == ["Magnetic Rose"]
+    assert "1 result for “opera singer”" in html
+    assert "<mark>opera</mark>" in html and "<mark>singer</mark>" in html
+
+
+def test_search_finds_posts_by_title_and_prefix(client, posts):
+    assert _titles(client.get("/search?q=stink").get_data(as_text=True)) == ["Stink Bomb"]
+    assert _titles(client.get("/search?q=salv").get_data(as_text=True)) == ["Magnetic Rose"]
+
+
+def test_search_never_shows_drafts_or_scheduled_posts(client, posts):
+    html = client.get("/search?q=cannons").get_data(as_text=True)
+    assert _titles(html) == []
+    assert "No posts match “cannons”" in html
+    assert "Scheduled opera" not in client.get("/search?q=opera").get_data(as_text=True)
+
+
+def test_search_page_without_query_shows_the_form(client, posts):
+    response = client.get("/search")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="search-page-q"' in html
+    assert "result" not in html.lower().split("<main", 1)[1]
+
+
+def test_search_keeps_what_was_typed_escaped(client, posts):
+    html = client.get('/search?q=<script>alert("x")</script>').get_data(as_text=True)
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "*",
+        "AND",
+        "OR NOT",
+        "NEAR(",
+        "title:rose",
+        "rose -bomb",
+        "'; DROP TABLE posts; --",
+        "a" * 10_240,
+        "word " * 2000,
+        "opera\x00singer",
+        "\x00",
+        "🌹 メモリーズ",
+        "foo_bar",
+        "&|!:*()<>",
+        "%",
+        "\\",
+    ],
+)
+def test_garbage_queries_never_500(client, posts, query):
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_search_paginates(client, make_post, make_user, app):
+    app.config["POSTS_PER_PAGE"] = 2
+    author = make_user()
+    for n in range(5):
+        make_post(f"Opera {n}", "An opera review.", author=author)
+    first = client.get("/search?q=opera").get_data(as_text=True)
+    assert len(_titles(first)) == 2
+    assert "5 results" in first
+    assert 'rel="next" href="/search?page=2&amp;q=opera"' in first
+    assert len(_titles(client.get("/search?q=opera&page=3").get_data(as_text=True))) == 1
+    assert client.get("/search?q=opera&page=4").status_code == 404
+    assert client.get("/search?q=opera&page=x").status_code == 404
+
+
+def test_search_results_are_not_indexed(client, posts):
+    html = client.get("/search?q=opera").get_data(as_text=True)
+    assert '<meta name="robots" content="noindex">' in html

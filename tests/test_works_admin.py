@@ -1,0 +1,134 @@
+"""Staff add works, parts and people through the admin forms; bad input gets clear errors, input kept."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from blog.extensions import db
+from blog.models import Person, Role, Work, WorkRevision
+from tests.conftest import login_as
+from tests.reviews_support import add_person, add_work, work
+
+GOOD = {
+    "title": "Paprika",
+    "original_title": "パプリカ",
+    "kind": "film",
+    "aliases": "Papurika",
+    "release_dates": "2006-11-25 | Japan\n2007-05-25 | US",
+    "runtime_minutes": "90",
+    "content_rating": "R",
+    "genres": "Science fiction, Thriller",
+    "themes": "Dreams",
+    "synopsis": "A device that lets therapists enter dreams is stolen.",
+    "poster_url": "",
+    "links": "Official site | https://example.org/paprika",
+    "credits": "Satoshi Kon | Director | His last feature\nSusumu Hirasawa | Music",
+    "slug": "",
+    "parent_id": "0",
+    "position": "0",
+    "summary": "",
+}
+
+
+def test_staff_add_a_work_with_dates_credits_and_links(client, make_user):
+    editor = make_user(Role.EDITOR)
+    add_person(editor, "Satoshi Kon")
+    add_person(editor, "Susumu Hirasawa")
+    login_as(client, editor)
+    assert client.get("/admin/works/new").status_code == 200
+    response = client.post("/admin/works/new", data=GOOD)
+    assert response.status_code == 303
+    paprika = work("paprika")
+    assert paprika.original_title == "パプリカ" and paprika.year == 2006 and paprika.runtime_minutes == 90
+    assert [(c.person.name, c.role, c.note) for c in paprika.credits] == [
+        ("Satoshi Kon", "Director", "His last feature"),
+        ("Susumu Hirasawa", "Music", ""),
+    ]
+    assert [g.name for g in paprika.genres] == ["Science fiction", "Thriller"]
+    assert [(link.label, link.url) for link in paprika.links] == [("Official site", "https://example.org/paprika")]
+    page = client.get("/admin/works/").get_data(as_text=True)
+    assert "Paprika" in page
+    # Editing shows what is stored, the way a person types it.
+    form = client.get(f"/admin/works/{paprika.id}/").get_data(as_text=True)
+    assert "2006-11-25 | Japan" in form and "Satoshi Kon | Director | His last feature" in form
+
+
+def _post_bad(client, **changes):
+    data = dict(GOOD, **changes)
+    response = client.post("/admin/works/new", data=data)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_bad_input_gets_clear_errors_and_keeps_everything_typed(client, make_user):
+    editor = make_user(Role.EDITOR)
+    add_person(editor, "Satoshi Kon")
+    add_person(editor, "Susumu Hirasawa")
+    login_as(client, editor)
+
+    status, page = _post_bad(client, release_dates="2006-11-25 | Japan\nsometime in 2007 | US")
+    assert status == 400
+    assert "Line 2: “sometime in 2007” is not a date" in page
+    assert "sometime in 2007 | US" in page and "パプリカ" in page  # what was typed is still there
+
+    status, page = _post_bad(client, runtime_minutes="-90")
+    assert status == 400 and "is not a runtime" in page and 'value="-90"' in page
+
+    status, page = _post_bad(client, runtime_minutes="0")
+    assert status == 400 and "is not a runtime" in page
+
+    status, page = _post_bad(client, credits="Satoshi Kon | Director\nHayao Miyazaki | Director")
+    assert status == 400
+    assert "No person called Hayao Miyazaki is known yet" in page
+    assert "Hayao Miyazaki | Director" in page
+
+    status, page = _post_bad(client, title="")
+    assert status == 400 and "Give the work a name." in page
+
+    status, page = _post_bad(client, links="not a link")
+    assert status == 400 and "is not a web address" in page
+
+    assert db.session.scalar(select(func.count()).select_from(Work)) == 0
+    assert db.session.scalar(select(func.count()).select_from(WorkRevision)) == 0
+
+
+def test_staff_add_a_part_to_a_work(client, make_user):
+    editor = make_user(Role.EDITOR)
+    whole = add_work(editor, "Memories")
+    login_as(client, editor)
+    data = dict(GOOD, title="Stink Bomb", kind="segment", credits="", parent_id=str(whole.id), position="2")
+    assert client.post("/admin/works/new", data=data).status_code == 303
+    part = work("stink-bomb")
+    assert part.parent_id == whole.id and part.position == 2
+
+
+def test_staff_add_people_and_cannot_delete_someone_credited(client, make_user):
+    editor = make_user(Role.EDITOR)
+    login_as(client, editor)
+    response = client.post(
+        "/admin/people/new", data={"name": "Satoshi Kon", "original_name": "今敏", "note": "Director"}
+    )
+    assert response.status_code == 303
+    kon = db.session.scalar(select(Person))
+    assert (kon.slug, kon.original_name) == ("satoshi-kon", "今敏")
+    assert client.post("/admin/people/new", data={"name": ""}).status_code == 400
+    add_work(editor, "Paprika", credits=[("Satoshi Kon", "Director")])
+    response = client.post(f"/admin/people/{kon.id}/delete", follow_redirects=True)
+    assert "still has credits" in response.get_data(as_text=True)
+    assert db.session.get(Person, kon.id) is not None
+
+
+def test_readers_and_anonymous_visitors_cannot_open_the_works_admin(client, make_user):
+    assert client.get("/admin/works/").status_code == 302  # to the login page
+    login_as(client, make_user(Role.READER))
+    for url in ("/admin/works/", "/admin/works/new", "/admin/people/", "/admin/reviews/", "/admin/works/corrections/"):
+        assert client.get(url).status_code == 403, url
+    assert client.post("/admin/works/new", data=GOOD).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Work)) == 0
+
+
+def test_contributors_cannot_manage_works_but_authors_can(client, make_user):
+    login_as(client, make_user(Role.CONTRIBUTOR))
+    assert client.get("/admin/works/").status_code == 403
+    login_as(client, make_user(Role.AUTHOR))
+    assert client.get("/admin/works/").status_code == 200
+    assert client.get("/admin/works/corrections/").status_code == 403  # deciding is for editors and admins
