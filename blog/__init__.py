@@ -70,10 +70,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reviews_bp)
 
+    from blog.comments.discussion_views import bp as discussion_bp
+
+    app.register_blueprint(discussion_bp)  # likes, reports, moderators' tools, bans, email links
+
     from blog import mail
     from blog.auth import social
 
     mail.init_app(app)  # the outbox every email goes through
+    from blog import webhooks
+
+    webhooks.init_app(app)  # signed event deliveries to WEBHOOK_URL, on the outbox's worker pattern
     social.init_app(app)  # social and email sign-in, profile pages: the "social" blueprint
 
     from blog import cli

@@ -32,7 +32,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -271,41 +271,50 @@ def _safe_bump(cache: Backend, connection: Connection | None = None) -> None:
         current_app.logger.error("Page cache: could not raise the generation: %s", error)
 
 
-def _comment_shows(obj: Any) -> bool:
+def _comment_shows(obj: Any, is_new: bool) -> bool:
     """A comment matters to readers only if it is, or was, approved."""
     from blog.models.comments import CommentStatus
 
+    if obj.status == CommentStatus.APPROVED:
+        return True
+    if is_new:
+        return False
     history = inspect(obj).attrs.status.history
-    return CommentStatus.APPROVED in {obj.status, *history.deleted}
+    if history.has_changes() and not history.deleted:
+        return True  # the old status was not loaded (an expired object): it may have been approved
+    return CommentStatus.APPROVED in history.deleted
 
 
 _PRIVATE_USER_FIELDS = frozenset({"last_login_at", "session_version", "password_hash", "email_verified"})
 
 
-def _user_shows(obj: Any) -> bool:
+def _user_shows(obj: Any, is_new: bool) -> bool:
     state = inspect(obj)
-    if state.pending or state.deleted or state.was_deleted:
+    if is_new or state.deleted or state.was_deleted:
         return True
     changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
     return bool(changed - _PRIVATE_USER_FIELDS)
 
 
 #: Per-model rules deciding whether a change to an object can show on a page.
-VISIBILITY_RULES: dict[str, Callable[[Any], bool]] = {
+VISIBILITY_RULES: dict[str, Callable[[Any, bool], bool]] = {
     "comments": _comment_shows,
     "users": _user_shows,
 }
 
 
-def changes_show(objects: Iterable[Any], dirty: set[Any], sess: Session) -> bool:
-    for obj in objects:
+def changes_show(sess: Session) -> bool:
+    """Whether the objects this flush writes can change what a reader sees on some page."""
+    new = set(sess.new)
+    for obj in (*new, *sess.dirty, *sess.deleted):
         table = getattr(obj, "__tablename__", None)
         if table is None or table in IGNORED_TABLES:
             continue
-        if obj in dirty and not sess.is_modified(obj):
+        is_new = obj in new
+        if not is_new and obj not in sess.deleted and not sess.is_modified(obj):
             continue
         rule = VISIBILITY_RULES.get(table)
-        if rule is None or rule(obj):
+        if rule is None or obj in sess.deleted or rule(obj, is_new):
             return True
     return False
 
@@ -322,9 +331,7 @@ def _mark(sess: Session, connection: Connection | None = None) -> None:
 
 
 def _after_flush(sess: Session, flush_context: Any) -> None:
-    dirty = set(sess.dirty)
-    objects = [*sess.new, *dirty, *sess.deleted]
-    if objects and changes_show(objects, dirty, sess):
+    if changes_show(sess):
         _mark(sess)
 
 
@@ -432,13 +439,13 @@ def _serve(entry: Entry) -> Response:
     body = entry.body
     etag = _etag_for(entry.etag, entry.has_csrf)
     if _not_modified(etag):
-        response = Response(status=304)
+        response = current_app.response_class(status=304)
         return _finish(response, entry, "HIT")
     if NONCE_HOLE in body:
         body = body.replace(NONCE_HOLE, csp_nonce().encode())
     if entry.has_csrf:
         body = body.replace(CSRF_HOLE, generate_csrf().encode())
-    response = Response(body, status=200, content_type=entry.content_type)
+    response = current_app.response_class(body, status=200, content_type=entry.content_type)
     return _finish(response, entry, "HIT")
 
 
@@ -534,7 +541,7 @@ def _after_request(response: Response) -> Response:
             current_app.logger.warning("Page cache: could not store: %s", error)
     etag = _etag_for(entry.etag, has_csrf)
     if _not_modified(etag):
-        not_modified = Response(status=304)
+        not_modified = current_app.response_class(status=304)
         for cookie in response.headers.getlist("Set-Cookie"):
             not_modified.headers.add("Set-Cookie", cookie)
         return _finish(not_modified, entry, "MISS")

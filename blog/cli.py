@@ -27,7 +27,7 @@ def _read_password(from_stdin: bool) -> str:
         line = sys.stdin.readline()
         password = line.rstrip("\r\n")
         if not password:
-            raise click.ClickException("No password on stdin: pipe it in, e.g. `printf %s \"$PW\" | flask ...`.")
+            raise click.ClickException('No password on stdin: pipe it in, e.g. `printf %s "$PW" | flask ...`.')
         return password
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
@@ -165,3 +165,9 @@ def init_app(app: Flask) -> None:
     from blog import dataset
 
     dataset.init_app(app)
+    from blog.rerender import rerender_command
+
+    app.cli.add_command(rerender_command)
+    from blog import portability
+
+    portability.init_app(app)  # export, import

@@ -61,6 +61,19 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_MODERATION_KEYS": "",
     "COMMENTS_DISALLOWED_KEYS": "",
     "COMMENTS_TRASH_DAYS": 30,
+    # --- discussion (votes, sorting, reports, bans, notifications) ---
+    "COMMENTS_SORT_DEFAULT": "",  # oldest | newest | best; empty = follow COMMENTS_ORDER
+    "COMMENTS_VOTES_PER_IP": 5,  # likes one IP address may give one comment (shared homes, offices)
+    "COMMENTS_REPORT_HIDE_THRESHOLD": 3,  # open reports that hide a comment until reviewed; 0 = never
+    "COMMENTS_NOTIFY_POST_AUTHOR": True,  # email the post's author about each new comment
+    "COMMENTS_NOTIFY_MODERATORS": True,  # email moderators about held comments and reports
+    "DISCUSSION_LINK_MAX_AGE_DAYS": 30,  # confirmation and moderation links expire after this
+    # --- webhooks (comment.created, comment.approved, post.published) ---
+    "WEBHOOK_URL": "",  # empty = no webhooks
+    "WEBHOOK_SECRET": "",  # HMAC-SHA256 key for the X-Sargasso-Signature header
+    "WEBHOOK_TIMEOUT": 5,  # seconds per attempt
+    "WEBHOOK_MAX_ATTEMPTS": 8,
+    "WEBHOOK_RETRY_SECONDS": 30,  # first retry delay; doubles with each attempt
     "GRAVATAR": True,
     # --- mail ---
     "MAIL_SERVER": "",
@@ -142,6 +155,8 @@ PLAIN_ENV = [
     "MAIL_USE_TLS",
     "MAIL_USE_SSL",
     "MAIL_FROM",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
     "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET",
     "GOOGLE_SERVER_METADATA_URL",
@@ -227,5 +242,7 @@ def check_config(app: Flask) -> None:
         app.config["SECRET_KEY_IS_THROWAWAY"] = True
     if app.config["COMMENTS_MODERATION"] not in {"all-approved", "first", "hold-all"}:
         raise ConfigError("COMMENTS_MODERATION must be one of all-approved, first, hold-all.")
+    if str(app.config["COMMENTS_SORT_DEFAULT"]) not in {"", "oldest", "newest", "best"}:
+        raise ConfigError("COMMENTS_SORT_DEFAULT must be oldest, newest or best (or empty).")
     if int(app.config["REVIEW_SCORE_SCALE"]) not in {5, 10, 100}:
         raise ConfigError("REVIEW_SCORE_SCALE must be 5, 10 or 100.")

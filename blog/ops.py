@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
-from blog.extensions import csrf, db, limiter
+from blog.extensions import db, limiter
 
 bp = Blueprint("ops", __name__)
 
@@ -55,7 +55,6 @@ def database_unavailable(error: DBAPIError) -> tuple[str, int, dict[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    csrf.exempt(bp)
     app.register_blueprint(bp)
 
     # Only connection-level failures; an IntegrityError is a bug and gets the logged 500 page.

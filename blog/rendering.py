@@ -5,7 +5,7 @@ these functions returned. Every call to bleach stays in this module so that chan
 a change to one file.
 
 Public, stable API:
-    render_post(source, *, unfiltered=False) -> str
+    render_post(source, *, unfiltered=False, image_srcsets=None) -> str
     render_comment(source) -> str
     html_to_text(html) -> str
 """
@@ -15,13 +15,13 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
 import bleach
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import LinkifyFilter, build_url_re
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
@@ -112,7 +112,15 @@ def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options
     token = tokens[idx]
     token.attrSet("loading", "lazy")
     token.attrSet("decoding", "async")
+    srcset = (env.get("image_srcsets") or {}).get(str(token.attrGet("src") or ""))
+    if srcset:
+        token.attrSet("srcset", srcset)
+        token.attrSet("sizes", IMAGE_SIZES)
     return self.image(tokens, idx, options, env)
+
+
+#: How wide a post's image is drawn: the text column (42rem) on wide screens, the screen on phones.
+IMAGE_SIZES = "(min-width: 46rem) 42rem, 100vw"
 
 
 def _table_align(state: Any) -> None:
@@ -294,12 +302,21 @@ def _ugc_rel(attrs: dict[tuple[str | None, str], str], new: bool = False) -> dic
     return attrs
 
 
+#: Linkify runs after the sanitizer, so it must know the allowlist itself: bleach's default pattern
+#: also links ``ftp:``, ``irc:`` and even ``data:example.com/...``.
+_LINKIFY_URL = build_url_re(protocols=SAFE_PROTOCOLS)
+
+
 def _cleaner(
     tags: frozenset[str], attributes: dict[str, Any], callbacks: list[Callable[..., Any]] | None
 ) -> bleach.Cleaner:
     filters = []
     if callbacks is not None:
-        filters.append(partial(LinkifyFilter, callbacks=callbacks, skip_tags={"pre", "code"}, parse_email=False))
+        filters.append(
+            partial(
+                LinkifyFilter, callbacks=callbacks, url_re=_LINKIFY_URL, skip_tags={"pre", "code"}, parse_email=False
+            )
+        )
     return bleach.Cleaner(
         tags=tags, attributes=attributes, protocols=SAFE_PROTOCOLS, strip=True, strip_comments=True, filters=filters
     )
@@ -323,12 +340,14 @@ def clean_text(source: str) -> str:
 # --------------------------------------------------------------------------- public API
 
 
-def render_post(source: str, *, unfiltered: bool = False) -> str:
+def render_post(source: str, *, unfiltered: bool = False, image_srcsets: Mapping[str, str] | None = None) -> str:
     """Render a post's Markdown to sanitized HTML (with figures, spoilers and tables).
 
     ``unfiltered`` is the editors' and admins' capability: a wider allowlist for embeds.
+    ``image_srcsets`` maps an image's ``src`` (e.g. ``/media/<hash>.png``) to the ``srcset`` of its
+    resized variants; those images also get ``sizes``.
     """
-    html = _POST_MD.render(clean_text(source))
+    html = _POST_MD.render(clean_text(source), {"image_srcsets": dict(image_srcsets or {})})
     cleaner = _UNFILTERED_CLEANER if unfiltered else _POST_CLEANER
     return cleaner.clean(html).strip()
 

@@ -10,9 +10,10 @@ gets secure cookies once the site is served over HTTPS.
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -122,6 +123,23 @@ def cookie_flags(set_cookie: str) -> dict[str, str | bool]:
     }
 
 
+def _secure_cookie_response_class(base: type[Response]) -> type[Response]:
+    """Responses whose cookies get ``Secure`` whenever this request came over HTTPS.
+
+    The session cookie and Flask-Login's remember-me cookie are set after ``after_request``
+    hooks run, so the flag is added where every cookie is made: ``Response.set_cookie``.
+    """
+
+    class SecureCookieResponse(base):  # type: ignore[valid-type,misc]
+        def set_cookie(self, key: str, *args: Any, **kwargs: Any) -> None:
+            if has_request_context() and wants_secure_cookies():
+                kwargs["secure"] = True
+            super().set_cookie(key, *args, **kwargs)
+
+    SecureCookieResponse.__name__ = base.__name__
+    return SecureCookieResponse
+
+
 def init_app(app: Flask) -> None:
     """Trust ``TRUSTED_PROXIES`` hops of X-Forwarded-* headers, and add the headers to responses."""
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
@@ -135,4 +153,5 @@ def init_app(app: Flask) -> None:
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.extensions["sargasso.form_action"] = form_action_sources(app.config)
+    app.response_class = _secure_cookie_response_class(app.response_class)
     app.after_request(add_security_headers)

@@ -47,7 +47,7 @@ def routes(app: Flask, samples: dict[str, object] | None = None) -> Iterator[Rou
             continue
         values: dict[str, object] = {}
         for name in rule.arguments:
-            converter = rule._converters[name]  # noqa: SLF001 - werkzeug has no public accessor
+            converter = rule._converters[name]
             value = placeholder(name, type(converter).__name__, samples)
             if value is None:
                 value = next(iter(getattr(converter, "items", ["x"])))

@@ -45,8 +45,20 @@ def _only_post() -> Post:
 
 def test_new_post_form_has_every_field_and_the_buttons(client, author):
     html = client.get("/admin/posts/new").get_data(as_text=True)
-    for name in ("title", "slug", "body_md", "excerpt", "tags", "categories", "series_title", "series_part",
-                 "cover_image", "cover_alt", "comment_status", "published_at"):
+    for name in (
+        "title",
+        "slug",
+        "body_md",
+        "excerpt",
+        "tags",
+        "categories",
+        "series_title",
+        "series_part",
+        "cover_image",
+        "cover_alt",
+        "comment_status",
+        "published_at",
+    ):
         assert f'name="{name}"' in html, name
     assert "Save draft" in html and "Publish" in html
     assert 'type="datetime-local"' in html
@@ -82,7 +94,8 @@ def test_publishing_shows_a_view_post_link_and_the_post_is_public(client, author
 def test_a_future_date_schedules_the_post(app, client, author):
     when = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
     response = client.post(
-        "/admin/posts/new", data=_form(action="publish", published_at=when.strftime("%Y-%m-%dT%H:%M")),
+        "/admin/posts/new",
+        data=_form(action="publish", published_at=when.strftime("%Y-%m-%dT%H:%M")),
         follow_redirects=True,
     )
     html = response.get_data(as_text=True)
@@ -99,7 +112,7 @@ def test_dashboard_shows_each_posts_status(client, author, make_post):
     make_post("Out now", author=author)
     make_post("Coming soon", author=author, published_at=utcnow() + timedelta(days=1))
     html = client.get("/admin/").get_data(as_text=True)
-    assert "All <span class=\"count\">(3)</span>" in html
+    assert 'All <span class="count">(3)</span>' in html
     assert "status-draft" in html and "status-published" in html and "status-scheduled" in html
     drafts = client.get("/admin/?status=draft").get_data(as_text=True)
     assert "A draft" in drafts and "Out now" not in drafts

@@ -58,8 +58,11 @@ def test_seed_demo_loads_the_review_and_two_draft_parts(app, make_user):
     assert "<h2>Magnetic Rose</h2>" in html
     assert "<em>Miguel (left) Heintz (right)</em>" in html
     assert "<em>Heintz views a hologram of opera singer Eva Friedel aboard the ship.</em>" in html
-    assert re.search(r'<a href="https://www\.youtube\.com/results\?search_query=Koji\+Morimoto\+interview"[^>]*>'
-                     r"An extended interview with Morimoto can be seen here</a>", html)
+    assert re.search(
+        r'<a href="https://www\.youtube\.com/results\?search_query=Koji\+Morimoto\+interview"[^>]*>'
+        r"An extended interview with Morimoto can be seen here</a>",
+        html,
+    )
     assert "Leave a Reply" not in html and "You are commenting using" not in html
     assert "Yoko Kanno’s haunting, operatic soundtrack" in html
 
@@ -172,8 +175,10 @@ def test_setup_demo_builds_a_fresh_database_with_the_migrations(tmp_path):
             assert admin is not None and admin.check_password(password)
             part_1 = db.session.scalar(select(Post).where(Post.title == PART_1))
             assert part_1 is not None and part_1.is_live
-            db.engine.dispose()
     finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
         if engine is not None:
             with engine.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -79,19 +79,20 @@ def test_the_app_survives_postgresql_dropping_its_connections(tmp_path, pg_schem
         app = create_app(config)
         from blog.extensions import db
 
-        with app.app_context():
-            if own_schema:
+        if own_schema:
+            with app.app_context():
                 db.create_all()
-            client = app.test_client()
-            for _ in range(3):
-                assert client.get("/healthz").status_code == 200
-            with admin.begin() as conn:
-                killed = conn.execute(text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :tag"
-                ), {"tag": tag}).scalar()
-            assert killed >= 1
+        client = app.test_client()  # each request has its own app context and session, as in production
+        for _ in range(3):
             assert client.get("/healthz").status_code == 200
-            assert client.get("/").status_code == 200
+        with admin.begin() as conn:
+            killed = conn.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :tag"
+            ), {"tag": tag}).scalar()
+        assert killed >= 1
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/").status_code == 200
+        with app.app_context():
             db.engine.dispose()
     finally:
         if own_schema:

@@ -84,7 +84,7 @@ def smtp_app(app, smtp) -> Iterator[Any]:
     stop_worker(app)
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> bool:
     """Poll the database until ``check`` holds (never a fixed sleep)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

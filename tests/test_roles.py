@@ -19,8 +19,13 @@ def _post_form(**fields):
 def admin_pages(make_post, make_user):
     """One URL of every admin page (GET), with a post to edit and delete."""
     post = make_post("Someone's review", author=make_user(Role.AUTHOR))
-    return ["/admin/", "/admin/posts/new", f"/admin/posts/{post.id}/edit", f"/admin/posts/{post.id}/delete",
-            "/admin/users"]
+    return [
+        "/admin/",
+        "/admin/posts/new",
+        f"/admin/posts/{post.id}/edit",
+        f"/admin/posts/{post.id}/delete",
+        "/admin/users",
+    ]
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, admin_pages):

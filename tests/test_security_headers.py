@@ -18,7 +18,7 @@ REQUIRED = {
 
 def directives(policy: str) -> dict[str, str]:
     parts = (p.strip() for p in policy.split(";"))
-    return {p.split(" ", 1)[0]: (p.split(" ", 1) + [""])[1] for p in parts if p}
+    return {p.split(" ", 1)[0]: ([*p.split(" ", 1), ""])[1] for p in parts if p}
 
 
 def assert_secured(response, url: str) -> None:

@@ -20,8 +20,9 @@ from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.base import utcnow
-from blog.models.posts import CommentStatusChoice, Post, PostStatus
+from blog.models.posts import CommentStatusChoice, Post, PostAutosave, PostStatus
 from blog.posts.editing import PostInput, save_post, split_terms
+from blog.posts.revisions import pending_autosave
 
 from .forms import ACTION_DRAFT, ACTION_PUBLISH, ACTION_REVIEW
 
@@ -75,9 +76,7 @@ def status_counts(user: User, now: datetime | None = None) -> dict[str, int]:
     """How many posts the user sees under each tab, in one GROUP BY query."""
     now = now or utcnow()
     future = case((and_(Post.status == PostStatus.PUBLISHED, Post.published_at > now), 1), else_=0)
-    query = _scope(select(Post.status, future.label("future"), func.count(Post.id)), user).group_by(
-        Post.status, future
-    )
+    query = _scope(select(Post.status, future.label("future"), func.count(Post.id)), user).group_by(Post.status, future)
     counts = dict.fromkeys(STATUS_FILTERS, 0)
     for status, is_future, n in db.session.execute(query):
         key = "scheduled" if is_future else PostStatus(status).value
@@ -185,11 +184,21 @@ def form_data_for(post: Post) -> dict[str, Any]:
 
 
 def save_from_form(
-    user: User, data: Mapping[str, Any], action: str, post: Post | None = None, *, max_bytes: int
+    user: User,
+    data: Mapping[str, Any],
+    action: str,
+    post: Post | None = None,
+    *,
+    max_bytes: int,
+    base_version: int | None = None,
 ) -> Post:
-    """Save the form through ``save_post`` and commit; ``DomainError`` leaves nothing written."""
+    """Save the form through ``save_post`` and commit; ``DomainError`` leaves nothing written.
+
+    ``base_version`` is the post version the editor was opened on: if someone saved since,
+    ``EditConflict`` (409) is raised instead of overwriting their text.
+    """
     try:
-        saved = save_post(user, input_from_form(data, action), post, max_bytes=max_bytes)
+        saved = save_post(user, input_from_form(data, action), post, max_bytes=max_bytes, base_version=base_version)
         db.session.commit()
     except DomainError:
         db.session.rollback()
@@ -241,3 +250,8 @@ def delete_post(user: User, post: Post) -> str:
     db.session.delete(post)
     db.session.commit()
     return title
+
+
+def autosave_for(user: User, post: Post) -> PostAutosave | None:
+    """The editor's newer server autosave of ``post`` for ``user``, if there is one to offer back."""
+    return pending_autosave(user, post)

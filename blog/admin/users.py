@@ -51,9 +51,7 @@ def change_role(actor: User, user: User, role: Role | str) -> bool:
     if new_role == user.role:
         return False
     if user.role == Role.ADMIN:
-        admins = db.session.scalar(
-            select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))
-        )
+        admins = db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True)))
         if (admins or 0) <= 1:
             raise DomainError(
                 f"{user.name} is the only admin. Make someone else an admin first.", field="role", status=409

@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from blog.admin import nav
+from blog.admin import nav, writing
 from blog.admin import posts as admin_posts
 from blog.admin.forms import ACTIONS, DeleteForm, PostForm, RoleForm
 from blog.admin.users import change_role, users_page
@@ -23,6 +23,7 @@ from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.accounts import Role, User
 from blog.models.posts import Post
+from blog.posts.revisions import EditConflict, diff_lines
 
 bp = Blueprint("admin", __name__)
 
@@ -63,7 +64,16 @@ def dashboard() -> str:
     )
 
 
-def _render_form(form: PostForm, post: Post | None, status: int = 200) -> tuple[str, int]:
+def _render_form(
+    form: PostForm,
+    post: Post | None,
+    status: int = 200,
+    *,
+    base_version: int | None = None,
+    conflict: bool = False,
+    restored_autosave: bool = False,
+) -> tuple[str, int]:
+    """The full editor (issue 3): the form plus what ``blog.admin.writing.editor_context`` gathers."""
     return (
         render_template(
             "admin/post_form.html",
@@ -72,15 +82,38 @@ def _render_form(form: PostForm, post: Post | None, status: int = 200) -> tuple[
             buttons=admin_posts.buttons_for(current_user, post),
             can_publish=can_publish(current_user),
             body_max_mb=int(current_app.config["POST_BODY_MAX_BYTES"]) / (1024 * 1024),
+            editor=writing.editor_context(current_user, post),
+            base_version=base_version if base_version is not None else (post.version if post else ""),
+            conflict_lines=diff_lines(post.body_md, form.body_md.data or "") if conflict and post else None,
+            restored_autosave=restored_autosave,
+            # The text on the page is not what the post holds: the editor's script keeps it dirty.
+            unsaved=status != 200 or restored_autosave,
         ),
         status,
     )
 
 
+def _base_version() -> int | None:
+    raw = request.form.get("base_version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
 def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
-    form = PostForm() if request.method == "POST" else PostForm(data=admin_posts.form_data_for(post) if post else None)
+    restoring = request.method == "GET" and post is not None and request.args.get("restore") == "autosave"
+    if request.method == "POST":
+        form = PostForm()
+    elif post is not None:
+        data = admin_posts.form_data_for(post)
+        saved_text = admin_posts.autosave_for(current_user, post) if restoring else None
+        if saved_text is not None:
+            data.update(title=saved_text.title, body_md=saved_text.body_md, excerpt=saved_text.excerpt)
+        form = PostForm(data=data)
+        if saved_text is not None:
+            return _render_form(form, post, base_version=saved_text.base_version, restored_autosave=True)
+    else:
+        form = PostForm()
     if request.method == "GET" or not form.validate_on_submit():
-        return _render_form(form, post, 200 if request.method == "GET" else 400)
+        return _render_form(form, post, 200 if request.method == "GET" else 400, base_version=_base_version())
     action = request.form.get("action", "")
     if action not in ACTIONS:
         form.form_errors.append("Choose one of the buttons at the bottom of the form.")
@@ -92,14 +125,20 @@ def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
             action,
             post,
             max_bytes=int(current_app.config["POST_BODY_MAX_BYTES"]),
+            base_version=_base_version() if post is not None else None,
         )
+    except EditConflict as conflict:
+        # Their text is in ``post`` again (rolled back); ours stays in the form. Saving once more
+        # from this page means "keep mine": it now carries the version that is current.
+        form.form_errors.append(conflict.message)
+        return _render_form(form, post, 409, base_version=conflict.post.version, conflict=True)
     except DomainError as error:
         target = getattr(form, error.field, None) if error.field else None
         if target is not None and hasattr(target, "errors") and error.field != "status":
             target.errors = [*list(target.errors), error.message]
         else:
             form.form_errors.append(error.message)
-        return _render_form(form, post, error.status)
+        return _render_form(form, post, error.status, base_version=_base_version())
     flash(admin_posts.saved_message(saved), "success")
     return redirect(url_for("admin.edit_post", post_id=saved.id))
 
@@ -169,4 +208,5 @@ def user_role(user_id: int) -> Response:
     return redirect(url_for("admin.users"))
 
 
+from blog.admin import editor as _editor  # noqa: E402,F401
 from blog.admin import moderation as _moderation  # noqa: E402,F401

@@ -19,7 +19,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.wrappers import Response
 from wtforms import EmailField, HiddenField
 
@@ -73,6 +73,8 @@ def request_link(email: str, next_path: str, *, ip: str = "") -> EmailLoginToken
     """
     email = valid_email(email)
     now = utcnow()
+    # Links dead for a day are of no use to anyone: keep the table small.
+    db.session.execute(delete(EmailLoginToken).where(EmailLoginToken.expires_at < now - timedelta(days=1)))
     pending = db.session.scalar(
         select(func.count(EmailLoginToken.id)).where(
             EmailLoginToken.email == email, EmailLoginToken.used_at.is_(None), EmailLoginToken.expires_at > now

@@ -14,6 +14,8 @@ class CommentForm(FlaskForm):
     email = StringField("Email")
     url = StringField("Website")
     remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
+    notify_replies = BooleanField("Notify me of replies to my comment by email.")
+    notify_post = BooleanField("Notify me of all new comments on this post by email.")
     parent_id = HiddenField(validators=[Optional()])
     #: Signed "form shown at" stamp for the minimum-time rule.
     shown = HiddenField()

@@ -167,6 +167,7 @@ def change_status(comments: Sequence[Comment], status: CommentStatus, *, actor: 
     """Move comments to ``status``, recording each change and keeping comment counts true."""
     deltas: Counter[int] = Counter()
     changed = 0
+    moved: list[Comment] = []
     now = utcnow()
     for comment in comments:
         if comment.status == status:
@@ -180,7 +181,12 @@ def change_status(comments: Sequence[Comment], status: CommentStatus, *, actor: 
         record(comment, action, actor=actor, reason=reason, note=note, from_status=before.value,
                to_status=status.value)
         changed += 1
+        moved.append(comment)
     adjust_comment_counts(deltas)
+    if moved:
+        from blog.comments import events
+
+        events.status_changed(moved, status, actor)  # reports resolved, subscribers told of approvals
     return changed
 
 

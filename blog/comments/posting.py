@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import exists, select
 
-from blog.comments import moderation
+from blog.comments import events, moderation
 from blog.comments.avatars import avatar_hash
 from blog.comments.spam import Submission, check_length, check_text, guard, invalid_characters
 from blog.errors import DomainError
@@ -45,6 +45,9 @@ class CommentInput:
     form_token: str = ""
     ip: str = ""
     user_agent: str = ""
+    #: "Notify me of replies by email" / "...of all new comments" (double opt-in, see comments.notify).
+    notify_replies: bool = False
+    notify_post: bool = False
 
 
 # ----------------------------------------------------------------------------- when comments are open
@@ -160,6 +163,7 @@ def post_comment(post: Post, data: CommentInput, user: Any = None, *, as_moderat
         honeypot=data.honeypot, form_token=data.form_token,
     )
     if not as_moderator:
+        events.check_can_post(sub, parent)  # bans and locked threads, with a message for the reader
         guard(sub)
     body_html = render_comment(body)
     status, why = moderation.initial_status(sub, body_html, user if signed_in else None, post)
@@ -180,6 +184,7 @@ def post_comment(post: Post, data: CommentInput, user: Any = None, *, as_moderat
                           reason="spam" if status == CommentStatus.SPAM else "", to_status=status.value)
     if status == CommentStatus.APPROVED:
         moderation.adjust_comment_counts(Counter({post.id: 1}))
+    events.comment_posted(comment, post, data)  # notifications and subscriptions, same transaction
     db.session.commit()
     return comment
 

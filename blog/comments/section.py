@@ -16,8 +16,9 @@ from urllib.parse import parse_qs, urlencode
 from flask import current_app, g, has_request_context, request, session, url_for
 from flask_login import current_user
 
-from blog.comments import threads
+from blog.comments import sorting, threads
 from blog.comments.avatars import gravatar_url
+from blog.comments.discussion import section_extras
 from blog.comments.forms import CommentForm
 from blog.comments.posting import can_modify, closes_at, comments_open, edit_deadline
 from blog.comments.spam import form_token
@@ -123,7 +124,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
     guest_ids = guest_ids if guest_ids is not None else guest_comment_ids()
     signed_in = bool(user is not None and getattr(user, "is_authenticated", False))
     viewer = threads.Viewer(user_id=user.id if signed_in else None, guest_ids=guest_ids)
-    per_page, newest = threads.per_page(), threads.newest_first()
+    per_page, newest = threads.per_page(), sorting.reader_sort()  # oldest | newest | best (pinned first)
 
     page = max(1, page or 1)
     ids, total = threads.thread_page(post.id, viewer, page, per_page, newest)
@@ -192,7 +193,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         avatar_base=url_for("comments.avatar", hash_="x")[: -len("x.svg")] if in_request else "/avatars/",
         edit_window_minutes=window,
     )
-    return {"comments": section}
+    return {"comments": section, "discussion": section_extras(nodes, newest, user)}
 
 
 __all__ = ["CommentSection", "can_modify", "closes_at", "comment_section", "edit_deadline"]

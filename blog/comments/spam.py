@@ -122,7 +122,9 @@ def check_rate(sub: Submission) -> None:
         return
     strategy = limiter.limiter
     for item in parse_many(current_app.config["COMMENTS_RATELIMIT"]):
-        if not strategy.hit(item, "comments", sub.ip or "unknown"):
+        # The key prefix keeps two sites (or test runs) sharing one Redis from sharing counters.
+        prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "")
+        if not strategy.hit(item, prefix, "comments", sub.ip or "unknown"):
             raise DomainError(
                 "You are posting comments too quickly. Please wait a few minutes and post again.",
                 status=429,

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import aliased
 
+from blog.comments import sorting
 from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.comments import Comment, CommentStatus
@@ -50,6 +51,9 @@ class Node:
     #: How many ``</ol></li>`` close after this node in the flat rendering.
     closes: int = 0
     can_modify: bool = False
+    like_count: int = 0
+    pinned: bool = False
+    locked: bool = False
 
 
 @dataclass
@@ -99,13 +103,14 @@ def _roots_with_readable_comments(post_id: int, viewer: Viewer) -> ColumnElement
     )
 
 
-def thread_page(post_id: int, viewer: Viewer, page: int, per_page: int, newest: bool) -> tuple[list[int], int | None]:
+def thread_page(post_id: int, viewer: Viewer, page: int, per_page: int,
+                newest: bool | str) -> tuple[list[int], int | None]:
     """The ids of one page of threads with something the viewer can read, and how many there are.
 
     One statement over the post's top-level comments: ``count(*) OVER ()`` gives the total beside
     the page. The total is None only when the page is past the end (no rows to carry it).
     """
-    keys = (Comment.created_at.desc(), Comment.id.desc()) if newest else (Comment.created_at, Comment.id)
+    keys = sorting.order_by(newest)  # ``newest`` may be a sort name: oldest, newest or best
     stmt = (
         select(Comment.id, func.count().over())
         .where(_roots_with_readable_comments(post_id, viewer))
@@ -124,17 +129,12 @@ def count_threads(post_id: int, viewer: Viewer) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
-def thread_position(comment: Comment, viewer: Viewer, newest: bool) -> int:
+def thread_position(comment: Comment, viewer: Viewer, newest: bool | str) -> int:
     """How many readable threads come before this comment's thread (for the permalink's page)."""
     root = db.session.get(Comment, comment.thread_id or comment.id)
     if root is None:
         return 0
-    if newest:
-        before = or_(Comment.created_at > root.created_at,
-                     and_(Comment.created_at == root.created_at, Comment.id > root.id))
-    else:
-        before = or_(Comment.created_at < root.created_at,
-                     and_(Comment.created_at == root.created_at, Comment.id < root.id))
+    before = sorting.before(root, newest)
     stmt = select(func.count(Comment.id)).where(_roots_with_readable_comments(comment.post_id, viewer), before)
     return int(db.session.scalar(stmt) or 0)
 
@@ -143,6 +143,7 @@ _COLUMNS = (
     Comment.id, Comment.parent_id, Comment.thread_id, Comment.depth, Comment.user_id, Comment.author_name,
     Comment.author_url, Comment.avatar_hash, User.avatar_url, Comment.body_html, Comment.status,
     Comment.deleted, Comment.is_author_reply, Comment.created_at, Comment.edited_at,
+    Comment.like_count, Comment.pinned, Comment.locked,
 )
 
 
@@ -166,11 +167,12 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
     nodes: dict[int, Node] = {}
     order: list[Node] = []
     for (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
-         author_reply, created_at, edited_at) in rows:
+         author_reply, created_at, edited_at, like_count, pinned, locked) in rows:
         status = status.value if isinstance(status, CommentStatus) else str(status)
         is_author = bool(author_reply) or (user_id is not None and user_id == post_author_id)
         node = Node(cid, parent_id, thread_id or cid, depth, user_id, name, url or "", a_hash, remote or "",
-                    body_html, status, deleted, is_author, created_at, edited_at)
+                    body_html, status, deleted, is_author, created_at, edited_at,
+                    like_count=like_count or 0, pinned=bool(pinned), locked=bool(locked))
         if not deleted and status == "approved":
             node.visible = True
         elif not deleted and status == "pending" and viewer.owns(user_id, cid):

@@ -25,7 +25,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
-from blog.comments import posting, threads
+from blog.comments import posting, sorting, threads
 from blog.comments.avatars import HASH_RE, identicon_svg
 from blog.comments.forms import CommentForm, EditCommentForm
 from blog.comments.section import (
@@ -52,7 +52,7 @@ def _viewer() -> threads.Viewer:
 
 def comment_url(comment: Comment, post: Post, viewer: threads.Viewer | None = None) -> str:
     """The post page that shows ``comment``, anchored at it (the page is by top-level thread)."""
-    position = threads.thread_position(comment, viewer or _viewer(), threads.newest_first())
+    position = threads.thread_position(comment, viewer or _viewer(), sorting.reader_sort())
     page = position // threads.per_page() + 1
     args = {"cpage": page} if page > 1 else {}
     return url_for("posts.post_detail", slug=post.slug, **args) + f"#comment-{comment.id}"
@@ -88,6 +88,8 @@ def post_comment(slug: str) -> Response:
         email=form.email.data or "",
         url=form.url.data or "",
         parent_id=form.parent(),
+        notify_replies=bool(form.notify_replies.data),
+        notify_post=bool(form.notify_post.data),
         honeypot=form.extra_info.data or "",
         form_token=form.shown.data or "",
         ip=client_ip(),

@@ -183,3 +183,18 @@ def srcset_for(media: MediaFile, url_for_key: object) -> str:
     parts = [f"{make(media.variant_key(w))} {w}w" for w in media.variant_widths]  # type: ignore[operator]
     parts.append(f"{make(media.key)} {media.width}w")  # type: ignore[operator]
     return ", ".join(parts)
+
+
+def srcsets_in(markdown: str) -> dict[str, str]:
+    """``{"/media/<key>": srcset}`` for the uploads a post's Markdown shows, in one query.
+
+    ``save_post`` and the editor's preview pass this to ``render_post`` so readers' browsers pick
+    the 640 or 1280 px copy instead of the full-size original.
+    """
+    keys = set(MEDIA_REF.findall(markdown or ""))
+    if not keys:
+        return {}
+    files = db.session.scalars(select(MediaFile).where(MediaFile.key.in_(keys)))
+    return {
+        f"/media/{media.key}": srcset_for(media, lambda key: f"/media/{key}") for media in files if media.variant_widths
+    }

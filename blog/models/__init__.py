@@ -2,12 +2,14 @@
 
 from blog.models.accounts import LoginFailure, Role, User
 from blog.models.comments import Comment, CommentStatus, ModerationAction
+from blog.models.discussion import Ban, BanKind, CommentReport, CommentVote, Subscription, SubscriptionKind
 from blog.models.drafts import CommentDraft
 from blog.models.identities import EmailLoginToken, Identity
 from blog.models.mail import MailStatus, OutgoingMail
 from blog.models.media import MediaFile
 from blog.models.posts import Category, CommentStatusChoice, Post, PostStatus, Series, SlugRedirect, Tag
 from blog.models.site_state import CacheGeneration
+from blog.models.webhooks import WebhookDelivery
 from blog.models.works import (
     Correction,
     CorrectionStatus,
@@ -27,12 +29,16 @@ from blog.models.works import (
 )
 
 __all__ = [
+    "Ban",
+    "BanKind",
     "CacheGeneration",
     "Category",
     "Comment",
     "CommentDraft",
+    "CommentReport",
     "CommentStatus",
     "CommentStatusChoice",
+    "CommentVote",
     "Correction",
     "CorrectionStatus",
     "Credit",
@@ -53,9 +59,12 @@ __all__ = [
     "Role",
     "Series",
     "SlugRedirect",
+    "Subscription",
+    "SubscriptionKind",
     "Tag",
     "TermKind",
     "User",
+    "WebhookDelivery",
     "Work",
     "WorkAlias",
     "WorkKind",

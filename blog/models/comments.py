@@ -67,6 +67,12 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     #: A deleted comment with replies keeps its row and shows "This comment was deleted".
     deleted: Mapped[bool] = mapped_column(default=False)
     is_author_reply: Mapped[bool] = mapped_column(default=False)
+    #: Likes, kept by ``blog.comments.votes`` so the thread query sorts by them without counting.
+    like_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Pinned by a moderator: its thread comes first whatever the reader's sort.
+    pinned: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: On a top-level comment: a moderator locked the thread, so it takes no new replies.
+    locked: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

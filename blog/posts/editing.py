@@ -16,6 +16,7 @@ from sqlalchemy import select
 from blog.auth.permissions import can_edit_post, can_post_unfiltered_html, can_publish
 from blog.errors import DomainError
 from blog.extensions import db
+from blog.media.uploads import srcsets_in
 from blog.models.accounts import Role, User
 from blog.models.base import utcnow
 from blog.models.posts import (
@@ -167,6 +168,7 @@ def save_post(
     status, published_at = _resolve_status(user, data, post)
 
     creating = post is None
+    was_published = post is not None and post.status == PostStatus.PUBLISHED
     with db.session.no_autoflush:
         if post is None:
             post = Post(author_id=user.id)
@@ -175,6 +177,9 @@ def save_post(
     db.session.flush()
     record_revision(post, user, revision_note)
     discard_autosave(user, post)
+    from blog.comments.events import post_saved
+
+    post_saved(post, was_published)  # the post.published webhook, in this transaction
     return post
 
 
@@ -198,7 +203,7 @@ def _apply(
     post.unfiltered_html = (
         can_post_unfiltered_html(user) if creating or post.author_id == user.id else post.unfiltered_html
     )
-    post.body_html = render_post(data.body_md, unfiltered=post.unfiltered_html)
+    post.body_html = render_post(data.body_md, unfiltered=post.unfiltered_html, image_srcsets=srcsets_in(data.body_md))
     post.body_text = html_to_text(post.body_html)
     post.word_count, post.reading_minutes = reading_stats(post.body_text)
     post.excerpt = clean_text(data.excerpt).strip()[:1000] or excerpt_of(post.body_text)

@@ -33,10 +33,22 @@ def _sign_in(page: Any, base: str, email: str, next_path: str = "") -> None:
 def test_admin_signs_in_publishes_a_post_and_views_it(staff_page, live_server, make_user, make_post):
     page = staff_page
     admin = make_user(Role.ADMIN, email="admin@example.org", name="Admin")
-    make_post("Fond Memories Part 1: Magnetic Rose", "Out of all three shorts, it cuts the deepest.", author=admin,
-              series_title="Fond Memories", series_part=1, tags=["anime"])
-    make_post("Fond Memories Part 2: Stink Bomb", "Notes.", author=admin, status="draft",
-              series_title="Fond Memories", series_part=2)
+    make_post(
+        "Fond Memories Part 1: Magnetic Rose",
+        "Out of all three shorts, it cuts the deepest.",
+        author=admin,
+        series_title="Fond Memories",
+        series_part=1,
+        tags=["anime"],
+    )
+    make_post(
+        "Fond Memories Part 2: Stink Bomb",
+        "Notes.",
+        author=admin,
+        status="draft",
+        series_title="Fond Memories",
+        series_part=2,
+    )
 
     page.goto(live_server.url + "/login")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

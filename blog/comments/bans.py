@@ -1,0 +1,132 @@
+"""Bans: a commenter (account, email address or IP) who may not comment, for good or until a date.
+
+``check_not_banned`` is called by the posting path before the guard, so a banned reader is told
+plainly why their comment was refused rather than silently dropped. An expired or lifted ban
+matches nothing: the reader is back without anyone having to remember them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from blog.auth.permissions import can_moderate
+from blog.comments import moderation
+from blog.comments.spam import Submission
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.base import utcnow
+from blog.models.comments import Comment, CommentStatus
+from blog.models.discussion import Ban, BanKind
+
+
+def _active(now: datetime) -> Any:
+    return (Ban.lifted_at.is_(None)) & or_(Ban.until.is_(None), Ban.until > now)
+
+
+def active_ban(*, user_id: int | None = None, email: str = "", ip: str = "",
+               now: datetime | None = None) -> Ban | None:
+    """The ban that applies to this commenter now, if any (one query)."""
+    now = now or utcnow()
+    matches = []
+    if user_id is not None:
+        matches.append((Ban.kind == BanKind.ACCOUNT) & (Ban.value == str(user_id)))
+    if email:
+        matches.append((Ban.kind == BanKind.EMAIL) & (Ban.value == email.strip().lower()))
+    if ip:
+        matches.append((Ban.kind == BanKind.IP) & (Ban.value == ip.strip()))
+    if not matches:
+        return None
+    stmt = select(Ban).where(_active(now), or_(*matches)).order_by(Ban.id).limit(1)
+    return db.session.scalar(stmt)
+
+
+def ban_message(ban: Ban) -> str:
+    when = "" if ban.until is None else f" until {ban.until:%B} {ban.until.day}, {ban.until.year}"
+    reason = f" Reason: {ban.reason}" if ban.reason else ""
+    return f"You have been banned from commenting on this site{when}.{reason}".strip()
+
+
+def check_not_banned(sub: Submission) -> None:
+    """Refuse a banned commenter's comment with a message saying so (403)."""
+    ban = active_ban(user_id=sub.user_id, email=sub.email, ip=sub.ip)
+    if ban is not None:
+        raise DomainError(ban_message(ban), status=403)
+
+
+def _matching_comments(kind: BanKind, value: str) -> Any:
+    if kind == BanKind.ACCOUNT:
+        return Comment.user_id == int(value)
+    if kind == BanKind.EMAIL:
+        return Comment.author_email == value
+    return Comment.author_ip == value
+
+
+def normalize_value(kind: BanKind, value: str) -> str:
+    value = value.strip()
+    if kind == BanKind.EMAIL:
+        value = value.lower()
+        if "@" not in value:
+            raise DomainError("That email address does not look right.", field="value")
+    elif kind == BanKind.ACCOUNT:
+        if not value.isdigit():
+            raise DomainError("An account ban needs the account's number.", field="value")
+    elif not value:
+        raise DomainError("Give the IP address to ban.", field="value")
+    if len(value) > 254:
+        raise DomainError("That value is too long.", field="value")
+    return value
+
+
+def ban(kind: BanKind | str, value: str, actor: Any, *, reason: str = "", until: datetime | None = None,
+        hide_past: bool = False, comment: Comment | None = None) -> Ban:
+    """Ban a commenter; with ``hide_past`` their approved and held comments go to spam (restorable).
+
+    The ban joins the history of ``comment`` (the one the moderator banned from) and of every
+    comment it hid.
+    """
+    if not can_moderate(actor):
+        raise DomainError("Only moderators can ban commenters.", status=403)
+    try:
+        kind = BanKind(kind)
+    except ValueError:
+        raise DomainError("Choose account, email or IP.", field="kind") from None
+    value = normalize_value(kind, value)
+    if until is not None and until <= utcnow():
+        raise DomainError("The end of a ban must be in the future.", field="until")
+    entry = Ban(kind=kind, value=value, reason=reason.strip()[:500], until=until, hide_past=hide_past,
+                created_by_id=actor.id)
+    db.session.add(entry)
+    note = f"Banned {kind.value} {value}" + (f" until {until:%Y-%m-%d %H:%M} UTC" if until else " permanently")
+    note += f": {reason.strip()}" if reason.strip() else "."
+    hidden: Sequence[Comment] = []
+    if hide_past:
+        hidden = list(db.session.scalars(select(Comment).where(
+            _matching_comments(kind, value),
+            Comment.status.in_([CommentStatus.APPROVED, CommentStatus.PENDING]))))
+        moderation.change_status(hidden, CommentStatus.SPAM, actor=actor, action="ban", reason="abuse", note=note)
+    if comment is not None and comment not in hidden:
+        moderation.record(comment, "ban", actor=actor, note=note, from_status=comment.status.value,
+                          to_status=comment.status.value)
+    db.session.commit()
+    return entry
+
+
+def lift(ban_id: int, actor: Any) -> Ban:
+    if not can_moderate(actor):
+        raise DomainError("Only moderators can lift bans.", status=403)
+    entry = db.session.get(Ban, ban_id)
+    if entry is None:
+        raise DomainError("There is no such ban.", status=404)
+    if entry.lifted_at is None:
+        entry.lifted_at = utcnow()
+        db.session.commit()
+    return entry
+
+
+def ban_list(now: datetime | None = None) -> list[Ban]:
+    """Bans in force, newest first."""
+    return list(db.session.scalars(select(Ban).where(_active(now or utcnow())).order_by(Ban.id.desc())))

@@ -1,0 +1,262 @@
+"""Routes of the discussion features: likes, reports, moderators' tools and bans, email links.
+
+Every change is a POST with a CSRF token. Links from emails open a page with a button (mail
+scanners follow GET links; only a person presses the button), and a forged, expired or used
+link says so plainly with a 4xx and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from blog.admin.nav import NavLink, add_link
+from blog.auth.permissions import can_moderate, require
+from blog.comments import bans, feeds, insights, notify, reports, tools, votes
+from blog.comments.discussion import current_voter
+from blog.errors import DomainError
+from blog.extensions import client_ip, db
+from blog.models.comments import Comment
+from blog.models.discussion import BanKind
+from blog.models.posts import Post
+from blog.posts.seo import absolute_url
+
+bp = Blueprint("discussion", __name__)
+add_link(NavLink("discussion.insights_page", "Insights", can_moderate, 5))
+add_link(NavLink("discussion.ban_list", "Bans", can_moderate, 45))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.headers.get("X-Requested-With") == "fetch"
+
+
+def _back_to(comment_id: int) -> str:
+    return url_for("comments.permalink", comment_id=comment_id)
+
+
+def _message(title: str, message: str, status: int = 200, **extra: object) -> Response:
+    return make_response(render_template("discussion/message.html", title=title, message=message, **extra), status)
+
+
+# ----------------------------------------------------------------------------- likes
+
+
+@bp.post("/comments/<int:comment_id>/like")
+def like(comment_id: int) -> Response:
+    voter = current_voter(ip=client_ip(), create=True)
+    try:
+        liked, count = votes.toggle_like(comment_id, voter)
+    except DomainError as error:
+        db.session.rollback()
+        if _wants_json():
+            return make_response(jsonify(error=error.message), error.status)
+        return _message("Your like was not counted", error.message, error.status)
+    if _wants_json():
+        return jsonify(liked=liked, count=count)
+    return redirect(_back_to(comment_id))
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+@bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
+def report(comment_id: int) -> Response:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.deleted:
+        abort(404)
+    form = {"reason": request.form.get("reason", ""), "note": request.form.get("note", "")}
+    error = ""
+    status = 200
+    if request.method == "POST":
+        key = f"user:{current_user.id}" if current_user.is_authenticated else \
+            f"browser:{votes.browser_id(create=True)}"
+        try:
+            _, hidden = reports.report(comment_id, form["reason"], key, user=current_user, note=form["note"],
+                                       ip=client_ip())
+        except DomainError as exc:
+            db.session.rollback()
+            error, status = exc.message, exc.status if exc.status >= 400 else 400
+        else:
+            flash("Thank you: the moderators will look at this comment."
+                  + (" It is hidden until they do." if hidden else ""), "success")
+            post = db.session.get(Post, comment.post_id)
+            return redirect(url_for("posts.post_detail", slug=post.slug) + "#comments" if post else "/")
+    return make_response(render_template("discussion/report.html", comment=comment, form=form, error=error,
+                                         reasons=reports.REPORT_REASONS), status)
+
+
+# ----------------------------------------------------------------------------- moderators' tools
+
+
+@bp.post("/comments/<int:comment_id>/tools")
+@require(can_moderate)
+def tool(comment_id: int) -> Response:
+    action = request.form.get("action", "")
+    try:
+        tools.apply_tool(comment_id, action, current_user, note=request.form.get("note", ""))
+    except DomainError as exc:
+        db.session.rollback()
+        abort(exc.status if exc.status >= 400 else 400, description=exc.message)
+    labels = {"pin": "pinned", "unpin": "unpinned", "mark-author": "marked as from the author",
+              "unmark-author": "no longer marked as from the author", "lock": "locked", "unlock": "unlocked"}
+    flash(f"The comment was {labels[action]}.", "success")
+    return redirect(_back_to(comment_id))
+
+
+def _parse_until(raw: str) -> datetime | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+    except ValueError:
+        raise DomainError("Give the end date as YYYY-MM-DD, or leave it empty for a permanent ban.",
+                          field="until") from None
+
+
+@bp.route("/comments/<int:comment_id>/ban", methods=["GET", "POST"])
+@require(can_moderate)
+def ban_commenter(comment_id: int) -> Response:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    kinds = {"email": comment.author_email, "ip": comment.author_ip}
+    if comment.user_id is not None:
+        kinds = {"account": str(comment.user_id), **kinds}
+    form = {"kind": request.form.get("kind", next(iter(kinds))), "reason": request.form.get("reason", ""),
+            "until": request.form.get("until", ""), "hide_past": bool(request.form.get("hide_past"))}
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            if form["kind"] not in kinds or not kinds[form["kind"]]:
+                raise DomainError("This comment has nothing to ban by that way.", field="kind")
+            bans.ban(BanKind(form["kind"]), kinds[form["kind"]], current_user, reason=str(form["reason"]),
+                     until=_parse_until(str(form["until"])), hide_past=bool(form["hide_past"]), comment=comment)
+        except DomainError as exc:
+            db.session.rollback()
+            error, status = exc.message, exc.status if exc.status >= 400 else 400
+        else:
+            flash("The commenter is banned.", "success")
+            return redirect(url_for("discussion.ban_list"))
+    return make_response(render_template("discussion/ban.html", comment=comment, kinds=kinds, form=form,
+                                         error=error), status)
+
+
+@bp.get("/admin/bans")
+@require(can_moderate)
+def ban_list() -> str:
+    return render_template("discussion/bans.html", bans=bans.ban_list())
+
+
+@bp.post("/admin/bans/<int:ban_id>/lift")
+@require(can_moderate)
+def lift_ban(ban_id: int) -> Response:
+    try:
+        bans.lift(ban_id, current_user)
+    except DomainError as exc:
+        abort(exc.status, description=exc.message)
+    flash("The ban was lifted.", "success")
+    return redirect(url_for("discussion.ban_list"))
+
+
+# ----------------------------------------------------------------------------- links from emails
+
+
+def _link_page(token: str, title: str, button: str, check: str, max_age: int | None = None) -> Response | None:
+    """GET: a page with a button (checked first, so a bad link says so before any click)."""
+    if request.method == "POST":
+        return None
+    try:
+        notify.read_token(token, check, max_age=max_age)
+    except DomainError as exc:
+        return _message("This link does not work", exc.message, exc.status)
+    return _message(title, "", 200, button=button, action=request.path)
+
+
+def _subscription_link(token: str, purpose: str) -> Response:
+    """The confirm and unsubscribe links: a button on GET, the change on POST."""
+    confirming = purpose == "confirm"
+    page = _link_page(token, "Confirm your subscription" if confirming else "Stop these emails?",
+                      "Yes, email me" if confirming else "Unsubscribe", purpose,
+                      max_age=None if confirming else notify.UNSUBSCRIBE_MAX_AGE)
+    if page is not None:
+        return page
+    try:
+        sub = notify.confirm(token) if confirming else notify.unsubscribe(token)
+    except DomainError as exc:
+        db.session.rollback()
+        return _message("This link does not work", exc.message, exc.status)
+    if not confirming:
+        return _message("Unsubscribed", f"You will get no more of these emails at {sub.email}.")
+    post, _ = notify.subscription_target(sub)
+    what = "replies to your comment" if sub.kind.value == "replies" else "new comments"
+    return _message("Subscription confirmed", f"Thank you: we will email {sub.email} about {what}"
+                    + (f" on \u201c{post.title}\u201d." if post else "."), post=post)
+
+
+@bp.route("/subscriptions/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str) -> Response:
+    return _subscription_link(token, "confirm")
+
+
+@bp.route("/subscriptions/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> Response:
+    return _subscription_link(token, "unsubscribe")
+
+
+@bp.route("/comments/moderate/<action>/<token>", methods=["GET", "POST"])
+def moderate_link(action: str, token: str) -> Response:
+    if action not in {"approve", "spam"}:
+        abort(404)
+    label = "Approve this comment" if action == "approve" else "Mark this comment as spam"
+    page = _link_page(token, label, "Approve" if action == "approve" else "Mark as spam", action)
+    if page is not None:
+        return page
+    try:
+        comment = notify.moderate_by_link(token, action, current_user if can_moderate(current_user) else None)
+    except DomainError as exc:
+        db.session.rollback()
+        return _message("This link does not work", exc.message, exc.status)
+    done = "approved" if action == "approve" else "marked as spam"
+    return _message("Done", f"The comment by {comment.author_name} was {done}.")
+
+
+# ----------------------------------------------------------------------------- feeds
+
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+def _atom(body: bytes) -> Response:
+    response = Response(body, content_type=ATOM)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/comments.atom")
+def site_comments_feed() -> Response:
+    """The newest approved comments of the whole site."""
+    return _atom(feeds.comments_atom(feeds.recent_comments(), absolute_url("discussion.site_comments_feed")))
+
+
+@bp.get("/posts/<slug>/comments.atom")
+def post_comments_feed(slug: str) -> Response:
+    """The newest approved comments of one live post."""
+    post = db.session.scalar(select(Post).where(Post.slug == slug))
+    if post is None or not post.is_live:
+        abort(404)
+    return _atom(feeds.comments_atom(feeds.recent_comments(post),
+                                     absolute_url("discussion.post_comments_feed", slug=slug), post=post))
+
+
+# ----------------------------------------------------------------------------- the operator's dashboard
+
+
+@bp.get("/admin/insights")
+@require(can_moderate)
+def insights_page() -> str:
+    return render_template("discussion/insights.html", data=insights.insights())

@@ -1,0 +1,55 @@
+"""The discussion's hooks into the comments area: one call each from posting and moderation.
+
+Keeping them here means ``posting`` and ``moderation`` only say *when* something happened; what
+follows (bans and locks checked, emails queued, reports resolved, webhooks fired) lives with the
+discussion features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from blog import webhooks
+from blog.comments import bans, notify, reports, tools
+from blog.comments.spam import Submission
+from blog.models.comments import Comment, CommentStatus
+from blog.models.discussion import SubscriptionKind
+from blog.models.posts import Post, PostStatus
+
+
+def check_can_post(sub: Submission, parent: Comment | None) -> None:
+    """Before the guard: a banned commenter and a reply in a locked thread are refused plainly."""
+    bans.check_not_banned(sub)
+    tools.check_thread_open(parent)
+
+
+def comment_posted(comment: Comment, post: Post, data: Any) -> None:
+    """After a comment is stored (same transaction): notifications, subscriptions, webhooks."""
+    notify.new_comment(comment, post)
+    if comment.status != CommentStatus.SPAM:
+        webhooks.comment_event("comment.created", comment, post)
+        if comment.status == CommentStatus.APPROVED:
+            webhooks.comment_event("comment.approved", comment, post)
+    if comment.status == CommentStatus.SPAM or not comment.author_email:
+        return
+    if getattr(data, "notify_replies", False):
+        notify.subscribe(SubscriptionKind.REPLIES, comment.author_email, post, comment)
+    if getattr(data, "notify_post", False):
+        notify.subscribe(SubscriptionKind.POST, comment.author_email, post)
+
+
+def post_saved(post: Post, was_published: bool) -> None:
+    """A post became published (not on later edits): the ``post.published`` webhook."""
+    if post.status == PostStatus.PUBLISHED and not was_published:
+        webhooks.post_event(post)
+
+
+def status_changed(comments: Sequence[Comment], status: CommentStatus, actor: Any) -> None:
+    """A moderator (or a rule) moved comments: reports are resolved, approvals announced."""
+    if actor is not None:
+        reports.resolve_reports([c.id for c in comments])
+    if status == CommentStatus.APPROVED and comments:
+        notify.announce_approved(comments)
+        for comment in comments:
+            webhooks.comment_event("comment.approved", comment, None)

@@ -1,0 +1,249 @@
+"""Emails around a discussion, all through the outbox (``blog.mail.send_mail``).
+
+* the post's author hears about each new comment (not their own);
+* moderators hear about each held comment, with approve and spam links, and about reports;
+* readers who asked (and confirmed: double opt-in) hear about replies to their comment, or about
+  every new comment of a post; each email carries a one-click unsubscribe link.
+
+Links carry signed, expiring tokens (``itsdangerous``); what they act on is re-checked when they
+are used, so a link used twice or after the fact says so and changes nothing. Mail is queued in
+the caller's transaction: a comment that is rolled back sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app, has_request_context
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import or_, select
+
+from blog.auth.social import site_url_for as _site_url_for
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.mail import send_mail
+from blog.models.accounts import Role, User
+from blog.models.base import utcnow
+from blog.models.comments import Comment, CommentStatus
+from blog.models.discussion import Subscription, SubscriptionKind
+from blog.models.posts import Post
+from blog.rendering import html_to_text
+
+SALT = "sargasso.discussion-link"
+INVALID = "This link is not valid: it may have been copied incompletely. Nothing was changed."
+EXPIRED = "This link has expired. Nothing was changed."
+
+
+# ----------------------------------------------------------------------------- signed links
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def site_url_for(endpoint: str, **values: Any) -> str:
+    """An absolute URL for an email, also from work done outside a request (CLI, workers, tests)."""
+    if has_request_context():
+        return _site_url_for(endpoint, **values)
+    base = str(current_app.config.get("SITE_URL") or "http://localhost").rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return _site_url_for(endpoint, **values)
+
+
+def make_token(action: str, target: int) -> str:
+    return _serializer().dumps([action, target])
+
+
+def read_token(token: str, action: str, *, max_age: int | None = None) -> int:
+    """The id a link names for ``action``; ``DomainError`` when forged, for another action or expired."""
+    if max_age is None:
+        max_age = int(current_app.config["DISCUSSION_LINK_MAX_AGE_DAYS"]) * 24 * 3600
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise DomainError(EXPIRED, status=410) from None
+    except (BadSignature, ValueError, TypeError):
+        raise DomainError(INVALID, status=400) from None
+    if not (isinstance(data, list) and len(data) == 2 and data[0] == action and isinstance(data[1], int)):
+        raise DomainError(INVALID, status=400)
+    return int(data[1])
+
+
+def link(endpoint: str, purpose: str, target: int, **values: Any) -> str:
+    return site_url_for(endpoint, token=make_token(purpose, target), **values)
+
+
+# ----------------------------------------------------------------------------- who gets what
+
+
+def moderator_emails() -> list[str]:
+    stmt = select(User.email).where(User.role.in_([Role.ADMIN, Role.EDITOR]), User.active.is_(True),
+                                    User.email.is_not(None)).order_by(User.id)
+    return [email for email in db.session.scalars(stmt) if email]
+
+
+def _site() -> str:
+    return str(current_app.config["SITE_NAME"])
+
+
+def _excerpt(comment: Comment, limit: int = 600) -> str:
+    text = html_to_text(comment.body_html).strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "\u2026"
+
+
+def comment_link(comment: Comment) -> str:
+    return site_url_for("comments.permalink", comment_id=comment.id)
+
+
+def _unsubscribe_footer(sub: Subscription) -> str:
+    what = "replies to your comment" if sub.kind == SubscriptionKind.REPLIES else "new comments on this post"
+    url = link("discussion.unsubscribe", "unsubscribe", sub.id)
+    return f"\n--\nYou get this email because you asked for {what}.\nStop these emails with one click: {url}\n"
+
+
+def new_comment(comment: Comment, post: Post) -> None:
+    """Queue every email a new comment causes. Called by the posting path before its commit."""
+    config = current_app.config
+    if comment.status == CommentStatus.SPAM:
+        return
+    if config["COMMENTS_NOTIFY_POST_AUTHOR"] and post.author_id is not None:
+        author = db.session.get(User, post.author_id)
+        if author is not None and author.email and author.id != comment.user_id:
+            state = "" if comment.status == CommentStatus.APPROVED else " (held for moderation)"
+            send_mail(author.email, f"[{_site()}] New comment on \u201c{post.title}\u201d{state}",
+                      f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{_excerpt(comment)}\n\n"
+                      f"Read it: {comment_link(comment)}\n")
+    if comment.status == CommentStatus.PENDING and config["COMMENTS_NOTIFY_MODERATORS"]:
+        held_for_moderators(comment, post)
+    if comment.status == CommentStatus.APPROVED:
+        comment_published(comment, post)
+
+
+def held_for_moderators(comment: Comment, post: Post) -> None:
+    approve = link("discussion.moderate_link", "approve", comment.id, action="approve")
+    spam = link("discussion.moderate_link", "spam", comment.id, action="spam")
+    queue = site_url_for("admin.moderation", status="pending")
+    for email in moderator_emails():
+        send_mail(email, f"[{_site()}] Please moderate: \u201c{post.title}\u201d",
+                  f"A comment by {comment.author_name} on \u201c{post.title}\u201d is waiting for approval:\n\n"
+                  f"{_excerpt(comment)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
+                  f"The moderation queue: {queue}\n")
+
+
+def comment_published(comment: Comment, post: Post) -> None:
+    """A comment became readable: tell reply subscribers of its parent and the post's subscribers."""
+    clauses = [(Subscription.kind == SubscriptionKind.POST) & (Subscription.post_id == post.id)]
+    if comment.parent_id is not None:
+        clauses.append((Subscription.kind == SubscriptionKind.REPLIES)
+                       & (Subscription.comment_id == comment.parent_id))
+    targets = list(db.session.scalars(select(Subscription).where(
+        or_(*clauses), Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
+    ).order_by(Subscription.id)))
+    sent: set[str] = set()
+    own = (comment.author_email or "").lower()
+    for sub in targets:
+        if sub.email in sent or sub.email == own:
+            continue  # one email per reply per address, and never about one's own comment
+        sent.add(sub.email)
+        if sub.kind == SubscriptionKind.REPLIES:
+            subject = f"[{_site()}] {comment.author_name} replied to your comment on \u201c{post.title}\u201d"
+        else:
+            subject = f"[{_site()}] New comment on \u201c{post.title}\u201d"
+        send_mail(sub.email, subject,
+                  f"{comment.author_name} wrote:\n\n{_excerpt(comment)}\n\nRead the reply: {comment_link(comment)}\n"
+                  + _unsubscribe_footer(sub))
+
+
+def announce_approved(comments: Iterable[Comment]) -> None:
+    """Held comments were approved by a moderator: subscribers hear about them now."""
+    for comment in comments:
+        post = db.session.get(Post, comment.post_id)
+        if post is not None:
+            comment_published(comment, post)
+
+
+# ----------------------------------------------------------------------------- subscriptions
+
+
+def subscribe(kind: SubscriptionKind, email: str, post: Post, comment: Comment | None = None) -> Subscription | None:
+    """Ask for replies (or all comments) by email: stored unconfirmed, with a confirmation email.
+
+    An address already subscribed to the same thing gets nothing new (no second email).
+    """
+    email = email.strip().lower()
+    if not email:
+        return None
+    same_target = (Subscription.comment_id == comment.id) if comment is not None \
+        else Subscription.comment_id.is_(None)
+    existing = db.session.scalar(select(Subscription).where(
+        Subscription.kind == kind, Subscription.email == email, Subscription.post_id == post.id, same_target,
+        Subscription.unsubscribed_at.is_(None)))
+    if existing is not None:
+        return existing
+    sub = Subscription(kind=kind, email=email, post_id=post.id, comment_id=comment.id if comment else None)
+    db.session.add(sub)
+    db.session.flush()
+    what = ("replies to your comment" if kind == SubscriptionKind.REPLIES else "every new comment")
+    confirm_url = link("discussion.confirm", "confirm", sub.id)
+    send_mail(email, f"[{_site()}] Please confirm: email me {what} on \u201c{post.title}\u201d",
+              f"Someone (we hope you) asked to receive {what} on \u201c{post.title}\u201d at this address.\n\n"
+              f"Confirm by opening this link and pressing the button:\n{confirm_url}\n\n"
+              "If it was not you, ignore this email: nothing will be sent without your confirmation.\n")
+    return sub
+
+
+UNSUBSCRIBE_MAX_AGE = 10 * 365 * 24 * 3600  # unsubscribe links in old emails must keep working
+
+
+def _subscription(token: str, purpose: str, max_age: int | None = None) -> Subscription:
+    sub = db.session.get(Subscription, read_token(token, purpose, max_age=max_age))
+    if sub is None:
+        raise DomainError("This subscription no longer exists. Nothing was changed.", status=404)
+    if sub.unsubscribed_at is not None:
+        used = "this link has been used" if purpose == "unsubscribe" else "this confirmation link no longer works"
+        raise DomainError(f"You were already unsubscribed; {used}. Nothing was changed.", status=409)
+    return sub
+
+
+def confirm(token: str) -> Subscription:
+    """Double opt-in: the emailed link makes the subscription live (once)."""
+    sub = _subscription(token, "confirm")
+    if sub.confirmed_at is not None:
+        raise DomainError("This subscription was already confirmed; this link has been used. Nothing was changed.",
+                          status=409)
+    sub.confirmed_at = utcnow()
+    db.session.commit()
+    return sub
+
+
+def unsubscribe(token: str) -> Subscription:
+    """One click (and a POST) ends the subscription."""
+    sub = _subscription(token, "unsubscribe", UNSUBSCRIBE_MAX_AGE)
+    sub.unsubscribed_at = utcnow()
+    db.session.commit()
+    return sub
+
+
+def subscription_target(sub: Subscription) -> tuple[Post | None, Comment | None]:
+    return db.session.get(Post, sub.post_id), (db.session.get(Comment, sub.comment_id) if sub.comment_id else None)
+
+
+def moderate_by_link(token: str, action: str, actor: Any = None) -> Comment:
+    """Approve or spam a held comment from an emailed link (confirmed by a POST)."""
+    from blog.comments import moderation
+
+    if action not in {"approve", "spam"}:
+        raise DomainError(INVALID, status=400)
+    comment_id = read_token(token, action)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise DomainError("This comment no longer exists. Nothing was changed.", status=404)
+    if comment.status != CommentStatus.PENDING:
+        raise DomainError(f"This comment was already handled (it is now {comment.status.value}). "
+                          "Nothing was changed.", status=409)
+    target = CommentStatus.APPROVED if action == "approve" else CommentStatus.SPAM
+    moderation.change_status([comment], target, actor=actor, action=action,
+                             reason="spam" if action == "spam" else "", note="From the link in the email.")
+    db.session.commit()  # approval tells subscribers through moderation.change_status's hook
+    return comment

@@ -1,0 +1,166 @@
+"""The webhook sender: the mail outbox's worker thread, pointed at the ``webhook_deliveries`` queue.
+
+``MailWorker`` already owns the hard parts (its own pool-less engine, waking on commit, sleeping
+until the next retry, stopping cleanly); this subclass only replaces what one round of work is.
+Rows are claimed with a conditional UPDATE, so several processes may run workers at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from flask import Flask
+from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from blog.mail.worker import MailWorker
+from blog.models.base import utcnow
+from blog.models.webhooks import DeliveryStatus, WebhookDelivery
+from blog.webhooks.events import QUEUED_FLAG
+
+log = logging.getLogger("blog.webhooks")
+EXTENSION_KEY = "sargasso_webhooks"
+SIGNATURE_HEADER = "X-Sargasso-Signature"
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``sha256=<hex>``: what a receiver recomputes with the shared secret to trust the body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def post_delivery(delivery: WebhookDelivery, config: dict[str, Any]) -> None:
+    """POST one delivery; raise ``DeliveryFailed`` unless the receiver answered 2xx."""
+    body = delivery.payload.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Sargasso-Webhooks/1",
+        "X-Sargasso-Event": delivery.event,
+        "X-Sargasso-Delivery": str(delivery.id),
+        SIGNATURE_HEADER: signature(str(config.get("WEBHOOK_SECRET") or ""), body),
+    }
+    try:
+        response = requests.post(delivery.url, data=body, headers=headers,
+                                 timeout=float(config["WEBHOOK_TIMEOUT"]), allow_redirects=False)
+    except requests.RequestException as exc:
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+    if not 200 <= response.status_code < 300:
+        # 410 Gone: the receiver says this endpoint is retired; retrying cannot help.
+        raise DeliveryFailed(f"HTTP {response.status_code}", permanent=response.status_code == 410)
+
+
+class WebhookWorker(MailWorker):
+    """Same thread life cycle as the mail worker; each round sends due webhook deliveries."""
+
+    def _stale_before(self, now: datetime) -> datetime:
+        return now - timedelta(seconds=max(60, int(self.config["WEBHOOK_TIMEOUT"]) * 6))
+
+    def _claimable(self, now: datetime) -> Any:
+        return or_(
+            and_(WebhookDelivery.status == DeliveryStatus.QUEUED, WebhookDelivery.next_attempt_at <= now),
+            and_(WebhookDelivery.status == DeliveryStatus.SENDING,
+                 WebhookDelivery.claimed_at < self._stale_before(now)),
+        )
+
+    def _claim(self, session: Session, delivery_id: int, now: datetime) -> WebhookDelivery | None:
+        result = session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, self._claimable(now))
+            .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=WebhookDelivery.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return session.get(WebhookDelivery, delivery_id, populate_existing=True)
+
+    def _failed(self, session: Session, delivery: WebhookDelivery, exc: DeliveryFailed) -> None:
+        delivery.last_error = str(exc)[:1000]
+        delivery.claimed_at = None
+        if exc.permanent or delivery.attempts >= int(self.config["WEBHOOK_MAX_ATTEMPTS"]):
+            delivery.status = DeliveryStatus.FAILED
+        else:
+            delivery.status = DeliveryStatus.QUEUED
+            delay = int(self.config["WEBHOOK_RETRY_SECONDS"]) * 2 ** max(0, delivery.attempts - 1)
+            delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        session.commit()
+        log.warning("Webhook %s (%s) failed, attempt %s, %s: %s", delivery.id, delivery.event,
+                    delivery.attempts, delivery.status.value, exc)
+
+    def process_due(self) -> float | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            while not self.stopping.is_set():
+                now = utcnow()
+                ids = list(session.scalars(select(WebhookDelivery.id).where(self._claimable(now))
+                                           .order_by(WebhookDelivery.id).limit(20)))
+                if not ids:
+                    break
+                for delivery_id in ids:
+                    if self.stopping.is_set():
+                        break
+                    delivery = self._claim(session, delivery_id, now)
+                    if delivery is None:
+                        continue
+                    try:
+                        post_delivery(delivery, self.config)
+                    except DeliveryFailed as exc:
+                        self._failed(session, delivery, exc)
+                    else:
+                        delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, utcnow(), ""
+                        session.commit()
+            upcoming = session.scalar(select(func.min(WebhookDelivery.next_attempt_at))
+                                      .where(WebhookDelivery.status == DeliveryStatus.QUEUED))
+        if upcoming is None:
+            return None
+        return max(0.0, (upcoming - utcnow()).total_seconds())
+
+
+def webhook_worker(app: Flask) -> WebhookWorker:
+    worker = app.extensions.get(EXTENSION_KEY)
+    if worker is None:
+        worker = app.extensions[EXTENSION_KEY] = WebhookWorker(app)
+    return worker  # type: ignore[no-any-return]
+
+
+def stop_webhook_worker(app: Flask) -> None:
+    webhook_worker(app).stop()
+
+
+def _after_commit(session: Session) -> None:
+    app = session.info.pop(QUEUED_FLAG, None)
+    if app is not None:
+        webhook_worker(app).kick()
+
+
+_listening = threading.Lock()
+_registered = False
+
+
+def init_app(app: Flask) -> None:
+    global _registered
+    webhook_worker(app)
+    with _listening:
+        if not _registered:
+            event.listen(Session, "after_commit", _after_commit)
+            event.listen(Session, "after_soft_rollback", lambda session, previous: session.info.pop(QUEUED_FLAG, None))
+            _registered = True
+
+    @app.before_request
+    def _resume_webhooks() -> None:
+        # Once per process: deliveries left by a previous run go out without waiting for new ones.
+        worker = webhook_worker(app)
+        if not worker.resumed:
+            worker.resumed = True
+            if app.config.get("MAIL_RESUME_ON_START", True) and app.config.get("WEBHOOK_URL"):
+                worker.kick()

@@ -1,0 +1,622 @@
+/* Sargasso's post editor: toolbar and shortcuts on a plain textarea, live preview rendered by the
+ * server, autosave (server + this browser), edit conflicts, and background image uploads.
+ *
+ * Everything it needs comes from data-* attributes on form[data-editor] (no inline script: strict
+ * CSP). Without this file the page is a plain form that still saves. Rule of thumb here: nothing
+ * the author typed is ever dropped silently. The text is copied to localStorage on every change
+ * and only forgotten once the server holds the same text.
+ */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-editor]");
+  if (!form) return;
+
+  var ds = form.dataset;
+  var postId = ds.postId || "";
+  var csrf = ds.csrf || "";
+  var storageKey = "sargasso:editor:" + (postId || "new");
+  var textarea = form.querySelector("#body_md");
+  var titleInput = form.querySelector("#title");
+  var excerptInput = form.querySelector("#excerpt");
+  var baseInput = form.querySelector("[data-base-version-input]");
+  var root = form.querySelector("[data-editor-root]");
+  var banner = document.querySelector("[data-editor-banner]");
+  var previewBox = form.querySelector("[data-editor-preview]");
+  var previewPane = form.querySelector("#editor-preview");
+  var wordsOut = form.querySelector("[data-word-count]");
+  var minutesOut = form.querySelector("[data-reading-time]");
+  if (!textarea || !titleInput) return;
+
+  var AUTOSAVE_MS = 4000;
+  var PREVIEW_MS = 350;
+  var WORDS_PER_MINUTE = 230;
+
+  function $(sel, scope) { return (scope || form).querySelector(sel); }
+  function $all(sel, scope) { return Array.prototype.slice.call((scope || form).querySelectorAll(sel)); }
+  function clock(date) {
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+  function baseVersion() { return parseInt(baseInput.value, 10) || null; }
+  function setBaseVersion(v) { baseInput.value = String(v); ds.baseVersion = String(v); }
+  function snapshot() {
+    return {
+      title: titleInput.value,
+      body_md: textarea.value,
+      excerpt: excerptInput ? excerptInput.value : "",
+    };
+  }
+
+  // ------------------------------------------------------------------ banner
+
+  /* One status line above the form. actions: [{label, run}] become buttons. */
+  function showBanner(kind, text, actions, link) {
+    if (!banner) return;
+    banner.hidden = false;
+    banner.className = "editor-banner notice notice-" + kind;
+    banner.textContent = "";
+    var p = document.createElement("p");
+    p.textContent = text;
+    if (link) {
+      p.appendChild(document.createTextNode(" "));
+      var a = document.createElement("a");
+      a.href = link.href;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = link.label;
+      p.appendChild(a);
+    }
+    banner.appendChild(p);
+    (actions || []).forEach(function (action) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "button button-small " + (action.primary ? "button-primary" : "button-secondary");
+      b.textContent = action.label;
+      b.addEventListener("click", action.run);
+      banner.appendChild(b);
+    });
+  }
+
+  // ------------------------------------------------------------------ editing helpers
+
+  /* Replace [start, end) with text, keeping the browser's undo stack where it can. */
+  function replaceRange(start, end, text, selStart, selEnd) {
+    textarea.focus();
+    textarea.setSelectionRange(start, end);
+    var done = false;
+    try { done = document.execCommand("insertText", false, text); } catch (e) { done = false; }
+    if (!done || textarea.value.slice(start, start + text.length) !== text) {
+      textarea.setRangeText(text, start, end, "end");
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    var s = selStart === undefined ? start + text.length : selStart;
+    textarea.setSelectionRange(s, selEnd === undefined ? s : selEnd);
+  }
+
+  function wrap(before, after, placeholder) {
+    var s = textarea.selectionStart, e = textarea.selectionEnd;
+    var chosen = textarea.value.slice(s, e);
+    if (chosen && chosen.slice(0, before.length) === before && chosen.slice(-after.length) === after &&
+        chosen.length >= before.length + after.length) {
+      var inner = chosen.slice(before.length, chosen.length - after.length);  // toggle off
+      replaceRange(s, e, inner, s, s + inner.length);
+      return;
+    }
+    var middle = chosen || placeholder;
+    replaceRange(s, e, before + middle + after, s + before.length, s + before.length + middle.length);
+  }
+
+  /* Apply fn to every line the selection touches (headings, quotes, lists). */
+  function eachLine(fn) {
+    var v = textarea.value;
+    var s = v.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
+    var e = v.indexOf("\n", textarea.selectionEnd);
+    if (e === -1) e = v.length;
+    var lines = v.slice(s, e).split("\n");
+    var out = lines.map(fn).join("\n");
+    replaceRange(s, e, out, s, s + out.length);
+  }
+
+  function togglePrefix(prefix, pattern) {
+    var all = true;
+    var v = textarea.value;
+    var s = v.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
+    var e = v.indexOf("\n", textarea.selectionEnd);
+    v.slice(s, e === -1 ? v.length : e).split("\n").forEach(function (line) {
+      if (line.trim() && !pattern.test(line)) all = false;
+    });
+    var n = 0;
+    eachLine(function (line) {
+      if (!line.trim()) return line;
+      n += 1;
+      if (all) return line.replace(pattern, "");
+      return (typeof prefix === "function" ? prefix(n) : prefix) + line.replace(/^(#{1,6} |> |[-*+] |\d+\. )/, "");
+    });
+  }
+
+  var actions = {
+    heading: function () {
+      eachLine(function (line) {
+        if (!line.trim()) return line;
+        var m = /^(#{1,6}) /.exec(line);
+        if (!m) return "## " + line;
+        return m[1].length >= 4 ? line.slice(m[0].length) : "#" + line;  // ## → ### → #### → plain
+      });
+    },
+    bold: function () { wrap("**", "**", "bold text"); },
+    italic: function () { wrap("*", "*", "italic text"); },
+    code: function () {
+      var chosen = textarea.value.slice(textarea.selectionStart, textarea.selectionEnd);
+      if (chosen.indexOf("\n") !== -1) wrap("```\n", "\n```", "");
+      else wrap("`", "`", "code");
+    },
+    link: function () {
+      var s = textarea.selectionStart, e = textarea.selectionEnd;
+      var chosen = textarea.value.slice(s, e);
+      if (/^https?:\/\/\S+$/.test(chosen)) {
+        replaceRange(s, e, "[link text](" + chosen + ")", s + 1, s + 10);
+      } else {
+        var label = chosen || "link text";
+        var text = "[" + label + "](https://)";
+        var urlAt = s + label.length + 3;
+        replaceRange(s, e, text, urlAt, urlAt + 8);
+      }
+    },
+    quote: function () { togglePrefix("> ", /^> ?/); },
+    ul: function () { togglePrefix("- ", /^[-*+] /); },
+    ol: function () { togglePrefix(function (n) { return n + ". "; }, /^\d+\. /); },
+    image: function () { var input = $("[data-editor-image-input]"); if (input) input.click(); },
+  };
+
+  $all("[data-md]").forEach(function (button) {
+    button.addEventListener("click", function () { actions[button.dataset.md](); });
+  });
+
+  textarea.addEventListener("keydown", function (event) {
+    var mod = event.ctrlKey || event.metaKey;
+    if (!mod) return;
+    var key = event.key.toLowerCase();
+    var name = null;
+    if (!event.shiftKey && !event.altKey) {
+      name = { b: "bold", i: "italic", k: "link", e: "code" }[key] || null;
+      if (key === "s") { event.preventDefault(); saveNow(); return; }
+    } else if (event.shiftKey && !event.altKey) {
+      name = { "(": "quote", "9": "quote", "*": "ul", "8": "ul", "&": "ol", "7": "ol", u: "image" }[key] || null;
+      if (key === "p") { event.preventDefault(); switchTab(currentTab === "write" ? "preview" : "write"); return; }
+    } else if (event.altKey && !event.shiftKey && /^[1-6]$/.test(event.key)) {
+      event.preventDefault();
+      var level = parseInt(event.key, 10);
+      eachLine(function (line) { return line.trim() ? "#".repeat(level) + " " + line.replace(/^#{1,6} /, "") : line; });
+      return;
+    }
+    if (name) { event.preventDefault(); actions[name](); }
+  });
+
+  /* Enter inside a list continues it; Enter on an empty item ends it. */
+  textarea.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (textarea.selectionStart !== textarea.selectionEnd) return;
+    var v = textarea.value, pos = textarea.selectionStart;
+    var lineStart = v.lastIndexOf("\n", pos - 1) + 1;
+    var line = v.slice(lineStart, pos);
+    var m = /^(\s*)([-*+] |(\d+)\. |> )(.*)$/.exec(line);
+    if (!m) return;
+    event.preventDefault();
+    if (!m[4].trim()) { replaceRange(lineStart, pos, ""); return; }
+    var next = m[3] ? (parseInt(m[3], 10) + 1) + ". " : m[2];
+    replaceRange(pos, pos, "\n" + m[1] + next);
+  });
+
+  // ------------------------------------------------------------------ tabs (narrow screens)
+
+  var currentTab = "write";
+  var bar = $("[data-editor-bar]");
+  if (bar) bar.hidden = false;
+  if (previewPane) previewPane.hidden = false;
+  var imageLabel = $("[data-editor-image-label]");
+  if (imageLabel) imageLabel.hidden = false;
+  root.classList.add("editor-enhanced");
+
+  function switchTab(name) {
+    currentTab = name;
+    root.dataset.view = name;
+    $all("[data-editor-tab]").forEach(function (tab) {
+      var on = tab.dataset.editorTab === name;
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+    });
+    if (name === "preview") refreshPreview(true);
+  }
+  $all("[data-editor-tab]").forEach(function (tab) {
+    tab.addEventListener("click", function () { switchTab(tab.dataset.editorTab); });
+    tab.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+        event.preventDefault();
+        var next = tab.dataset.editorTab === "write" ? "preview" : "write";
+        switchTab(next);
+        $("[data-editor-tab='" + next + "']").focus();
+      }
+    });
+  });
+
+  // ------------------------------------------------------------------ word count, preview
+
+  function countWords(text) {
+    var words = text.split(/\s+/).filter(Boolean).length;
+    var cjk = (text.match(/[\u3040-\u9fff]/g) || []).length;
+    return words + cjk;
+  }
+  function showCount(words, minutes) {
+    if (wordsOut) wordsOut.textContent = String(words);
+    if (minutesOut) minutesOut.textContent = String(minutes);
+  }
+  function quickCount() {
+    // Close to the server's count (which reads the rendered text); the preview reply corrects it.
+    var plain = textarea.value.replace(/!\[[^\]]*\]\([^)]*\)/g, " ").replace(/\]\([^)]*\)/g, " ")
+      .replace(/[#>*_`~|[\]-]+/g, " ");
+    var words = textarea.value.trim() ? countWords(plain) : 0;
+    showCount(words, Math.max(1, Math.ceil(words / WORDS_PER_MINUTE)));
+  }
+
+  var previewTimer = null, previewSeq = 0, previewShown = null;
+  function refreshPreview(now) {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(function () {
+      var body = textarea.value;
+      if (body === previewShown) return;
+      var seq = ++previewSeq;
+      request("POST", ds.previewUrl, { body_md: body, post_id: postId || null })
+        .then(function (res) {
+          if (seq !== previewSeq) return;  // a newer preview is on its way
+          if (res.status === 200) {
+            previewShown = body;
+            previewBox.innerHTML = res.data.html || '<p class="hint">Nothing to preview yet.</p>';
+            showCount(res.data.words, res.data.reading_minutes);
+            previewBox.dataset.state = "fresh";
+          } else {
+            previewBox.dataset.state = "stale";
+            if (res.status === 401 || res.csrfExpired) sessionExpired();
+          }
+        }, function () { previewBox.dataset.state = "stale"; });
+    }, now ? 0 : PREVIEW_MS);
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  /* fetch with the CSRF header; resolves {status, data, csrfExpired}; rejects only when offline. */
+  function request(method, url, body) {
+    return fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body),
+    }).then(function (res) {
+      var type = res.headers.get("Content-Type") || "";
+      var parse = type.indexOf("json") !== -1 ? res.json() : Promise.resolve({});
+      return parse.then(function (data) {
+        var csrfExpired = res.status === 400 && /CSRF/i.test((data.message || "") + (data.error || ""));
+        return { status: res.redirected ? 401 : res.status, data: data || {}, csrfExpired: csrfExpired };
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ local copy (this browser)
+
+  function readLocal(key) {
+    try { return JSON.parse(window.localStorage.getItem(key || storageKey) || "null"); } catch (e) { return null; }
+  }
+  function writeLocal() {
+    var entry = snapshot();
+    entry.base_version = baseVersion();
+    entry.saved_at = new Date().toISOString();
+    try { window.localStorage.setItem(storageKey, JSON.stringify(entry)); return true; } catch (e) { return false; }
+  }
+  function forgetLocal(key) { try { window.localStorage.removeItem(key || storageKey); } catch (e) { /* private mode */ } }
+  function sameText(a, b) { return a && b && a.title === b.title && a.body_md === b.body_md && (a.excerpt || "") === (b.excerpt || ""); }
+
+  // ------------------------------------------------------------------ autosave
+
+  var dirty = false, saving = false, saveTimer = null, retryDelay = AUTOSAVE_MS, blocked = null;
+  var lastSaved = snapshot();
+  // A form sent back with an error (or restored from an autosave) shows text the post does not hold yet.
+  var unsavedOnLoad = ds.unsaved === "1";
+  if (unsavedOnLoad) { dirty = true; lastSaved = { title: ds.serverTitle || "", body_md: null, excerpt: "" }; }
+
+  function changed() {
+    dirty = !sameText(snapshot(), lastSaved);
+    if (dirty) writeLocal();
+    quickCount();
+    refreshPreview(false);
+    scheduleSave(AUTOSAVE_MS);
+  }
+
+  function scheduleSave(delay) {
+    if (saveTimer) return;
+    saveTimer = setTimeout(function () { saveTimer = null; saveNow(); }, delay);
+  }
+
+  function saveNow() {
+    clearTimeout(saveTimer); saveTimer = null;
+    if (!dirty) return;
+    writeLocal();
+    if (!ds.autosaveUrl) {
+      // A new post lives in this browser until its first save creates it on the server.
+      showBanner("info", "Kept in this browser " + clock(new Date()) + ". Save a draft to store it on the site.");
+      return;
+    }
+    if (saving || blocked) return;
+    saving = true;
+    var sent = snapshot();
+    sent.base_version = baseVersion();
+    request("POST", ds.autosaveUrl, sent).then(function (res) {
+      saving = false;
+      if (res.status === 200) {
+        lastSaved = sent;
+        dirty = !sameText(snapshot(), lastSaved);
+        retryDelay = AUTOSAVE_MS;
+        showBanner("success", "Saved " + clock(new Date(res.data.saved_at || Date.now())));
+        if (dirty) scheduleSave(AUTOSAVE_MS);
+        else forgetLocal();  // the site holds this text now and offers it back on return
+      } else if (res.status === 409 && res.data.server) {
+        conflict(res.data.server);
+      } else if (res.status === 401 || res.csrfExpired) {
+        sessionExpired();
+      } else {
+        showBanner("error", (res.data.error || "The site refused the autosave.") + " Your text is kept in this browser.");
+      }
+    }, function () {
+      saving = false;
+      showBanner("warning", "No connection. Your text is kept in this browser; trying again in " +
+        Math.round(retryDelay / 1000) + " s.");
+      var delay = retryDelay;
+      retryDelay = Math.min(retryDelay * 2, 60000);
+      scheduleSave(delay);
+    });
+  }
+
+  function sessionExpired() {
+    blocked = "session";
+    writeLocal();
+    showBanner("error", "You are signed out, so nothing more reaches the site. Your text is kept in this browser.",
+      [{ label: "I signed in again: retry", primary: true, run: function () { window.location.reload(); } }],
+      { href: ds.loginUrl, label: "Sign in (opens a new tab)" });
+  }
+
+  function conflict(server) {
+    blocked = "conflict";
+    var mine = snapshot();
+    showBanner("error",
+      "This post was saved elsewhere (" + server.saved_by + ", " + clock(new Date(server.updated_at)) +
+      ") since you opened it. Which text do you want?",
+      [
+        { label: "Keep mine", primary: true, run: function () {
+          blocked = null;
+          setBaseVersion(server.version);
+          dirty = true;
+          saveNow();
+        } },
+        { label: "Load their version", run: function () {
+          blocked = null;
+          setBaseVersion(server.version);
+          setText(server);
+          lastSaved = snapshot();
+          dirty = false;
+          writeLocal();
+          showBanner("info", "Loaded their version.", [{ label: "Bring mine back", run: function () {
+            setText(mine);
+            changed();
+          } }]);
+        } },
+      ]);
+  }
+
+  function setText(entry) {
+    titleInput.value = entry.title || "";
+    textarea.value = entry.body_md || "";
+    if (excerptInput) excerptInput.value = entry.excerpt || "";
+    quickCount();
+    refreshPreview(true);
+  }
+
+  [titleInput, textarea, excerptInput].forEach(function (el) {
+    if (el) el.addEventListener("input", changed);
+  });
+
+  /* Leaving the page: a last copy here and a last autosave that outlives the page. */
+  var submitting = false;
+  form.addEventListener("submit", function () { submitting = true; writeLocal(); });
+  function flush() {
+    if (submitting || !dirty) return;
+    writeLocal();
+    if (!ds.autosaveUrl || blocked || !navigator.sendBeacon) return;
+    var data = new FormData();
+    var s = snapshot();
+    data.append("csrf_token", csrf);
+    data.append("title", s.title);
+    data.append("body_md", s.body_md);
+    data.append("excerpt", s.excerpt);
+    data.append("base_version", String(baseVersion() || ""));
+    navigator.sendBeacon(ds.autosaveUrl, data);
+  }
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting || !dirty) return;
+    flush();
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  window.addEventListener("online", function () { if (dirty) saveNow(); });
+
+  /* Back on the page: offer what this browser kept if the site does not have it. */
+  (function offerLocalCopy() {
+    var current = snapshot();
+    if (postId) {
+      var fresh = readLocal("sargasso:editor:new");
+      if (fresh && fresh.body_md === current.body_md) forgetLocal("sargasso:editor:new");  // the new post was saved
+    }
+    var kept = readLocal();
+    if (!kept) return;
+    if (sameText(kept, current)) { if (!unsavedOnLoad) forgetLocal(); return; }
+    if (!kept.body_md.trim() && !kept.title.trim()) { forgetLocal(); return; }
+    showBanner("warning", "Restore your unsaved changes from " + clock(new Date(kept.saved_at)) + "?", [
+      { label: "Restore", primary: true, run: function () {
+        setText(kept);
+        dirty = true;
+        writeLocal();
+        showBanner("info", "Restored. They are saved as you go on typing.");
+        scheduleSave(300);
+      } },
+      { label: "Discard", run: function () { forgetLocal(); banner.hidden = true; } },
+    ]);
+  })();
+
+  // ------------------------------------------------------------------ uploads
+
+  var uploadBox = $("[data-editor-upload]");
+  var uploadBar = $("[data-editor-upload-progress]");
+  var uploadText = $("[data-editor-upload-text]");
+  var CAPTION = "Caption: describe the picture, or delete this line";
+
+  function upload(file) {
+    if (!/^image\/(jpeg|png|webp|gif)$/.test(file.type)) {
+      showBanner("error", "“" + file.name + "” was not uploaded: only JPEG, PNG, WebP and GIF images can be. Your text is unchanged.");
+      return;
+    }
+    var xhr = new XMLHttpRequest();
+    var data = new FormData();
+    data.append("file", file, file.name);
+    uploadBox.hidden = false;
+    uploadBar.value = 0;
+    uploadText.textContent = "Uploading " + file.name + "…";
+    xhr.open("POST", ds.uploadUrl);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-CSRFToken", csrf);
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) uploadBar.value = Math.round((event.loaded / event.total) * 100);
+    });
+    xhr.addEventListener("load", function () {
+      var reply = {};
+      try { reply = JSON.parse(xhr.responseText); } catch (e) { reply = {}; }
+      if (xhr.status === 201 && reply.url) {
+        uploadBar.value = 100;
+        uploadText.textContent = "Uploaded " + file.name + ".";
+        insertImage(reply);
+        setTimeout(function () { uploadBox.hidden = true; }, 1500);
+      } else {
+        failed(reply.error || reply.message || (xhr.status === 413 ? "The file is too large." : "The site refused it (" + xhr.status + ")."));
+      }
+    });
+    xhr.addEventListener("error", function () { failed("The connection was lost."); });
+    function failed(why) {
+      uploadBox.hidden = true;
+      showBanner("error", "“" + file.name + "” was not uploaded: " + why + " Your text is unchanged.");
+    }
+    xhr.send(data);
+  }
+
+  function insertImage(reply) {
+    var v = textarea.value;
+    var at = textarea.selectionEnd;
+    var lineEnd = v.indexOf("\n", at);
+    if (v.slice(v.lastIndexOf("\n", at - 1) + 1, at).trim()) at = lineEnd === -1 ? v.length : lineEnd;  // after this line
+    var before = v.slice(0, at);
+    var lead = !before ? "" : (/\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n"));
+    var alt = String(reply.alt || "image").replace(/[[\]]/g, "");
+    var text = lead + "![" + alt + "](" + reply.url + ")\n" + CAPTION + "\n\n";
+    var captionAt = at + text.length - CAPTION.length - 2;
+    replaceRange(at, at, text, captionAt, captionAt + CAPTION.length);  // the caption is selected: type over it
+  }
+
+  var imageInput = $("[data-editor-image-input]");
+  if (imageInput) {
+    imageInput.addEventListener("change", function () {
+      Array.prototype.forEach.call(imageInput.files || [], upload);
+      imageInput.value = "";
+    });
+  }
+  textarea.addEventListener("dragover", function (event) {
+    if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") !== -1) {
+      event.preventDefault();
+      root.classList.add("editor-dropping");
+    }
+  });
+  textarea.addEventListener("dragleave", function () { root.classList.remove("editor-dropping"); });
+  textarea.addEventListener("drop", function (event) {
+    root.classList.remove("editor-dropping");
+    var files = event.dataTransfer ? event.dataTransfer.files : null;
+    if (!files || !files.length) return;
+    event.preventDefault();
+    textarea.focus();
+    Array.prototype.forEach.call(files, upload);
+  });
+  textarea.addEventListener("paste", function (event) {
+    var files = event.clipboardData ? event.clipboardData.files : null;
+    if (!files || !files.length) return;
+    event.preventDefault();
+    Array.prototype.forEach.call(files, upload);
+  });
+
+  // ------------------------------------------------------------------ settings: tags, cover, date
+
+  /* A datalist suggests whole values; for "a, b, c" offer "a, b, <tag>" so picking keeps the start. */
+  $all("[data-editor-terms]").forEach(function (input) {
+    var list = document.getElementById(input.dataset.editorTerms);
+    if (!list) return;
+    var names = $all("option", list).map(function (o) { return o.value; });
+    input.addEventListener("input", function () {
+      var parts = input.value.split(",");
+      var head = parts.slice(0, -1).map(function (p) { return p.trim(); }).filter(Boolean);
+      var typed = parts[parts.length - 1].trim().toLowerCase();
+      var prefix = head.length ? head.join(", ") + ", " : "";
+      var taken = head.map(function (p) { return p.toLowerCase(); });
+      list.textContent = "";
+      names.filter(function (n) {
+        return taken.indexOf(n.toLowerCase()) === -1 && (!typed || n.toLowerCase().indexOf(typed) !== -1);
+      }).slice(0, 30).forEach(function (n) {
+        var o = document.createElement("option");
+        o.value = prefix + n;
+        list.appendChild(o);
+      });
+    });
+  });
+
+  var picker = $("[data-editor-cover-picker]");
+  if (picker) {
+    picker.hidden = false;
+    $all("[data-cover-url]", picker).forEach(function (button) {
+      button.addEventListener("click", function () {
+        $("[data-editor-cover]").value = button.dataset.coverUrl;
+        var alt = $("[data-editor-cover-alt]");
+        if (alt && !alt.value) alt.value = button.dataset.coverAlt || "";
+        picker.open = false;
+        (alt && !alt.value ? alt : $("[data-editor-cover]")).focus();
+      });
+    });
+  }
+
+  var dateInput = $("[data-editor-date]");
+  var whenOut = $("[data-editor-when]");
+  function describeDate() {
+    if (!dateInput || !whenOut) return;
+    if (!dateInput.value) { whenOut.textContent = "Goes out as soon as it is published."; return; }
+    var when = new Date(dateInput.value + "Z");
+    if (isNaN(when.getTime())) { whenOut.textContent = ""; return; }
+    whenOut.textContent = when > new Date()
+      ? "Scheduled: goes out " + when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) + " your time."
+      : "Dated in the past: published at once, shown under that date.";
+  }
+  if (dateInput) {
+    dateInput.addEventListener("input", describeDate);
+    describeDate();
+  }
+
+  // Local times for server times the page printed in UTC.
+  $all("time[data-local-time]", document).forEach(function (t) {
+    var d = new Date(t.getAttribute("datetime"));
+    if (!isNaN(d.getTime())) t.textContent = clock(d);
+  });
+
+  quickCount();
+  if (textarea.value.trim()) refreshPreview(true);
+})();
