@@ -34,12 +34,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from flask import Flask, current_app, g, has_app_context, request, session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Table, event, func, inspect, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.http import http_date, parse_etags
 from werkzeug.wrappers import Response
@@ -449,12 +451,17 @@ def _serve(entry: Entry) -> Response:
     return _finish(response, entry, "HIT")
 
 
-def _next_scheduled_publication() -> float | None:
+def _next_scheduled_publication(since: datetime) -> float | None:
+    """When the first post scheduled after ``since`` (the moment rendering began) goes live.
+
+    Measured from the start of the request: a post that came due while the page was being
+    rendered makes the entry already stale, so it is never stored.
+    """
     from blog.models.posts import Post, PostStatus
 
     when = db.session.execute(
         select(func.min(Post.published_at)).where(
-            Post.status == PostStatus.PUBLISHED, Post.published_at > utcnow()
+            Post.status == PostStatus.PUBLISHED, Post.published_at > since
         )
     ).scalar()
     if when is None:
@@ -498,7 +505,7 @@ def _before_request() -> Response | None:
     except getattr(cache, "_errors", ()) as error:
         current_app.logger.warning("Page cache unavailable, rendering: %s", error)
         return None
-    g.page_cache = (key, generation)
+    g.page_cache = (key, generation, utcnow())
     if raw is not None:
         entry = Entry.decode(raw)
         if entry is not None and entry.generation == generation and time.time() < entry.valid_until:
@@ -516,7 +523,7 @@ def _after_request(response: Response) -> Response:
     state = g.pop("page_cache", None)
     if state is None or not _storable(response):
         return response
-    key, generation = state
+    key, generation, started = state
     body = response.get_data()
     nonce = g.get("csp_nonce")
     if nonce:
@@ -528,7 +535,13 @@ def _after_request(response: Response) -> Response:
     now = time.time()
     ttl = int(current_app.config["PAGE_CACHE_TTL"])
     valid_until = now + ttl
-    next_publication = _next_scheduled_publication()
+    try:
+        next_publication = _next_scheduled_publication(started)
+    except SQLAlchemyError as error:
+        # An after_request hook cannot hand errors to the 503 handler: serve the page, keep nothing.
+        db.session.rollback()
+        current_app.logger.warning("Page cache: not stored, the database did not answer: %s", error)
+        return response
     if next_publication is not None:
         valid_until = min(valid_until, next_publication)
     digest = hashlib.blake2b(body + response.content_type.encode(), digest_size=16).hexdigest()

@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "SITE_URL": "",  # e.g. https://reviews.example.org; used in feeds and emails
     "SQLALCHEMY_DATABASE_URI": "",  # filled from DATABASE_URL or the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,  # writers wait (in turn) rather than fail under load
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Flask's default (500 kB per form field) would refuse post bodies under POST_BODY_MAX_BYTES.
     "MAX_FORM_MEMORY_SIZE": 8 * 1024 * 1024,
@@ -68,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_NOTIFY_POST_AUTHOR": True,  # email the post's author about each new comment
     "COMMENTS_NOTIFY_MODERATORS": True,  # email moderators about held comments and reports
     "DISCUSSION_LINK_MAX_AGE_DAYS": 30,  # confirmation and moderation links expire after this
+    "COMMENTS_GUEST_EMAIL_CONFIRM": False,  # a guest's first comment waits for a click in an email
     # --- webhooks (comment.created, comment.approved, post.published) ---
     "WEBHOOK_URL": "",  # empty = no webhooks
     "WEBHOOK_SECRET": "",  # HMAC-SHA256 key for the X-Sargasso-Signature header

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+import threading
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from blog.extensions import db
 
@@ -16,6 +20,7 @@ def init_app(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _tune_sqlite(engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+            _serialize_sqlite_writes(engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -29,3 +34,37 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+
+_HOLDS_WRITE_LOCK = "sargasso_write_lock"
+_DML = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _serialize_sqlite_writes(engine: Engine, busy_timeout_ms: int) -> None:
+    """Threads of one worker take turns at writing, so SQLite's lock is contended by processes only.
+
+    pysqlite opens a write transaction at the first INSERT/UPDATE/DELETE and SQLite's busy handler
+    then polls with growing sleeps, which is not fair: under load one writer can wait past the busy
+    timeout while others keep winning ("database is locked"). Here a thread takes a process lock
+    just before its transaction's first write and gives it back when the connection returns to
+    the pool (right after COMMIT or ROLLBACK), so the lock is held only while writing, and at most
+    one connection per process polls for the file.
+    """
+    lock = threading.RLock()
+    wait_seconds = max(1.0, busy_timeout_ms / 1000)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if conn.info.get(_HOLDS_WRITE_LOCK) or not statement.lstrip()[:7].upper().startswith(_DML):
+            return
+        if not lock.acquire(timeout=wait_seconds):
+            locked = sqlite3.OperationalError("database is locked (waited for this worker's other writers)")
+            raise OperationalError(statement, None, locked)
+        conn.info[_HOLDS_WRITE_LOCK] = True
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, connection_record: Any) -> None:
+        if connection_record.info.pop(_HOLDS_WRITE_LOCK, False):
+            with contextlib.suppress(RuntimeError):  # checked in by another thread (garbage collection)
+                lock.release()

@@ -8,6 +8,8 @@ vanishes mid-request (a restart, a failover) gives the reader a clear 503 "try a
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
@@ -54,8 +56,23 @@ def database_unavailable(error: DBAPIError) -> tuple[str, int, dict[str, str]]:
     return body, 503, headers
 
 
+def _end_session_safely(error: BaseException | None) -> None:
+    """Give the connection back even if the server dropped it while the page was being sent.
+
+    Flask-SQLAlchemy's own teardown rolls back on a dead connection and the error escapes Flask:
+    the reader would get a bare 500 after a complete page. Runs before that teardown.
+    """
+    try:
+        db.session.remove()
+    except Exception:  # noqa: BLE001 - the driver's own errors too: teardown must never fail
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
+        db.session.registry.clear()  # a fresh session next time; the dead connection is dropped
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.teardown_appcontext(_end_session_safely)
 
     # Only connection-level failures; an IntegrityError is a bug and gets the logged 500 page.
     app.register_error_handler(OperationalError, database_unavailable)

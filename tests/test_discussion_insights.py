@@ -11,7 +11,6 @@ import pytest
 from blog.extensions import db
 from blog.models import MailStatus, OutgoingMail, WebhookDelivery
 from blog.models.base import utcnow
-from tests.browser.conftest import SCREENSHOTS  # noqa: F401  (screenshots live beside the browser tests)
 
 pytestmark = pytest.mark.settings(PAGE_CACHE_ENABLED=False)
 
@@ -37,9 +36,11 @@ def test_moderator_reads_the_insights_dashboard(app, make_user, login, make_post
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<a href="/admin/insights" aria-current="page">Insights</a>' in html
-    assert "<svg" in html and "<script" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
-    assert f"{now.date().isoformat()}: 4 comments</title>" in html
-    assert len(re.findall(r'<rect [^>]*class="bar"', html)) == 3  # three days with comments in 90
+    chart = html.split('class="insights-svg"', 1)[1].split("</svg>", 1)[0]
+    assert "<script" not in chart
+    # today: three on one post, one approved, one held and one spam on the other (all received)
+    assert f"{now.date().isoformat()}: 6 comments</title>" in chart
+    assert len(re.findall(r'<rect [^>]*class="bar"', chart)) == 3  # three days with comments in 90
     assert re.search(r"<strong>1</strong> pending", html) and re.search(r"<strong>1</strong> spam", html)
     top = re.findall(r'<li><a href="/posts/([\w-]+)/#comments">', html)
     assert top[0] == busy.slug

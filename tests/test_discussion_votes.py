@@ -138,3 +138,18 @@ def test_a_permalink_lands_on_the_right_page_in_the_readers_sort(client, make_po
     client.get(f"/posts/{post.slug}/?sort=newest")
     response = client.get(f"/comments/{comments[0].id}")
     assert response.headers["Location"].endswith(f"?cpage=3#comment-{comments[0].id}")
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=True)
+def test_a_remembered_sort_is_honoured_with_the_page_cache_on(app, make_post, make_comment):
+    post = make_post()
+    older, newer = make_comment(post, "Older"), make_comment(post, "Newer")
+    app.test_client().get(f"/posts/{post.slug}/")  # an anonymous reader fills the cache (oldest first)
+    reader = app.test_client()
+    reader.get(f"/posts/{post.slug}/?sort=newest")
+    assert order(reader.get(f"/posts/{post.slug}/").get_data(as_text=True)) == [newer.id, older.id]
+    assert order(app.test_client().get(f"/posts/{post.slug}/").get_data(as_text=True)) == [older.id, newer.id]
+    like = reader.post(f"/comments/{older.id}/like", headers={"Accept": "application/json"})
+    assert like.get_json() == {"liked": True, "count": 1}
+    fresh = app.test_client().get(f"/posts/{post.slug}/?sort=best").get_data(as_text=True)
+    assert order(fresh) == [older.id, newer.id]

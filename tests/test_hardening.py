@@ -261,3 +261,21 @@ def test_an_error_is_logged_with_its_context_and_never_shown_to_the_reader(app, 
 def test_log_lines_outside_requests_still_format(app):
     record = logging.LogRecord("blog.cli", logging.INFO, __file__, 1, "Exported %d rows", (3,), None)
     assert "[-] blog.cli: Exported 3 rows" in observability.make_handler().format(record)
+
+
+@pytest.mark.settings(GITHUB_CLIENT_ID="sargasso-test", GITHUB_CLIENT_SECRET="not-a-real-secret")
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_social_sign_in_never_sends_the_reader_to_another_site_afterwards(app, target):
+    """The reader leaves for the provider (that is the point), but comes back only to our pages."""
+    from blog.auth.social import FLOW_KEY
+
+    client = app.test_client()
+    for method in ("GET", "POST"):
+        response = client.open(f"/login/github?next={target}", method=method)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("https://github.com/")
+        with client.session_transaction() as session_:
+            assert _is_local(session_[FLOW_KEY]["next"]), session_[FLOW_KEY]["next"]
+    # Coming back from the provider with an error still lands on one of our pages.
+    back = client.get("/auth/github/callback?error=access_denied")
+    assert back.status_code == 302 and _is_local(back.headers["Location"])

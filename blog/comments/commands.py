@@ -21,6 +21,16 @@ def purge_trash_command() -> None:
     click.echo(f"Deleted {removed} comment{'s' if removed != 1 else ''} from the trash.")
 
 
+@comments_cli.command("send-digests")
+@with_appcontext
+def send_digests_command() -> None:
+    """Email each daily-digest subscriber the comments since their last digest (run daily from cron)."""
+    from blog.comments.digest import send_digests
+
+    sent = send_digests()
+    click.echo(f"Queued {sent} digest{'s' if sent != 1 else ''}.")
+
+
 @comments_cli.command("recount")
 @with_appcontext
 def recount_command() -> None:

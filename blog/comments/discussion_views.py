@@ -9,23 +9,41 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from blog.admin.nav import NavLink, add_link
 from blog.auth.permissions import can_moderate, require
-from blog.comments import bans, feeds, insights, notify, reports, tools, votes
+from blog.comments import bans, feeds, followers, guest_confirm, insights, notify, reports, tools, votes
 from blog.comments.discussion import current_voter
 from blog.errors import DomainError
-from blog.extensions import client_ip, db
+from blog.extensions import client_ip, db, limiter
 from blog.models.comments import Comment
 from blog.models.discussion import BanKind
 from blog.models.posts import Post
 from blog.posts.seo import absolute_url
 
 bp = Blueprint("discussion", __name__)
+
+
+def _email_rate() -> str:
+    """Forms that send an email to an address typed by anyone share the email sign-in's limit."""
+    return str(current_app.config["EMAIL_LOGIN_RATELIMIT"])
+
+
 add_link(NavLink("discussion.insights_page", "Insights", can_moderate, 5))
 add_link(NavLink("discussion.ban_list", "Bans", can_moderate, 45))
 
@@ -64,6 +82,7 @@ def like(comment_id: int) -> Response:
 
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
+@limiter.limit(_email_rate, methods=["POST"])
 def report(comment_id: int) -> Response:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.deleted:
@@ -208,6 +227,21 @@ def unsubscribe(token: str) -> Response:
     return _subscription_link(token, "unsubscribe")
 
 
+@bp.route("/comments/confirm/<token>", methods=["GET", "POST"])
+def confirm_comment(token: str) -> Response:
+    """The stricter guest mode: the guest's click publishes their first comment."""
+    page = _link_page(token, "Publish your comment", "Publish my comment", "comment-confirm")
+    if page is not None:
+        return page
+    try:
+        comment = guest_confirm.confirm(token)
+    except DomainError as exc:
+        db.session.rollback()
+        return _message("This link does not work", exc.message, exc.status)
+    flash("Thank you: your comment is published.", "success")
+    return redirect(url_for("comments.permalink", comment_id=comment.id))
+
+
 @bp.route("/comments/moderate/<action>/<token>", methods=["GET", "POST"])
 def moderate_link(action: str, token: str) -> Response:
     if action not in {"approve", "spam"}:
@@ -260,3 +294,41 @@ def post_comments_feed(slug: str) -> Response:
 @require(can_moderate)
 def insights_page() -> str:
     return render_template("discussion/insights.html", data=insights.insights())
+
+
+# ----------------------------------------------------------------------------- "email me new posts"
+
+
+@bp.route("/follow", methods=["GET", "POST"])
+@limiter.limit(_email_rate, methods=["POST"])
+def follow() -> Response:
+    email, error, status = request.form.get("email", ""), "", 200
+    if request.method == "POST":
+        try:
+            followers.follow(email)
+        except DomainError as exc:
+            db.session.rollback()
+            error, status = exc.message, 400
+        else:
+            return _message("Almost done", followers.SENT)
+    return make_response(render_template("discussion/follow.html", email=email, error=error), status)
+
+
+@bp.route("/follow/<purpose>/<token>", methods=["GET", "POST"])
+def follow_link(purpose: str, token: str) -> Response:
+    if purpose not in {"confirm", "unsubscribe"}:
+        abort(404)
+    confirming = purpose == "confirm"
+    page = _link_page(token, "Email me new posts" if confirming else "Stop these emails?",
+                      "Yes, email me new posts" if confirming else "Unsubscribe", f"follow-{purpose}",
+                      max_age=None if confirming else notify.UNSUBSCRIBE_MAX_AGE)
+    if page is not None:
+        return page
+    try:
+        follower = followers.confirm(token) if confirming else followers.unsubscribe(token)
+    except DomainError as exc:
+        db.session.rollback()
+        return _message("This link does not work", exc.message, exc.status)
+    if confirming:
+        return _message("You follow this blog", f"Each new post will be emailed to {follower.email}.")
+    return _message("Unsubscribed", f"You will get no more of these emails at {follower.email}.")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from blog import webhooks
-from blog.comments import bans, notify, reports, tools
+from blog.comments import bans, followers, guest_confirm, notify, reports, tools
 from blog.comments.spam import Submission
 from blog.models.comments import Comment, CommentStatus
 from blog.models.discussion import SubscriptionKind
@@ -26,23 +26,28 @@ def check_can_post(sub: Submission, parent: Comment | None) -> None:
 
 def comment_posted(comment: Comment, post: Post, data: Any) -> None:
     """After a comment is stored (same transaction): notifications, subscriptions, webhooks."""
-    notify.new_comment(comment, post)
+    if guest_confirm.needs_confirmation(comment):
+        guest_confirm.hold_for_confirmation(comment, post)  # the guest's click publishes it
+    else:
+        notify.new_comment(comment, post)
     if comment.status != CommentStatus.SPAM:
         webhooks.comment_event("comment.created", comment, post)
         if comment.status == CommentStatus.APPROVED:
             webhooks.comment_event("comment.approved", comment, post)
     if comment.status == CommentStatus.SPAM or not comment.author_email:
         return
+    digest = bool(getattr(data, "notify_digest", False))
     if getattr(data, "notify_replies", False):
-        notify.subscribe(SubscriptionKind.REPLIES, comment.author_email, post, comment)
+        notify.subscribe(SubscriptionKind.REPLIES, comment.author_email, post, comment, digest=digest)
     if getattr(data, "notify_post", False):
-        notify.subscribe(SubscriptionKind.POST, comment.author_email, post)
+        notify.subscribe(SubscriptionKind.POST, comment.author_email, post, digest=digest)
 
 
 def post_saved(post: Post, was_published: bool) -> None:
-    """A post became published (not on later edits): the ``post.published`` webhook."""
+    """A post became published (not on later edits): the webhook, and followers' emails."""
     if post.status == PostStatus.PUBLISHED and not was_published:
         webhooks.post_event(post)
+        followers.announce_post(post)
 
 
 def status_changed(comments: Sequence[Comment], status: CommentStatus, actor: Any) -> None:

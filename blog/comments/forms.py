@@ -16,6 +16,7 @@ class CommentForm(FlaskForm):
     remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
     notify_replies = BooleanField("Notify me of replies to my comment by email.")
     notify_post = BooleanField("Notify me of all new comments on this post by email.")
+    notify_digest = BooleanField("Send these as one daily digest instead of an email each.")
     parent_id = HiddenField(validators=[Optional()])
     #: Signed "form shown at" stamp for the minimum-time rule.
     shown = HiddenField()

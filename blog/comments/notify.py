@@ -70,8 +70,9 @@ def read_token(token: str, action: str, *, max_age: int | None = None) -> int:
     return int(data[1])
 
 
-def link(endpoint: str, purpose: str, target: int, **values: Any) -> str:
-    return site_url_for(endpoint, token=make_token(purpose, target), **values)
+def link(endpoint: str, signed_for: str, target: int, **values: Any) -> str:
+    """An absolute URL to ``endpoint`` carrying a token signed for ``signed_for`` and ``target``."""
+    return site_url_for(endpoint, token=make_token(signed_for, target), **values)
 
 
 # ----------------------------------------------------------------------------- who gets what
@@ -87,7 +88,7 @@ def _site() -> str:
     return str(current_app.config["SITE_NAME"])
 
 
-def _excerpt(comment: Comment, limit: int = 600) -> str:
+def comment_excerpt(comment: Comment, limit: int = 600) -> str:
     text = html_to_text(comment.body_html).strip()
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "\u2026"
 
@@ -96,7 +97,7 @@ def comment_link(comment: Comment) -> str:
     return site_url_for("comments.permalink", comment_id=comment.id)
 
 
-def _unsubscribe_footer(sub: Subscription) -> str:
+def unsubscribe_footer(sub: Subscription) -> str:
     what = "replies to your comment" if sub.kind == SubscriptionKind.REPLIES else "new comments on this post"
     url = link("discussion.unsubscribe", "unsubscribe", sub.id)
     return f"\n--\nYou get this email because you asked for {what}.\nStop these emails with one click: {url}\n"
@@ -107,17 +108,23 @@ def new_comment(comment: Comment, post: Post) -> None:
     config = current_app.config
     if comment.status == CommentStatus.SPAM:
         return
-    if config["COMMENTS_NOTIFY_POST_AUTHOR"] and post.author_id is not None:
-        author = db.session.get(User, post.author_id)
-        if author is not None and author.email and author.id != comment.user_id:
-            state = "" if comment.status == CommentStatus.APPROVED else " (held for moderation)"
-            send_mail(author.email, f"[{_site()}] New comment on \u201c{post.title}\u201d{state}",
-                      f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{_excerpt(comment)}\n\n"
-                      f"Read it: {comment_link(comment)}\n")
+    tell_post_author(comment, post)
     if comment.status == CommentStatus.PENDING and config["COMMENTS_NOTIFY_MODERATORS"]:
         held_for_moderators(comment, post)
     if comment.status == CommentStatus.APPROVED:
         comment_published(comment, post)
+
+
+def tell_post_author(comment: Comment, post: Post) -> None:
+    """The post's author hears about a comment (not their own), if the operator wants that."""
+    if not current_app.config["COMMENTS_NOTIFY_POST_AUTHOR"] or post.author_id is None:
+        return
+    author = db.session.get(User, post.author_id)
+    if author is not None and author.email and author.id != comment.user_id:
+        state = "" if comment.status == CommentStatus.APPROVED else " (held for moderation)"
+        send_mail(author.email, f"[{_site()}] New comment on \u201c{post.title}\u201d{state}",
+                  f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{comment_excerpt(comment)}\n\n"
+                  f"Read it: {comment_link(comment)}\n")
 
 
 def held_for_moderators(comment: Comment, post: Post) -> None:
@@ -127,7 +134,7 @@ def held_for_moderators(comment: Comment, post: Post) -> None:
     for email in moderator_emails():
         send_mail(email, f"[{_site()}] Please moderate: \u201c{post.title}\u201d",
                   f"A comment by {comment.author_name} on \u201c{post.title}\u201d is waiting for approval:\n\n"
-                  f"{_excerpt(comment)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
+                  f"{comment_excerpt(comment)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
                   f"The moderation queue: {queue}\n")
 
 
@@ -139,6 +146,7 @@ def comment_published(comment: Comment, post: Post) -> None:
                        & (Subscription.comment_id == comment.parent_id))
     targets = list(db.session.scalars(select(Subscription).where(
         or_(*clauses), Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
+        Subscription.digest.is_(False),  # digest subscribers hear in ``digest.send_digests``
     ).order_by(Subscription.id)))
     sent: set[str] = set()
     own = (comment.author_email or "").lower()
@@ -151,8 +159,8 @@ def comment_published(comment: Comment, post: Post) -> None:
         else:
             subject = f"[{_site()}] New comment on \u201c{post.title}\u201d"
         send_mail(sub.email, subject,
-                  f"{comment.author_name} wrote:\n\n{_excerpt(comment)}\n\nRead the reply: {comment_link(comment)}\n"
-                  + _unsubscribe_footer(sub))
+                  f"{comment.author_name} wrote:\n\n{comment_excerpt(comment)}\n\n"
+                  f"Read the reply: {comment_link(comment)}\n" + unsubscribe_footer(sub))
 
 
 def announce_approved(comments: Iterable[Comment]) -> None:
@@ -166,7 +174,8 @@ def announce_approved(comments: Iterable[Comment]) -> None:
 # ----------------------------------------------------------------------------- subscriptions
 
 
-def subscribe(kind: SubscriptionKind, email: str, post: Post, comment: Comment | None = None) -> Subscription | None:
+def subscribe(kind: SubscriptionKind, email: str, post: Post, comment: Comment | None = None, *,
+              digest: bool = False) -> Subscription | None:
     """Ask for replies (or all comments) by email: stored unconfirmed, with a confirmation email.
 
     An address already subscribed to the same thing gets nothing new (no second email).
@@ -181,10 +190,12 @@ def subscribe(kind: SubscriptionKind, email: str, post: Post, comment: Comment |
         Subscription.unsubscribed_at.is_(None)))
     if existing is not None:
         return existing
-    sub = Subscription(kind=kind, email=email, post_id=post.id, comment_id=comment.id if comment else None)
+    sub = Subscription(kind=kind, email=email, post_id=post.id, comment_id=comment.id if comment else None,
+                       digest=digest)
     db.session.add(sub)
     db.session.flush()
     what = ("replies to your comment" if kind == SubscriptionKind.REPLIES else "every new comment")
+    what += " (one daily digest)" if digest else ""
     confirm_url = link("discussion.confirm", "confirm", sub.id)
     send_mail(email, f"[{_site()}] Please confirm: email me {what} on \u201c{post.title}\u201d",
               f"Someone (we hope you) asked to receive {what} on \u201c{post.title}\u201d at this address.\n\n"

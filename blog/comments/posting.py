@@ -48,6 +48,7 @@ class CommentInput:
     #: "Notify me of replies by email" / "...of all new comments" (double opt-in, see comments.notify).
     notify_replies: bool = False
     notify_post: bool = False
+    notify_digest: bool = False
 
 
 # ----------------------------------------------------------------------------- when comments are open

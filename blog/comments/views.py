@@ -90,6 +90,7 @@ def post_comment(slug: str) -> Response:
         parent_id=form.parent(),
         notify_replies=bool(form.notify_replies.data),
         notify_post=bool(form.notify_post.data),
+        notify_digest=bool(form.notify_digest.data),
         honeypot=form.extra_info.data or "",
         form_token=form.shown.data or "",
         ip=client_ip(),

@@ -2,7 +2,15 @@
 
 from blog.models.accounts import LoginFailure, Role, User
 from blog.models.comments import Comment, CommentStatus, ModerationAction
-from blog.models.discussion import Ban, BanKind, CommentReport, CommentVote, Subscription, SubscriptionKind
+from blog.models.discussion import (
+    Ban,
+    BanKind,
+    CommentReport,
+    CommentVote,
+    Follower,
+    Subscription,
+    SubscriptionKind,
+)
 from blog.models.drafts import CommentDraft
 from blog.models.identities import EmailLoginToken, Identity
 from blog.models.mail import MailStatus, OutgoingMail
@@ -44,6 +52,7 @@ __all__ = [
     "Credit",
     "EmailLoginToken",
     "ExternalLink",
+    "Follower",
     "Identity",
     "LoginFailure",
     "MailStatus",

@@ -100,3 +100,18 @@ class Subscription(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: One daily digest (``flask comments send-digests``) instead of an email per comment.
+    digest: Mapped[bool] = mapped_column(default=False)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Follower(db.Model):  # type: ignore[name-defined,misc]
+    """"Email me new posts": an address that follows the blog, live once confirmed (double opt-in)."""
+
+    __tablename__ = "blog_followers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

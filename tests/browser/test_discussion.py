@@ -60,3 +60,28 @@ def test_reader_is_emailed_a_link_to_the_reply_after_confirming(
         assert page.url.endswith(f"#comment-{reply_id}")
     finally:
         stop_worker(app)
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False, GRAVATAR=False)
+def test_operator_sees_the_discussion_at_a_glance(page, live_server, make_user, make_post, make_comment):
+    from datetime import timedelta
+
+    from blog.models.base import utcnow
+    from tests.conftest import PASSWORD
+
+    admin = make_user("admin", email="boss@example.org")
+    posts = [make_post(title) for title in ("Magnetic Rose", "Stink Bomb", "Cannon Fodder")]
+    now = utcnow()
+    for day in range(90):
+        for n in range((day * 7) % 5 + (3 if day % 13 == 0 else 0)):
+            make_comment(posts[(day + n) % 3], created_at=now - timedelta(days=day, hours=n), commit=False)
+    make_comment(posts[0], "Held for review", status="pending")
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/admin/insights")
+    expect(page.locator("#chart-title")).to_have_text("Comments per day, last 90 days")
+    expect(page.locator(".insights-svg rect.bar").first).to_be_visible()
+    expect(page.locator(".insights-counts")).to_contain_text("1 pending")
+    screenshot(page, "discussion-insights")

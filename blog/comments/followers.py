@@ -1,0 +1,89 @@
+""""Email me new posts": readers follow the blog by email (double opt-in, one-click unsubscribe).
+
+It lives beside the comment notifications because it shares their signed links and the outbox:
+``follow`` stores an unconfirmed follower and sends the confirmation; each post that becomes
+published sends one email per confirmed follower (``announce_post``), in the publishing
+transaction, through the same queue.
+"""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select
+
+from blog.comments.notify import UNSUBSCRIBE_MAX_AGE, link, read_token, site_url_for
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.mail import send_mail
+from blog.models.base import utcnow
+from blog.models.discussion import Follower
+from blog.models.posts import Post
+
+#: Said whatever happened, so the form never tells a stranger whether an address already follows.
+SENT = "Check your inbox: we sent a link to confirm. Nothing is sent to you until you press it."
+
+
+def follow(email: str) -> Follower | None:
+    """Ask to follow the blog. An address already following (or waiting) gets no second email."""
+    email = email.strip()
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise DomainError("That email address does not look right.", field="email") from None
+    existing = db.session.scalar(select(Follower).where(Follower.email == email, Follower.unsubscribed_at.is_(None)))
+    if existing is not None:
+        return None
+    follower = Follower(email=email)
+    db.session.add(follower)
+    db.session.flush()
+    site = current_app.config["SITE_NAME"]
+    send_mail(email, f"[{site}] Please confirm: email me new posts",
+              f"Someone (we hope you) asked to receive an email for each new post on {site}.\n\n"
+              f"Confirm by opening this link and pressing the button:\n"
+              f"{link('discussion.follow_link', 'follow-confirm', follower.id, purpose='confirm')}\n\n"
+              "If it was not you, ignore this email: nothing will be sent without your confirmation.\n")
+    db.session.commit()
+    return follower
+
+
+def _follower(token: str, purpose: str, max_age: int | None = None) -> Follower:
+    follower = db.session.get(Follower, read_token(token, purpose, max_age=max_age))
+    if follower is None:
+        raise DomainError("This subscription no longer exists. Nothing was changed.", status=404)
+    if follower.unsubscribed_at is not None:
+        raise DomainError("You were already unsubscribed; this link has been used. Nothing was changed.",
+                          status=409)
+    return follower
+
+
+def confirm(token: str) -> Follower:
+    follower = _follower(token, "follow-confirm")
+    if follower.confirmed_at is not None:
+        raise DomainError("You already confirmed; this link has been used. Nothing was changed.", status=409)
+    follower.confirmed_at = utcnow()
+    db.session.commit()
+    return follower
+
+
+def unsubscribe(token: str) -> Follower:
+    follower = _follower(token, "follow-unsubscribe", UNSUBSCRIBE_MAX_AGE)
+    follower.unsubscribed_at = utcnow()
+    db.session.commit()
+    return follower
+
+
+def announce_post(post: Post) -> int:
+    """One email per confirmed follower for a post that just went live; scheduled posts wait."""
+    if post.published_at is None or post.published_at > utcnow():
+        return 0
+    followers = list(db.session.scalars(select(Follower).where(
+        Follower.confirmed_at.is_not(None), Follower.unsubscribed_at.is_(None)).order_by(Follower.id)))
+    site = current_app.config["SITE_NAME"]
+    url = site_url_for("posts.post_detail", slug=post.slug)
+    for follower in followers:
+        stop = link("discussion.follow_link", "follow-unsubscribe", follower.id, purpose="unsubscribe")
+        send_mail(follower.email, f"[{site}] New post: {post.title}",
+                  f"{post.title}\n\n{post.excerpt}\n\nRead it: {url}\n"
+                  f"\n--\nYou get this email because you follow {site}.\nStop these emails with one click: {stop}\n")
+    return len(followers)
