@@ -62,6 +62,11 @@ IGNORED_TABLES: set[str] = {
     "email_login_tokens",
     "identities",
     "mail_outbox",
+    "post_autosaves",  # the editor's drafts-in-progress
+    "comment_drafts",  # a reader's unfinished comment kept across social sign-in
+    "comment_subscriptions",
+    "comment_reports",
+    "webhook_deliveries",
 }
 
 #: Session keys that say nothing about the reader (Flask-Login's bookkeeping, the CSRF secret).
