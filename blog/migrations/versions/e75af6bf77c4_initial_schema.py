@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: da1dd15655ba
+Revision ID: e75af6bf77c4
 Revises: 
-Create Date: 2026-11-23 11:09:22.311879
+Create Date: 2026-11-23 11:35:07.515009
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from blog.posts.search import install_search, uninstall_search
 
 
 # revision identifiers, used by Alembic.
-revision = 'da1dd15655ba'
+revision = 'e75af6bf77c4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -533,6 +533,8 @@ def upgrade():
     sa.Column('created_at', blog.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('confirmed_at', blog.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('unsubscribed_at', blog.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('digest', sa.Boolean(), nullable=False),
+    sa.Column('last_digest_at', blog.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_comment_subscriptions_comment_id_comments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_comment_subscriptions_post_id_posts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_subscriptions'))
