@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Two workers by default (one browser each); `make test PYTEST_ARGS=-x` runs serially.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test test-sqlite test-postgres lint bench loadtest clean
 
