@@ -17,6 +17,8 @@ class CommentForm(FlaskForm):
     notify_replies = BooleanField("Notify me of replies to my comment by email.")
     notify_post = BooleanField("Notify me of all new comments on this post by email.")
     notify_digest = BooleanField("Send these as one daily digest instead of an email each.")
+    #: The reader's own score for the reviewed work (signed-in readers, when the post is a review).
+    score = StringField("Your score")
     parent_id = HiddenField(validators=[Optional()])
     #: Signed "form shown at" stamp for the minimum-time rule.
     shown = HiddenField()

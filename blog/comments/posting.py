@@ -26,6 +26,7 @@ from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post
 from blog.rendering import render_comment
+from blog.reviews.ratings import comment_rating_target, rate_work
 
 NAME_MAX = 120
 EMAIL_MAX = 254
@@ -49,6 +50,8 @@ class CommentInput:
     notify_replies: bool = False
     notify_post: bool = False
     notify_digest: bool = False
+    #: "Your score" for the reviewed work, as typed (checked by blog.reviews.ratings).
+    score: str = ""
 
 
 # ----------------------------------------------------------------------------- when comments are open
@@ -158,6 +161,7 @@ def post_comment(post: Post, data: CommentInput, user: Any = None, *, as_moderat
     else:
         name, email, url = clean_author(data.name, data.email, data.url)
     parent = _parent_for(post, data.parent_id)
+    rating = comment_rating_target(post.id, data.score, signed_in) if not as_moderator else None
     sub = Submission(
         post_id=post.id, body=body, name=name, email=email, url=url, ip=data.ip,
         user_agent=data.user_agent[:500], user_id=user.id if signed_in else None,
@@ -185,6 +189,9 @@ def post_comment(post: Post, data: CommentInput, user: Any = None, *, as_moderat
                           reason="spam" if status == CommentStatus.SPAM else "", to_status=status.value)
     if status == CommentStatus.APPROVED:
         moderation.adjust_comment_counts(Counter({post.id: 1}))
+    if rating is not None:
+        work, score = rating
+        rate_work(work, user, score, post_id=post.id, comment_id=comment.id)
     events.comment_posted(comment, post, data)  # notifications and subscriptions, same transaction
     db.session.commit()
     return comment

@@ -7,7 +7,7 @@ comments, plus one only when ``?replyto=`` names a comment on another page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil
 from typing import Any
@@ -26,6 +26,7 @@ from blog.extensions import db
 from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post
+from blog.reviews.ratings import comment_scores
 
 #: The session key holding the ids of comments this browser posted as a guest (signed cookie).
 GUEST_IDS_KEY = "my_comments"
@@ -86,6 +87,11 @@ class CommentSection:
     page_url: str = ""
     avatar_base: str = ""
     edit_window_minutes: int = 15
+    #: comment id -> the writer's own score for the reviewed work; empty when the post reviews nothing.
+    reader_scores: dict[int, str] = field(default_factory=dict)
+    #: The post reviews a work, so signed-in readers may give their score with their comment.
+    takes_scores: bool = False
+    score_scale: int = 10
 
     def page_link(self, number: int) -> str:
         base = self.page_url
@@ -176,6 +182,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
             parent_id = form.parent()
             reply_node = next((n for n in nodes if n.id == parent_id), None)
 
+    reader_scores, scale, takes_scores = comment_scores(post.id, nodes)
     section = CommentSection(
         post=post,
         nodes=nodes,
@@ -192,6 +199,9 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         page_url=url_for("posts.post_detail", slug=post.slug) if in_request else f"/posts/{post.slug}/",
         avatar_base=url_for("comments.avatar", hash_="x")[: -len("x.svg")] if in_request else "/avatars/",
         edit_window_minutes=window,
+        reader_scores=reader_scores,
+        takes_scores=takes_scores,
+        score_scale=scale,
     )
     return {"comments": section, "discussion": section_extras(nodes, newest, user)}
 

@@ -91,6 +91,7 @@ def post_comment(slug: str) -> Response:
         notify_replies=bool(form.notify_replies.data),
         notify_post=bool(form.notify_post.data),
         notify_digest=bool(form.notify_digest.data),
+        score=form.score.data or "",
         honeypot=form.extra_info.data or "",
         form_token=form.shown.data or "",
         ip=client_ip(),

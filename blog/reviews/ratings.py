@@ -16,8 +16,8 @@ from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.base import utcnow
-from blog.models.works import ReaderRating, Work
-from blog.reviews.editing import check_score, on_scale, score_scale
+from blog.models.works import ReaderRating, Review, Work
+from blog.reviews.editing import check_score, format_score, on_scale, score_scale
 
 
 @dataclass(frozen=True)
@@ -149,3 +149,42 @@ def reader_scores_for_comments(work_id: int, comments: Iterable[Any]) -> dict[in
         if score is not None:
             scores[c.id] = score
     return scores
+
+
+def comment_rating_target(post_id: int, raw_score: str, signed_in: bool) -> tuple[Work, float] | None:
+    """The work and score a comment's optional "Your score" field asks for, checked before anything is stored.
+
+    Readers rate through their account (one score per account, changeable); a guest who types a score is
+    told to sign in, and keeps their comment text.
+    """
+    raw = (raw_score or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    review = db.session.scalar(select(Review).where(Review.post_id == post_id))
+    if review is None:
+        raise DomainError("This post does not review a work, so it takes no score.")
+    if not signed_in:
+        raise DomainError("Sign in to give your own score; guests can comment without one.")
+    scale = score_scale()
+    try:
+        value = float(raw)
+    except ValueError:
+        raise DomainError(f"The score is a number from 0 to {scale}.", field="score") from None
+    checked = check_score(value, scale)
+    work = db.session.get(Work, review.work_id)
+    if work is None or checked is None:
+        return None
+    return work, checked
+
+
+def comment_scores(post_id: int, nodes: Iterable[Any]) -> tuple[dict[int, str], int, bool]:
+    """``comment id -> score text`` for comments whose (signed-in) writer rated the reviewed work, the scale,
+    and whether the post reviews a work at all.
+
+    Two queries whatever the number of comments; empty when the post reviews nothing.
+    """
+    work_id = db.session.scalar(select(Review.work_id).where(Review.post_id == post_id))
+    if work_id is None:
+        return {}, score_scale(), False
+    scores = reader_scores_for_comments(work_id, [n for n in nodes if getattr(n, "user_id", None)])
+    return {cid: format_score(score) for cid, score in scores.items()}, score_scale(), True
