@@ -250,3 +250,27 @@ def count_queries(app: Flask) -> Callable[[], contextlib.AbstractContextManager[
             event.remove(db.engine, "before_cursor_execute", _before)
 
     return _count
+
+
+@contextlib.contextmanager
+def empty_database_app(tmp_path: Any) -> Iterator[Flask]:
+    """An app on a database with no tables at all (a private PostgreSQL schema, or a new SQLite file),
+    for tests of what a new machine does: migrations, setup-demo. Dropped afterwards."""
+    engine = None
+    schema = None
+    if TEST_DATABASE_URL:
+        schema = "e_" + uuid.uuid4().hex[:10]
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    application = create_app(build_config(tmp_path, schema))
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if engine is not None:
+            with engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            engine.dispose()

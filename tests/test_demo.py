@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 import stat
-import uuid
 from pathlib import Path
 
 import pytest
 from flask import Config
 from flask_migrate import stamp
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from blog import create_app
 from blog.extensions import db
 from blog.models import Post, PostStatus, Role, User
-from tests.conftest import TEST_DATABASE_URL, build_config
+from tests.conftest import empty_database_app
 
 PART_1 = "Fond Memories Part 1: Magnetic Rose"
 
@@ -146,30 +144,11 @@ def test_setup_demo_writes_a_lasting_secret_key(app, tmp_path):
 
 def test_setup_demo_builds_a_fresh_database_with_the_migrations(tmp_path):
     """What `make run` does on a new machine: an empty database, then setup-demo."""
-    engine = None
-    if TEST_DATABASE_URL:
-        schema = "s_" + uuid.uuid4().hex[:10]
-        engine = create_engine(TEST_DATABASE_URL)
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        config = build_config(tmp_path, schema)
-    else:
-        config = build_config(tmp_path, None)
-    app = create_app(config)
-    try:
-        with app.app_context():
-            result = app.test_cli_runner().invoke(args=["setup-demo"])
-            assert result.exit_code == 0, result.output
-            password = _printed_password(result.output)
-            admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
-            assert admin is not None and admin.check_password(password)
-            part_1 = db.session.scalar(select(Post).where(Post.title == PART_1))
-            assert part_1 is not None and part_1.is_live
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if engine is not None:
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            engine.dispose()
+    with empty_database_app(tmp_path) as app, app.app_context():
+        result = app.test_cli_runner().invoke(args=["setup-demo"])
+        assert result.exit_code == 0, result.output
+        password = _printed_password(result.output)
+        admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+        assert admin is not None and admin.check_password(password)
+        part_1 = db.session.scalar(select(Post).where(Post.title == PART_1))
+        assert part_1 is not None and part_1.is_live
