@@ -8,18 +8,18 @@ comments, plus one only when ``?replyto=`` names a comment on another page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from math import ceil
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from flask import current_app, g, has_request_context, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from blog.comments import sorting, threads
-from blog.comments.avatars import gravatar_url
 from blog.comments.discussion import section_extras
 from blog.comments.forms import CommentForm
+from blog.comments.markup import comment_list, date_label
 from blog.comments.posting import can_modify, closes_at, comments_open, edit_deadline
 from blog.comments.spam import form_token
 from blog.extensions import db
@@ -62,12 +62,6 @@ def identity_cookie_value(name: str, email: str, url: str) -> str:
     return urlencode({"name": name, "email": email, "url": url})
 
 
-def date_label(moment: datetime) -> str:
-    """WordPress's familiar "November 23, 2026 at 9:39 am"."""
-    hour = moment.hour % 12 or 12
-    return f"{moment:%B} {moment.day}, {moment.year} at {hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
-
-
 @dataclass
 class CommentSection:
     """What ``templates/comments/section.html`` shows."""
@@ -92,25 +86,13 @@ class CommentSection:
     #: The post reviews a work, so signed-in readers may give their score with their comment.
     takes_scores: bool = False
     score_scale: int = 10
+    #: The rendered ``<ol class="comment-list">`` (blog.comments.markup), built once the rest is known.
+    list_html: Markup = field(default_factory=Markup)
 
     def page_link(self, number: int) -> str:
         base = self.page_url
         return f"{base}#comments" if number == 1 else f"{base}?cpage={number}#comments"
 
-    def reply_link(self, comment_id: int) -> str:
-        query = f"cpage={self.page}&" if self.page > 1 else ""
-        return f"?{query}replyto={comment_id}#respond"
-
-    def avatar_src(self, node: threads.Node) -> str:
-        return f"{self.avatar_base}{node.avatar_hash}.svg"
-
-    def avatar_remote(self, node: threads.Node) -> str:
-        if node.remote_avatar.startswith("https://"):
-            return node.remote_avatar
-        return gravatar_url(node.avatar_hash) if self.gravatar else ""
-
-    def when(self, node: threads.Node) -> str:
-        return date_label(node.created_at)
 
 
 def _int_arg(name: str) -> int | None:
@@ -203,7 +185,9 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         takes_scores=takes_scores,
         score_scale=scale,
     )
-    return {"comments": section, "discussion": section_extras(nodes, newest, user)}
+    extras = section_extras(nodes, newest, user)
+    section.list_html = comment_list(section, extras) if in_request else Markup("")
+    return {"comments": section, "discussion": extras}
 
 
-__all__ = ["CommentSection", "can_modify", "closes_at", "comment_section", "edit_deadline"]
+__all__ = ["CommentSection", "can_modify", "closes_at", "comment_section", "date_label", "edit_deadline"]

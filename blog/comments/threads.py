@@ -84,6 +84,9 @@ def visible_clause(viewer: Viewer, entity: Any = Comment) -> ColumnElement[bool]
     return or_(approved, own_pending)
 
 
+#: ``CommentStatus`` member -> its value; a dict lookup is much cheaper than ``Enum.value``.
+_STATUS_NAMES: dict[Any, str] = {member: member.value for member in CommentStatus}
+
 #: Built once: making an alias per request costs more than running the query.
 _REPLY = aliased(Comment, name="reply")
 
@@ -103,6 +106,13 @@ def _roots_with_readable_comments(post_id: int, viewer: Viewer) -> ColumnElement
     )
 
 
+def _core_rows(stmt: Any) -> list[Any]:
+    """Run a column select on the session's connection: plain rows, none of the ORM's per-row work
+    (a third of the thread's cost for 200 comments). Flushes first, as the session would."""
+    db.session.flush()
+    return db.session.connection().execute(stmt).all()
+
+
 def thread_page(post_id: int, viewer: Viewer, page: int, per_page: int,
                 newest: bool | str) -> tuple[list[int], int | None]:
     """The ids of one page of threads with something the viewer can read, and how many there are.
@@ -118,7 +128,7 @@ def thread_page(post_id: int, viewer: Viewer, page: int, per_page: int,
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    rows = db.session.execute(stmt).all()
+    rows = _core_rows(stmt)
     if not rows:
         return [], None
     return [row[0] for row in rows], int(rows[0][1])
@@ -157,7 +167,7 @@ def load_threads(post_id: int, thread_ids: Sequence[int]) -> list[tuple]:  # typ
         .where(Comment.post_id == post_id, Comment.thread_id.in_(list(thread_ids)))
         .order_by(Comment.created_at, Comment.id)
     )
-    return [tuple(row) for row in db.session.execute(stmt)]
+    return [tuple(row) for row in _core_rows(stmt)]
 
 
 def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,  # type: ignore[type-arg]
@@ -168,7 +178,7 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
     order: list[Node] = []
     for (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
          author_reply, created_at, edited_at, like_count, pinned, locked) in rows:
-        status = status.value if isinstance(status, CommentStatus) else str(status)
+        status = _STATUS_NAMES.get(status) or str(status)
         is_author = bool(author_reply) or (user_id is not None and user_id == post_author_id)
         node = Node(cid, parent_id, thread_id or cid, depth, user_id, name, url or "", a_hash, remote or "",
                     body_html, status, deleted, is_author, created_at, edited_at,
