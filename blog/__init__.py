@@ -46,10 +46,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from blog import cache, observability, ops, security
+    from blog.posts import announce
 
     observability.init_app(app)  # request ids and log format first, so every later log has them
     security.init_app(app)
     ops.init_app(app)
+    announce.init_app(app)  # before the page cache: scheduled posts are announced even on cached pages
     cache.init_app(app)
 
     from blog.media import storage as media_storage

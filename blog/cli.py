@@ -162,6 +162,9 @@ def init_app(app: Flask) -> None:
     from blog.comments.commands import comments_cli
 
     app.cli.add_command(comments_cli)
+    from blog.posts.announce import announce_due_command
+
+    app.cli.add_command(announce_due_command)
     from blog import dataset
 
     dataset.init_app(app)

@@ -75,6 +75,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT": 5,  # seconds per attempt
     "WEBHOOK_MAX_ATTEMPTS": 8,
     "WEBHOOK_RETRY_SECONDS": 30,  # first retry delay; doubles with each attempt
+    "ANNOUNCE_CHECK_SECONDS": 60,  # how often each process looks for scheduled posts that came due
     "GRAVATAR": True,
     # --- mail ---
     "MAIL_SERVER": "",

@@ -87,6 +87,7 @@ def generate(posts: int, comments: int, *, seed: int = 7, batch: int = 5000) -> 
                         "author_id": author.id,
                         "status": PostStatus.PUBLISHED.value,
                         "published_at": now - timedelta(minutes=posts - i),
+                        "announced_at": now - timedelta(minutes=posts - i),  # old news: nobody is emailed
                         "created_at": now,
                         "updated_at": now,
                         "word_count": len(text.split()),

@@ -47,6 +47,8 @@ from sqlalchemy.types import TypeDecorator
 
 from blog.cache import backend
 from blog.extensions import db
+from blog.models.base import utcnow
+from blog.models.posts import PostStatus
 
 FORMAT = "sargasso-export"
 VERSION = 1
@@ -251,6 +253,7 @@ def import_site(data: dict[str, Any]) -> dict[str, int]:
             key = next(iter(table.primary_key.columns))
             for row_id, values in pairs:
                 conn.execute(table.update().where(key == row_id).values(values))
+        _settle_announcements(conn, tables_in_file)
         _reset_sequences(conn, order)
         cache = backend()
         if cache is not None and not cache.bump_after_commit():
@@ -258,6 +261,19 @@ def import_site(data: dict[str, Any]) -> dict[str, int]:
     if cache is not None and cache.bump_after_commit():
         cache.bump()
     return counts
+
+
+def _settle_announcements(conn: Connection, tables_in_file: dict[str, Any]) -> None:
+    """Exports older than ``posts.announced_at``: their live posts were announced on the old site,
+    so restoring them must not email followers or fire ``post.published`` again."""
+    section = tables_in_file.get("posts")
+    if section is None or "announced_at" in section["columns"]:
+        return
+    posts = db.metadata.tables["posts"]
+    conn.execute(posts.update().where(
+        posts.c.status == PostStatus.PUBLISHED, posts.c.published_at.is_not(None),
+        posts.c.published_at <= utcnow(), posts.c.announced_at.is_(None),
+    ).values(announced_at=posts.c.published_at))
 
 
 def missing_media(data: dict[str, Any]) -> list[str]:

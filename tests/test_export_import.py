@@ -181,3 +181,26 @@ def test_the_media_list_names_every_stored_file(app, tmp_path):
     listed = json.loads(out.read_text())["media"]
     assert listed == [{"path": "poster.webp", "bytes": 12,
                        "sha256": hashlib.sha256(b"RIFF....WEBP").hexdigest()}]
+
+
+def test_an_export_from_before_announcements_does_not_email_followers_again(app, make_user, make_post,
+                                                                              empty_app, tmp_path):
+    build_site(make_user, make_post)
+    path = tmp_path / "site.json"
+    assert app.test_cli_runner().invoke(args=["export", str(path)]).exit_code == 0
+    data = json.loads(path.read_text())
+    posts = data["tables"]["posts"]
+    drop = posts["columns"].index("announced_at")  # an export written before the column existed
+    posts["columns"].pop(drop)
+    for row in posts["rows"]:
+        row.pop(drop)
+    path.write_text(json.dumps(data))
+
+    with empty_app.app_context():
+        assert empty_app.test_cli_runner().invoke(args=["import", str(path)]).exit_code == 0
+        rows = db.session.execute(select(Post.slug, Post.published_at, Post.announced_at)).all()
+        now = utcnow()
+        live = [r for r in rows if r.published_at is not None and r.published_at <= now]
+        assert live and all(r.announced_at == r.published_at for r in live)
+        scheduled = [r for r in rows if r.published_at is not None and r.published_at > now]
+        assert scheduled and all(r.announced_at is None for r in scheduled)

@@ -27,3 +27,33 @@ def test_migrations_match_the_models_and_round_trip(tmp_path: Path):
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+
+
+def test_upgrading_marks_live_posts_announced_and_leaves_scheduled_ones_to_come(tmp_path: Path):
+    """Sites upgraded past the announcement column must not email followers about old posts."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from blog.models import Post, User
+    from blog.models.accounts import Role
+    from blog.models.base import utcnow
+    from blog.models.posts import PostStatus
+
+    with empty_database_app(tmp_path) as app, app.app_context():
+        upgrade(revision="e75af6bf77c4")
+        now = utcnow()
+        users, posts = db.metadata.tables["users"], db.metadata.tables["posts"]
+        with db.engine.begin() as conn:
+            conn.execute(users.insert().values(id=1, email="a@example.org", name="A", role=Role.ADMIN,
+                                               password_hash="x", active=True, created_at=now))
+            for pid, slug, when in ((1, "old", now - timedelta(days=3)), (2, "later", now + timedelta(days=3))):
+                conn.execute(posts.insert().values(
+                    id=pid, title=slug, slug=slug, body_md="", body_html="", body_text="", excerpt="",
+                    author_id=1, status=PostStatus.PUBLISHED, published_at=when, created_at=now, updated_at=now,
+                    comment_status="open", word_count=0, reading_minutes=1, comment_count=0, version=1,
+                    cover_alt="", review_note=""))
+        upgrade()
+        announced = dict(db.session.execute(select(Post.slug, Post.announced_at)).all())
+        assert announced["old"] is not None and announced["later"] is None
+        assert db.session.get(User, 1) is not None

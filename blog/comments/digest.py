@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import or_, select
 
-from blog.comments.notify import comment_excerpt, comment_link, unsubscribe_footer
+from blog.comments.notify import comment_excerpt, comment_link, one_click_unsubscribe_url, unsubscribe_footer
 from blog.extensions import db
 from blog.mail import send_mail
 from blog.models.base import utcnow
@@ -64,7 +64,8 @@ def send_digests(now: datetime | None = None) -> int:
         lines = [f"{c.author_name} wrote:\n{comment_excerpt(c, 300)}\n{comment_link(c)}\n" for c, _ in new]
         what = "replies to your comment" if sub.kind == SubscriptionKind.REPLIES else "new comments"
         send_mail(sub.email, f"[{site}] {len(new)} {what} on \u201c{title}\u201d today",
-                  "\n".join(lines) + unsubscribe_footer(sub))
+                  "\n".join(lines) + unsubscribe_footer(sub),
+                  unsubscribe_url=one_click_unsubscribe_url("comments", sub.id))
         queued += 1
     db.session.commit()
     return queued

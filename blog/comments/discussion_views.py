@@ -30,7 +30,7 @@ from blog.auth.permissions import can_moderate, require
 from blog.comments import bans, feeds, followers, guest_confirm, insights, notify, reports, tools, votes
 from blog.comments.discussion import current_voter
 from blog.errors import DomainError
-from blog.extensions import client_ip, db, limiter
+from blog.extensions import client_ip, csrf, db, limiter
 from blog.models.comments import Comment
 from blog.models.discussion import BanKind
 from blog.models.posts import Post
@@ -225,6 +225,29 @@ def confirm(token: str) -> Response:
 @bp.route("/subscriptions/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str) -> Response:
     return _subscription_link(token, "unsubscribe")
+
+
+@bp.route("/unsubscribe/<kind>/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def one_click_unsubscribe(kind: str, token: str) -> Response:
+    """The ``List-Unsubscribe`` target (RFC 8058). Mail clients POST ``List-Unsubscribe=One-Click``
+    with no cookies, so there is no CSRF token to check: the signed token in the URL is what makes
+    the request genuine, and it can only stop emails. Opened in a browser, it shows the usual page."""
+    if kind not in {"comments", "follow"}:
+        abort(404)
+    if request.method == "GET":
+        if kind == "comments":
+            return redirect(url_for("discussion.unsubscribe", token=token), 303)
+        return redirect(url_for("discussion.follow_link", purpose="unsubscribe", token=token), 303)
+    if request.form.get("List-Unsubscribe") != "One-Click":
+        return _message("This link does not work",
+                        "Open the unsubscribe link from the email in your browser to stop these emails.", 400)
+    try:
+        done = notify.unsubscribe(token) if kind == "comments" else followers.unsubscribe(token)
+    except DomainError as exc:
+        db.session.rollback()
+        return _message("This link does not work", exc.message, exc.status)
+    return _message("Unsubscribed", f"You will get no more of these emails at {done.email}.")
 
 
 @bp.route("/comments/confirm/<token>", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from blog.comments import bans, followers, guest_confirm, notify, reports, tools
 from blog.comments.spam import Submission
 from blog.models.comments import Comment, CommentStatus
 from blog.models.discussion import SubscriptionKind
-from blog.models.posts import Post, PostStatus
+from blog.models.posts import Post
 
 
 def check_can_post(sub: Submission, parent: Comment | None) -> None:
@@ -43,11 +43,11 @@ def comment_posted(comment: Comment, post: Post, data: Any) -> None:
         notify.subscribe(SubscriptionKind.POST, comment.author_email, post, digest=digest)
 
 
-def post_saved(post: Post, was_published: bool) -> None:
-    """A post became published (not on later edits): the webhook, and followers' emails."""
-    if post.status == PostStatus.PUBLISHED and not was_published:
-        webhooks.post_event(post)
-        followers.announce_post(post)
+def post_went_live(post: Post) -> None:
+    """A post is live for the first time (published now, or its scheduled time came): the
+    ``post.published`` webhook and followers' emails. Called once per post by blog.posts.announce."""
+    webhooks.post_event(post)
+    followers.announce_post(post)
 
 
 def status_changed(comments: Sequence[Comment], status: CommentStatus, actor: Any) -> None:

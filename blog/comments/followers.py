@@ -1,9 +1,9 @@
 """"Email me new posts": readers follow the blog by email (double opt-in, one-click unsubscribe).
 
 It lives beside the comment notifications because it shares their signed links and the outbox:
-``follow`` stores an unconfirmed follower and sends the confirmation; each post that becomes
-published sends one email per confirmed follower (``announce_post``), in the publishing
-transaction, through the same queue.
+``follow`` stores an unconfirmed follower and sends the confirmation; each post that goes live
+sends one email per confirmed follower (``announce_post``, called once per post by
+blog.posts.announce: at publication, or when a scheduled post's time comes), through the same queue.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 
-from blog.comments.notify import UNSUBSCRIBE_MAX_AGE, link, read_token, site_url_for
+from blog.comments.notify import UNSUBSCRIBE_MAX_AGE, link, one_click_unsubscribe_url, read_token, site_url_for
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.mail import send_mail
@@ -85,5 +85,6 @@ def announce_post(post: Post) -> int:
         stop = link("discussion.follow_link", "follow-unsubscribe", follower.id, purpose="unsubscribe")
         send_mail(follower.email, f"[{site}] New post: {post.title}",
                   f"{post.title}\n\n{post.excerpt}\n\nRead it: {url}\n"
-                  f"\n--\nYou get this email because you follow {site}.\nStop these emails with one click: {stop}\n")
+                  f"\n--\nYou get this email because you follow {site}.\nStop these emails with one click: {stop}\n",
+                  unsubscribe_url=one_click_unsubscribe_url("follow", follower.id))
     return len(followers)

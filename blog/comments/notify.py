@@ -97,6 +97,13 @@ def comment_link(comment: Comment) -> str:
     return site_url_for("comments.permalink", comment_id=comment.id)
 
 
+def one_click_unsubscribe_url(kind: str, target: int) -> str:
+    """The ``List-Unsubscribe`` URL: a mail client POSTs to it (RFC 8058) to stop these emails.
+    ``kind`` is "comments" (a comment subscription) or "follow" (a follower of the blog)."""
+    purpose = "unsubscribe" if kind == "comments" else "follow-unsubscribe"
+    return site_url_for("discussion.one_click_unsubscribe", kind=kind, token=make_token(purpose, target))
+
+
 def unsubscribe_footer(sub: Subscription) -> str:
     what = "replies to your comment" if sub.kind == SubscriptionKind.REPLIES else "new comments on this post"
     url = link("discussion.unsubscribe", "unsubscribe", sub.id)
@@ -160,7 +167,8 @@ def comment_published(comment: Comment, post: Post) -> None:
             subject = f"[{_site()}] New comment on \u201c{post.title}\u201d"
         send_mail(sub.email, subject,
                   f"{comment.author_name} wrote:\n\n{comment_excerpt(comment)}\n\n"
-                  f"Read the reply: {comment_link(comment)}\n" + unsubscribe_footer(sub))
+                  f"Read the reply: {comment_link(comment)}\n" + unsubscribe_footer(sub),
+                  unsubscribe_url=one_click_unsubscribe_url("comments", sub.id))
 
 
 def announce_approved(comments: Iterable[Comment]) -> None:

@@ -24,17 +24,21 @@ def _check_header(value: str, what: str) -> str:
     return value
 
 
-def send_mail(to: str, subject: str, text: str, html: str | None = None) -> OutgoingMail:
+def send_mail(to: str, subject: str, text: str, html: str | None = None, *,
+              unsubscribe_url: str = "") -> OutgoingMail:
     """Queue one message to ``to`` in the current transaction; it is sent after the caller commits.
 
     ``text`` is the plain-text body (always sent); ``html`` an optional alternative part, which
-    callers must build from escaped or sanitized content.
+    callers must build from escaped or sanitized content. ``unsubscribe_url`` (a URL that stops
+    this kind of email on a POST, without cookies) becomes the ``List-Unsubscribe`` header, so
+    mail clients show their own "Unsubscribe" button.
     """
     message = OutgoingMail(
         to_address=_check_header(to, "to")[:254],
         subject=_check_header(subject, "subject")[:300],
         body_text=text,
         body_html=html,
+        list_unsubscribe=_check_header(unsubscribe_url, "unsubscribe_url")[:1000] if unsubscribe_url else "",
         status=MailStatus.QUEUED,
         next_attempt_at=utcnow(),
     )

@@ -32,6 +32,9 @@ def build_message(mail: OutgoingMail, config: dict[str, Any]) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}", domain=domain)
     message["Auto-Submitted"] = "auto-generated"
+    if mail.list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{mail.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     message.set_content(mail.body_text)
     if mail.body_html:
         message.add_alternative(mail.body_html, subtype="html")

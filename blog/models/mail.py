@@ -30,6 +30,8 @@ class OutgoingMail(db.Model):  # type: ignore[name-defined,misc]
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    #: One-click unsubscribe URL for the ``List-Unsubscribe`` header (RFC 2369/8058); empty for none.
+    list_unsubscribe: Mapped[str] = mapped_column(String(1000), default="")
     status: Mapped[MailStatus] = mapped_column(
         Enum(MailStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=MailStatus.QUEUED,

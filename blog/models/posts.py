@@ -98,6 +98,9 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[PostStatus] = mapped_column(_enum(PostStatus), default=PostStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When its going live was announced (followers' email, ``post.published`` webhook): once per
+    #: post, at publication or, for a scheduled post, when its time comes (blog.posts.announce).
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     comment_status: Mapped[CommentStatusChoice] = mapped_column(

@@ -29,6 +29,7 @@ from blog.models.posts import (
     SlugRedirect,
     Tag,
 )
+from blog.posts.announce import announce
 from blog.posts.revisions import check_version, discard_autosave, record_revision
 from blog.rendering import clean_text, excerpt_of, html_to_text, render_post
 
@@ -168,7 +169,6 @@ def save_post(
     status, published_at = _resolve_status(user, data, post)
 
     creating = post is None
-    was_published = post is not None and post.status == PostStatus.PUBLISHED
     with db.session.no_autoflush:
         if post is None:
             post = Post(author_id=user.id)
@@ -177,9 +177,7 @@ def save_post(
     db.session.flush()
     record_revision(post, user, revision_note)
     discard_autosave(user, post)
-    from blog.comments.events import post_saved
-
-    post_saved(post, was_published)  # the post.published webhook, in this transaction
+    announce(post)  # followers' email and the post.published webhook, once, when it is live
     return post
 
 
