@@ -40,6 +40,7 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.bench
+	$(BIN)/python -m bench.memory
 
 loadtest: $(TEST_STAMP)
 	$(BIN)/python -m bench.loadtest
