@@ -112,3 +112,22 @@ def test_search_paginates(client, make_post, make_user, app):
 def test_search_results_are_not_indexed(client, posts):
     html = client.get("/search?q=opera").get_data(as_text=True)
     assert '<meta name="robots" content="noindex">' in html
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)  # the same URL is asked twice under two limits
+def test_a_word_in_too_many_posts_ranks_the_newest_and_says_so(client, make_post, make_user, monkeypatch):
+    """Ranking is bounded (blog.posts.search.MAX_CANDIDATES) so a common word costs the same on a
+    20,000-post archive as on a small one; the reader is told and asked for another word."""
+    from blog.posts import search as fulltext
+
+    monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 3)
+    author = make_user()
+    now = utcnow()
+    for n in range(5):
+        make_post(f"Opera night {n}", "An opera review.", author=author, published_at=now - timedelta(days=10 - n))
+    html = client.get("/search?q=opera").get_data(as_text=True)
+    assert sorted(_titles(html)) == ["Opera night 2", "Opera night 3", "Opera night 4"]
+    assert "More than 3 posts match" in html and "Add a word" in html
+    monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 1000)
+    html = client.get("/search?q=opera").get_data(as_text=True)
+    assert len(_titles(html)) == 5 and "5 results for" in html

@@ -23,6 +23,7 @@ from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.base import utcnow
 from blog.models.posts import Category, Post, PostStatus, Series, SlugRedirect, Tag, post_categories, post_tags
+from blog.posts import search as fulltext
 from blog.posts.search import query_words, search_posts
 
 T = TypeVar("T")
@@ -266,7 +267,9 @@ def tag_archive(slug: str, number: int, per_page: int) -> Archive | None:
     tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
     if tag is None:
         return None
-    page = _post_list(live_posts().where(Post.tags.any(Tag.id == tag.id)), number, per_page)
+    # IN (the tag's post ids) rather than EXISTS per post: the work follows the tag's size, not the archive's.
+    tagged = select(post_tags.c.post_id).where(post_tags.c.tag_id == tag.id)
+    page = _post_list(live_posts().where(Post.id.in_(tagged)), number, per_page)
     if page is None or page.total == 0:
         return None
     return Archive("tag", tag.name, page, subject=tag, url_values={"slug": tag.slug})
@@ -278,7 +281,8 @@ def category_archive(slug: str, number: int, per_page: int) -> Archive | None:
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
         return None
-    page = _post_list(live_posts().where(Post.categories.any(Category.id == category.id)), number, per_page)
+    filed = select(post_categories.c.post_id).where(post_categories.c.category_id == category.id)
+    page = _post_list(live_posts().where(Post.id.in_(filed)), number, per_page)
     if page is None or page.total == 0:
         return None
     return Archive(
@@ -443,6 +447,8 @@ class SearchResults:
     query: str
     words: list[str]
     page: Page[Post] | None  # None: the query had no searchable word
+    #: Only this many matches are ranked (blog.posts.search); a total that reaches it means "more".
+    max_candidates: int = 0
 
     def snippet(self, post: Post, width: int = 240) -> Markup:
         return search_snippet(post.body_text or post.excerpt, self.words, width) or escape(post.excerpt)
@@ -460,7 +466,7 @@ def search(query: str, number: int, per_page: int) -> SearchResults | None:
     page = paginate(stmt, number, per_page)
     if page is None:
         return None
-    return SearchResults(query=query.strip(), words=words, page=page)
+    return SearchResults(query=query.strip(), words=words, page=page, max_candidates=fulltext.candidate_limit())
 
 
 def search_snippet(text: str, words: list[str], width: int = 240) -> Markup | None:

@@ -37,6 +37,9 @@ PG_DDL = [f"CREATE INDEX IF NOT EXISTS ix_posts_fulltext ON posts USING gin ({PG
 PG_DROP = ["DROP INDEX IF EXISTS ix_posts_fulltext"]
 
 MAX_QUERY_CHARS = 200
+#: Only the newest this many matching posts are ranked: ranking every match makes a common word
+#: cost in proportion to the whole archive. The page says when a search hit the limit.
+MAX_CANDIDATES = 1000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -68,6 +71,10 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(query[:MAX_QUERY_CHARS])[:12]
 
 
+def candidate_limit() -> int:
+    return MAX_CANDIDATES
+
+
 def search_posts(base: Select[tuple[Post]], query: str, dialect: str) -> Select[tuple[Post]] | None:
     """Narrow ``base`` (a select of live posts) to those matching every word, best first.
 
@@ -79,14 +86,24 @@ def search_posts(base: Select[tuple[Post]], query: str, dialect: str) -> Select[
     if dialect == "sqlite":
         # Each word quoted (no FTS syntax injection), the last one as a prefix.
         match = " ".join('"' + w.replace('"', '""') + '"' for w in words) + "*"
-        fts = text("SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH :match").bindparams(match=match)
+        # FTS5 walks the matches newest first and stops at the limit; ``rank`` (bm25) is computed
+        # only for the rows it visits.
+        fts = text(
+            "SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH :match ORDER BY rowid DESC LIMIT :cap"
+        ).bindparams(match=match, cap=candidate_limit())
         sub = fts.columns(column("rowid", Integer), column("rank", Float)).subquery("fts")
-        return base.join(sub, sub.c.rowid == Post.id).order_by(sub.c.rank)
+        return base.join(sub, sub.c.rowid == Post.id).order_by(sub.c.rank, Post.published_at.desc())
     vector = func.to_tsvector("simple", func.coalesce(Post.title, "") + " " + func.coalesce(Post.body_text, ""))
     tsquery = func.to_tsquery(
         "simple", " & ".join(w + (":*" if i == len(words) - 1 else "") for i, w in enumerate(words))
     )
-    return base.where(vector.op("@@")(tsquery)).order_by(func.ts_rank(vector, tsquery).desc(), Post.published_at.desc())
+    # The GIN index finds the matches; only the newest MAX_CANDIDATES of them are ranked (ts_rank
+    # re-reads each body, the costly part).
+    candidates = (
+        select(Post.id).where(vector.op("@@")(tsquery)).order_by(Post.id.desc()).limit(candidate_limit()).subquery()
+    )
+    return base.join(candidates, candidates.c.id == Post.id).order_by(
+        func.ts_rank(vector, tsquery).desc(), Post.published_at.desc())
 
 
-__all__ = ["install_search", "query_words", "search_posts", "select"]
+__all__ = ["MAX_CANDIDATES", "candidate_limit", "install_search", "query_words", "search_posts", "select"]
