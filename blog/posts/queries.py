@@ -106,9 +106,12 @@ class Page(Generic[T]):
         return self.number + 1 if self.has_next else None
 
 
-def paginate(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
-    """Two statements (a count and the page) plus the eager loads; None when ``number`` is past the end."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def paginate(stmt: Select[tuple[Post]], number: int, per_page: int,
+             count_stmt: Select[tuple[Post]] | None = None) -> Page[Post] | None:
+    """Two statements (a count and the page) plus the eager loads; None when ``number`` is past the end.
+    ``count_stmt`` selects the same rows as ``stmt`` in a form that is cheaper to count."""
+    counted = (count_stmt if count_stmt is not None else stmt).order_by(None).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     if number > 1 and (number - 1) * per_page >= total:
         return None
     items = list(db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique())
@@ -118,8 +121,18 @@ def paginate(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post
     return Page(items=items, number=number, per_page=per_page, total=total, reviews=reviews)
 
 
-def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
-    return paginate(_card_options(_newest_first(stmt)), number, per_page)
+def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int,
+               count_stmt: Select[tuple[Post]] | None = None) -> Page[Post] | None:
+    return paginate(_card_options(_newest_first(stmt)), number, per_page, count_stmt)
+
+
+def _filed_under(link: Any, column: Any, term_id: int) -> tuple[Select[tuple[Post]], Select[tuple[Post]]]:
+    """Live posts with a tag or category, as (page, count) statements that both stay cheap as the
+    archive grows: the page walks posts newest first and probes the link table's primary key
+    (stopping after one page); the count starts from the term's own posts (its index)."""
+    page = live_posts().where(select(link.c.post_id).where(link.c.post_id == Post.id, column == term_id).exists())
+    count = live_posts().where(Post.id.in_(select(link.c.post_id).where(column == term_id)))
+    return page, count
 
 
 # ----------------------------------------------------------------------------- home and post page
@@ -267,9 +280,8 @@ def tag_archive(slug: str, number: int, per_page: int) -> Archive | None:
     tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
     if tag is None:
         return None
-    # IN (the tag's post ids) rather than EXISTS per post: the work follows the tag's size, not the archive's.
-    tagged = select(post_tags.c.post_id).where(post_tags.c.tag_id == tag.id)
-    page = _post_list(live_posts().where(Post.id.in_(tagged)), number, per_page)
+    listed, counted = _filed_under(post_tags, post_tags.c.tag_id, tag.id)
+    page = _post_list(listed, number, per_page, counted)
     if page is None or page.total == 0:
         return None
     return Archive("tag", tag.name, page, subject=tag, url_values={"slug": tag.slug})
@@ -281,8 +293,8 @@ def category_archive(slug: str, number: int, per_page: int) -> Archive | None:
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
         return None
-    filed = select(post_categories.c.post_id).where(post_categories.c.category_id == category.id)
-    page = _post_list(live_posts().where(Post.id.in_(filed)), number, per_page)
+    listed, counted = _filed_under(post_categories, post_categories.c.category_id, category.id)
+    page = _post_list(listed, number, per_page, counted)
     if page is None or page.total == 0:
         return None
     return Archive(

@@ -37,9 +37,10 @@ PG_DDL = [f"CREATE INDEX IF NOT EXISTS ix_posts_fulltext ON posts USING gin ({PG
 PG_DROP = ["DROP INDEX IF EXISTS ix_posts_fulltext"]
 
 MAX_QUERY_CHARS = 200
-#: Only the newest this many matching posts are ranked: ranking every match makes a common word
-#: cost in proportion to the whole archive. The page says when a search hit the limit.
-MAX_CANDIDATES = 1000
+#: Only the newest this many matching posts are ranked (30 pages of results): ranking every match
+#: makes a common word cost in proportion to the whole archive. The page says when a search hit
+#: the limit and asks for another word.
+MAX_CANDIDATES = 300
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
