@@ -179,6 +179,7 @@ class LocalBackend:
         self._size = 0
         self._lock = threading.Lock()
         self._errors: tuple[type[Exception], ...] = ()
+        self._generation_stmt: Any = None
 
     @staticmethod
     def _table() -> Table:
@@ -195,8 +196,14 @@ class LocalBackend:
         return generation, raw
 
     def generation(self) -> int:
-        table = self._table()
-        value = db.session.execute(select(table.c.generation).where(table.c.id == 1)).scalar()
+        # Asked on every cached page: a statement built once, on a pooled connection of its own
+        # (no ORM session to begin and tear down for a page that needs nothing else).
+        stmt = self._generation_stmt
+        if stmt is None:
+            table = self._table()
+            stmt = self._generation_stmt = select(table.c.generation).where(table.c.id == 1)
+        with db.engine.connect() as conn:
+            value = conn.execute(stmt).scalar()
         return int(value or 0)
 
     def store(self, key: str, raw: bytes, ttl: int) -> None:
