@@ -18,9 +18,9 @@ logger = logging.getLogger('alembic.env')
 
 def include_object(obj, name, type_, reflected, compare_to):
     """The full-text search index is created by blog.posts.search, not by autogenerate."""
-    if name and (name.startswith("posts_fts") or name == "ix_posts_fulltext"):
-        return False
-    return True
+    from blog.posts.search import NOT_IN_MODELS
+
+    return not (name and name.startswith(NOT_IN_MODELS))
 
 
 def get_engine():
