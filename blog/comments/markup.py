@@ -84,8 +84,9 @@ class _Page:
         remote = c.remote_avatar if c.remote_avatar.startswith("https://") else (
             gravatar_url(c.avatar_hash) if s.gravatar else "")
         data = f' data-avatar="{_esc(remote)}"' if remote else ""
-        return (f'<img class="avatar" src="{s.avatar_base}{c.avatar_hash}.svg"{data} alt="" width="48" height="48"'
-                ' loading="lazy" decoding="async">')
+        src = f"{s.avatar_base}{_esc(c.avatar_hash)}.svg"
+        return f'<img class="avatar" src="{src}"{data} alt="" width="48" height="48" loading="lazy" decoding="async">'
+
 
     def author(self, c: Node, name: str) -> str:
         if c.url:
