@@ -33,11 +33,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from flask import Flask, current_app, g, has_app_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Table, event, func, inspect, select, update
 from sqlalchemy.engine import Connection
@@ -96,6 +96,8 @@ class Entry:
     content_type: str
     has_csrf: bool
     body: bytes
+    #: ``[name, argument]`` of each per-hit value left as a hole in ``body`` (see ``mark_fresh``).
+    fresh: list[list[str]] = field(default_factory=list)
 
     def encode(self) -> bytes:
         head = {
@@ -105,6 +107,7 @@ class Entry:
             "e": self.etag,
             "ct": self.content_type,
             "c": self.has_csrf,
+            "f": self.fresh,
         }
         return json.dumps(head, separators=(",", ":")).encode() + b"\n" + self.body
 
@@ -115,7 +118,9 @@ class Entry:
             return None
         try:
             h = json.loads(head)
-            return cls(int(h["g"]), float(h["u"]), float(h["t"]), str(h["e"]), str(h["ct"]), bool(h["c"]), body)
+            fresh = [[str(name), str(arg)] for name, arg in h.get("f", [])]
+            return cls(int(h["g"]), float(h["u"]), float(h["t"]), str(h["e"]), str(h["ct"]), bool(h["c"]), body,
+                       fresh)
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -449,6 +454,26 @@ def _finish(response: Response, entry: Entry, status: str) -> Response:
     return response
 
 
+#: Values a page carries that must be new for each reader (name -> maker from a string argument).
+_FRESH_MAKERS: dict[str, Callable[[str], str]] = {}
+
+
+def register_fresh(name: str, make: Callable[[str], str]) -> None:
+    """Declare a per-reader value, e.g. the comment form's "shown at" stamp: a cached page gets a
+    new one on every hit instead of the one it was stored with."""
+    _FRESH_MAKERS[name] = make
+
+
+def mark_fresh(name: str, value: str, argument: str) -> None:
+    """``value`` (made by ``name``'s maker from ``argument``) is in the page being rendered."""
+    if has_request_context():
+        g.setdefault("page_cache_fresh", []).append((name, value, argument))
+
+
+def _fresh_hole(name: str, argument: str) -> bytes:
+    return f"\x00sargasso:fresh:{name}:{argument}\x00".encode()
+
+
 def _serve(entry: Entry) -> Response:
     body = entry.body
     etag = _etag_for(entry.etag, entry.has_csrf)
@@ -459,6 +484,10 @@ def _serve(entry: Entry) -> Response:
         body = body.replace(NONCE_HOLE, csp_nonce().encode())
     if entry.has_csrf:
         body = body.replace(CSRF_HOLE, generate_csrf().encode())
+    for name, argument in entry.fresh:
+        make = _FRESH_MAKERS.get(name)
+        if make is not None:
+            body = body.replace(_fresh_hole(name, argument), make(argument).encode())
     response = current_app.response_class(body, status=200, content_type=entry.content_type)
     return _finish(response, entry, "HIT")
 
@@ -544,6 +573,11 @@ def _after_request(response: Response) -> Response:
     has_csrf = bool(token) and str(token).encode() in body
     if has_csrf:
         body = body.replace(str(token).encode(), CSRF_HOLE)
+    fresh: list[list[str]] = []
+    for name, value, argument in g.get("page_cache_fresh", ()):
+        if name in _FRESH_MAKERS and value and value.encode() in body:
+            body = body.replace(value.encode(), _fresh_hole(name, argument))
+            fresh.append([name, argument])
     now = time.time()
     ttl = int(current_app.config["PAGE_CACHE_TTL"])
     valid_until = now + ttl
@@ -557,7 +591,7 @@ def _after_request(response: Response) -> Response:
     if next_publication is not None:
         valid_until = min(valid_until, next_publication)
     digest = hashlib.blake2b(body + response.content_type.encode(), digest_size=16).hexdigest()
-    entry = Entry(generation, valid_until, now, f'W/"{digest}"', response.content_type, has_csrf, body)
+    entry = Entry(generation, valid_until, now, f'W/"{digest}"', response.content_type, has_csrf, body, fresh)
     if valid_until > now:
         cache: Backend = current_app.extensions["sargasso.page_cache"]
         try:

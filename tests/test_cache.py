@@ -44,6 +44,8 @@ def page(client, url, **kw):
 
 
 def without_nonce(html: str) -> str:
+    """The page minus what is new for every reader: the CSP nonce and the comment form's stamp."""
+    html = re.sub(r'name="shown" type="hidden" value="[^"]*"', 'name="shown" type="hidden" value=""', html)
     return re.sub(r'nonce="[^"]+"', 'nonce=""', html)
 
 
@@ -229,6 +231,38 @@ def test_a_cached_form_carries_each_readers_own_csrf_token_and_a_fresh_nonce(bac
             validate_csrf(token)  # raises if the token is not this reader's
         tokens.append(token)
     assert tokens[0] != tokens[1]
+
+
+@pytest.mark.settings(COMMENTS_MIN_SECONDS=3, COMMENTS_MODERATION="all-approved")
+def test_a_cached_comment_form_gives_each_reader_a_new_shown_at_stamp(backend, app, make_post, monkeypatch):
+    """A robot fetching a page stored minutes ago must not pass the minimum time at once: the
+    "shown at" stamp is made for each hit, not kept from when the page was stored."""
+    from blog.comments import spam
+    from blog.models import Comment
+
+    post = make_post("Magnetic Rose")
+    url = f"/posts/{post.slug}/"
+    stamp = re.compile(r'<input[^>]*name="shown"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="shown"')
+
+    from itsdangerous.timed import TimestampSigner
+
+    with monkeypatch.context() as m:  # the page was stored (and its stamp signed) ten minutes ago
+        m.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 600)
+        stored, status = page(app.test_client(), url)
+    assert status == "MISS"
+
+    robot = app.test_client()
+    served, status = page(robot, url)
+    assert status == "HIT"
+    old, new = (next(filter(None, stamp.search(r.get_data(as_text=True)).groups())) for r in (stored, served))
+    assert old != new
+    post_id, shown_at = spam._serializer().loads(new, return_timestamp=True)
+    assert post_id == post.id and (utcnow() - shown_at).total_seconds() < 60
+
+    quick = robot.post(f"/posts/{post.slug}/comments", data={  # CSRF is off in these tests
+        "shown": new, "body": "First!!! Cheap pills", "name": "Bot", "email": "bot@example.org"})
+    assert quick.status_code == 429 and "That was quick!" in quick.get_data(as_text=True)
+    assert db.session.query(Comment).count() == 0
 
 
 def test_two_instances_without_redis_share_invalidation_through_the_database(

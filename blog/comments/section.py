@@ -16,6 +16,7 @@ from flask import current_app, g, has_request_context, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from blog import cache
 from blog.comments import sorting, threads
 from blog.comments.discussion import section_extras
 from blog.comments.forms import CommentForm
@@ -33,6 +34,10 @@ GUEST_IDS_KEY = "my_comments"
 GUEST_IDS_KEPT = 50
 #: The "Save my name, email, and website" cookie.
 IDENTITY_COOKIE = "comment_author"
+#: The comment form's signed "shown at" stamp: new for each reader, even on a cached page, so the
+#: minimum time before posting counts from when *this* reader got the form.
+SHOWN_STAMP = "comment-form-shown"
+cache.register_fresh(SHOWN_STAMP, lambda post_id: form_token(int(post_id)))
 
 
 def guest_comment_ids() -> frozenset[int]:
@@ -160,6 +165,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
             if reply_node is not None:
                 form.parent_id.data = str(reply_node.id)
         form.shown.data = form_token(post.id)
+        cache.mark_fresh(SHOWN_STAMP, form.shown.data, str(post.id))  # a cached page gets a new stamp per hit
         if reply_node is None and form.parent() not in (None, -1):
             parent_id = form.parent()
             reply_node = next((n for n in nodes if n.id == parent_id), None)
