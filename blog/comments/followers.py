@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 
-from blog.comments.notify import UNSUBSCRIBE_MAX_AGE, link, one_click_unsubscribe_url, read_token, site_url_for
+from blog.comments.notify import confirm_opt_in, end_opt_in, link, one_click_unsubscribe_url, site_url_for
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.mail import send_mail
@@ -47,30 +47,12 @@ def follow(email: str) -> Follower | None:
     return follower
 
 
-def _follower(token: str, purpose: str, max_age: int | None = None) -> Follower:
-    follower = db.session.get(Follower, read_token(token, purpose, max_age=max_age))
-    if follower is None:
-        raise DomainError("This subscription no longer exists. Nothing was changed.", status=404)
-    if follower.unsubscribed_at is not None:
-        raise DomainError("You were already unsubscribed; this link has been used. Nothing was changed.",
-                          status=409)
-    return follower
-
-
 def confirm(token: str) -> Follower:
-    follower = _follower(token, "follow-confirm")
-    if follower.confirmed_at is not None:
-        raise DomainError("You already confirmed; this link has been used. Nothing was changed.", status=409)
-    follower.confirmed_at = utcnow()
-    db.session.commit()
-    return follower
+    return confirm_opt_in(Follower, token, "follow-confirm")
 
 
 def unsubscribe(token: str) -> Follower:
-    follower = _follower(token, "follow-unsubscribe", UNSUBSCRIBE_MAX_AGE)
-    follower.unsubscribed_at = utcnow()
-    db.session.commit()
-    return follower
+    return end_opt_in(Follower, token, "follow-unsubscribe")
 
 
 def announce_post(post: Post) -> int:

@@ -13,7 +13,7 @@ the caller's transaction: a comment that is rolled back sends nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, has_request_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -26,7 +26,7 @@ from blog.mail import send_mail
 from blog.models.accounts import Role, User
 from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
-from blog.models.discussion import Subscription, SubscriptionKind
+from blog.models.discussion import Follower, Subscription, SubscriptionKind
 from blog.models.posts import Post
 from blog.rendering import html_to_text
 
@@ -215,33 +215,45 @@ def subscribe(kind: SubscriptionKind, email: str, post: Post, comment: Comment |
 UNSUBSCRIBE_MAX_AGE = 10 * 365 * 24 * 3600  # unsubscribe links in old emails must keep working
 
 
-def _subscription(token: str, purpose: str, max_age: int | None = None) -> Subscription:
-    sub = db.session.get(Subscription, read_token(token, purpose, max_age=max_age))
-    if sub is None:
+OptIn = TypeVar("OptIn", Subscription, Follower)
+
+
+def _opt_in(model: type[OptIn], token: str, purpose: str, max_age: int | None = None) -> OptIn:
+    """The subscription or follower an emailed link names, still live (a reader may have left since)."""
+    row = db.session.get(model, read_token(token, purpose, max_age=max_age))
+    if row is None:
         raise DomainError("This subscription no longer exists. Nothing was changed.", status=404)
-    if sub.unsubscribed_at is not None:
-        used = "this link has been used" if purpose == "unsubscribe" else "this confirmation link no longer works"
+    if row.unsubscribed_at is not None:
+        used = "this link has been used" if purpose.endswith("unsubscribe") \
+            else "this confirmation link no longer works"
         raise DomainError(f"You were already unsubscribed; {used}. Nothing was changed.", status=409)
-    return sub
+    return row
+
+
+def confirm_opt_in(model: type[OptIn], token: str, purpose: str) -> OptIn:
+    """Double opt-in, for comment subscriptions and followers alike: the emailed link makes it live, once."""
+    row = _opt_in(model, token, purpose)
+    if row.confirmed_at is not None:
+        raise DomainError("You already confirmed; this link has been used. Nothing was changed.", status=409)
+    row.confirmed_at = utcnow()
+    db.session.commit()
+    return row
+
+
+def end_opt_in(model: type[OptIn], token: str, purpose: str) -> OptIn:
+    """One click (and a POST) ends it; the links keep working for years (``UNSUBSCRIBE_MAX_AGE``)."""
+    row = _opt_in(model, token, purpose, UNSUBSCRIBE_MAX_AGE)
+    row.unsubscribed_at = utcnow()
+    db.session.commit()
+    return row
 
 
 def confirm(token: str) -> Subscription:
-    """Double opt-in: the emailed link makes the subscription live (once)."""
-    sub = _subscription(token, "confirm")
-    if sub.confirmed_at is not None:
-        raise DomainError("This subscription was already confirmed; this link has been used. Nothing was changed.",
-                          status=409)
-    sub.confirmed_at = utcnow()
-    db.session.commit()
-    return sub
+    return confirm_opt_in(Subscription, token, "confirm")
 
 
 def unsubscribe(token: str) -> Subscription:
-    """One click (and a POST) ends the subscription."""
-    sub = _subscription(token, "unsubscribe", UNSUBSCRIBE_MAX_AGE)
-    sub.unsubscribed_at = utcnow()
-    db.session.commit()
-    return sub
+    return end_opt_in(Subscription, token, "unsubscribe")
 
 
 def subscription_target(sub: Subscription) -> tuple[Post | None, Comment | None]:

@@ -73,6 +73,11 @@ def unique_slug(base: str, *, exclude_post_id: int | None = None) -> str:
     taken = set(db.session.scalars(taken_posts))
     redirects = select(SlugRedirect.old_slug, SlugRedirect.post_id).where(SlugRedirect.old_slug.like(f"{base}%"))
     taken |= {slug for slug, post_id in db.session.execute(redirects) if post_id != exclude_post_id}
+    return first_free_slug(base, taken)
+
+
+def first_free_slug(base: str, taken: set[str]) -> str:
+    """``base`` if nobody has it, else the first of ``base-2``, ``base-3``... nobody has."""
     if base not in taken:
         return base
     n = 2

@@ -35,7 +35,7 @@ from blog.models.works import (
     WorkRevision,
     WorkTerm,
 )
-from blog.posts.editing import SLUG_MAX, make_slug
+from blog.posts.editing import SLUG_MAX, first_free_slug, make_slug
 from blog.rendering import clean_text
 
 #: The editable fields of a work, in the order forms and diffs show them, with their labels.
@@ -336,13 +336,7 @@ def _unique_slug(model: type[Work] | type[Person], base: str, exclude_id: int | 
     query = select(model.slug).where(model.slug.like(f"{base}%"))
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
-    taken = set(db.session.scalars(query))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return first_free_slug(base, set(db.session.scalars(query)))
 
 
 def _check_parent(work: Work | None, parent: Work | None) -> None:
