@@ -1,7 +1,8 @@
-"""Queueing and claiming messages. Plain functions over the ``mail_outbox`` table."""
+"""Queueing mail, and claiming and retrying rows of a background queue (the outbox, webhooks)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,63 +50,71 @@ def send_mail(to: str, subject: str, text: str, html: str | None = None, *,
     return message
 
 
-def stale_before(now: datetime, config: dict[str, Any]) -> datetime:
-    """A message claimed earlier than this was left by a worker that died mid-send."""
-    return now - timedelta(seconds=max(60, int(config["MAIL_TIMEOUT"]) * 6))
+@dataclass(frozen=True)
+class Queue:
+    """A table of rows sent in the background with retries: the mail outbox, webhook deliveries.
 
+    Both have the same columns (``status``, ``attempts``, ``next_attempt_at``, ``claimed_at``,
+    ``last_error``, ``sent_at``) and the same life cycle; ``settings`` names their knobs:
+    ``<settings>_TIMEOUT``, ``<settings>_MAX_ATTEMPTS``, ``<settings>_RETRY_SECONDS``.
+    """
 
-def due_ids(session: Session, now: datetime, config: dict[str, Any], limit: int = 20) -> list[int]:
-    """Messages ready for a (re)try, oldest first."""
-    claimable = or_(
-        and_(OutgoingMail.status == MailStatus.QUEUED, OutgoingMail.next_attempt_at <= now),
-        and_(OutgoingMail.status == MailStatus.SENDING, OutgoingMail.claimed_at < stale_before(now, config)),
-    )
-    return list(session.scalars(select(OutgoingMail.id).where(claimable).order_by(OutgoingMail.id).limit(limit)))
+    model: Any
+    settings: str
 
+    def stale_before(self, now: datetime, config: dict[str, Any]) -> datetime:
+        """A row claimed earlier than this was left by a worker that died mid-send."""
+        return now - timedelta(seconds=max(60, int(config[f"{self.settings}_TIMEOUT"]) * 6))
 
-def claim(session: Session, message_id: int, now: datetime, config: dict[str, Any]) -> OutgoingMail | None:
-    """Mark one message as being sent by us; None if another worker (process) got it first."""
-    result = session.execute(
-        update(OutgoingMail)
-        .where(
-            OutgoingMail.id == message_id,
-            or_(
-                OutgoingMail.status == MailStatus.QUEUED,
-                and_(OutgoingMail.status == MailStatus.SENDING, OutgoingMail.claimed_at < stale_before(now, config)),
-            ),
+    def claimable(self, now: datetime, config: dict[str, Any]) -> Any:
+        model = self.model
+        return or_(
+            and_(model.status == MailStatus.QUEUED, model.next_attempt_at <= now),
+            and_(model.status == MailStatus.SENDING, model.claimed_at < self.stale_before(now, config)),
         )
-        .values(status=MailStatus.SENDING, claimed_at=now, attempts=OutgoingMail.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return session.get(OutgoingMail, message_id, populate_existing=True)
+
+    def due_ids(self, session: Session, now: datetime, config: dict[str, Any], limit: int = 20) -> list[int]:
+        """Rows ready for a (re)try, oldest first."""
+        stmt = select(self.model.id).where(self.claimable(now, config)).order_by(self.model.id).limit(limit)
+        return list(session.scalars(stmt))
+
+    def claim(self, session: Session, row_id: int, now: datetime, config: dict[str, Any]) -> Any:
+        """Mark one row as being sent by us; None if another worker (process) got it first."""
+        model = self.model
+        result = session.execute(
+            update(model)
+            .where(model.id == row_id, self.claimable(now, config))
+            .values(status=MailStatus.SENDING, claimed_at=now, attempts=model.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return session.get(model, row_id, populate_existing=True)
+
+    def mark_sent(self, session: Session, row: Any) -> None:
+        row.status = MailStatus.SENT
+        row.sent_at = utcnow()
+        row.last_error = ""
+        session.commit()
+
+    def mark_failed(self, session: Session, row: Any, error: str, *, permanent: bool,
+                    config: dict[str, Any]) -> None:
+        """Schedule a retry with doubling delay, or give up after ``<settings>_MAX_ATTEMPTS``."""
+        row.last_error = error[:1000]
+        if permanent or row.attempts >= int(config[f"{self.settings}_MAX_ATTEMPTS"]):
+            row.status = MailStatus.FAILED
+        else:
+            row.status = MailStatus.QUEUED
+            delay = int(config[f"{self.settings}_RETRY_SECONDS"]) * 2 ** max(0, row.attempts - 1)
+            row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        row.claimed_at = None
+        session.commit()
+
+    def next_wakeup(self, session: Session) -> datetime | None:
+        """When the earliest queued row becomes due; None when nothing waits."""
+        earliest = select(func.min(self.model.next_attempt_at)).where(self.model.status == MailStatus.QUEUED)
+        return session.scalar(earliest)
 
 
-def mark_sent(session: Session, message: OutgoingMail) -> None:
-    message.status = MailStatus.SENT
-    message.sent_at = utcnow()
-    message.last_error = ""
-    session.commit()
-
-
-def mark_failed(
-    session: Session, message: OutgoingMail, error: str, *, permanent: bool, config: dict[str, Any]
-) -> None:
-    """Schedule a retry with doubling delay, or give up after ``MAIL_MAX_ATTEMPTS``."""
-    message.last_error = error[:1000]
-    if permanent or message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
-        message.status = MailStatus.FAILED
-    else:
-        message.status = MailStatus.QUEUED
-        delay = int(config["MAIL_RETRY_SECONDS"]) * 2 ** max(0, message.attempts - 1)
-        message.next_attempt_at = utcnow() + timedelta(seconds=delay)
-    message.claimed_at = None
-    session.commit()
-
-
-def next_wakeup(session: Session) -> datetime | None:
-    """When the earliest queued message becomes due; None when nothing waits."""
-    earliest = select(func.min(OutgoingMail.next_attempt_at)).where(OutgoingMail.status == MailStatus.QUEUED)
-    return session.scalar(earliest)
+OUTBOX = Queue(OutgoingMail, "MAIL")

@@ -34,6 +34,8 @@ _POOL_OPTIONS = {"pool_size", "max_overflow", "pool_timeout", "pool_recycle", "p
 class MailWorker:
     """The outbox worker of one app. ``kick()`` is cheap and never blocks on the database."""
 
+    log = log
+
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.config: dict[str, Any] = app.config
@@ -102,7 +104,7 @@ class MailWorker:
             try:
                 delay = self.process_due()
             except Exception:  # the sender must outlive a database hiccup: it logs and tries again later
-                log.exception("Mail worker could not read the outbox; trying again in %ss", ERROR_BACKOFF_SECONDS)
+                self.log.exception("Worker could not read its queue; trying again in %ss", ERROR_BACKOFF_SECONDS)
                 delay = ERROR_BACKOFF_SECONDS
             with self.lock:
                 if self.wake.is_set():
@@ -116,36 +118,42 @@ class MailWorker:
         with self.lock:
             self.thread = None
 
+    #: The table this worker drains, and the errors a failed send raises (each with ``permanent``).
+    queue: outbox.Queue = outbox.OUTBOX
+    failures: tuple[type[Exception], ...] = (smtp.DeliveryError,)
+
+    def deliver(self, row: Any) -> None:
+        smtp.deliver(row, self.config)
+
+    def describe(self, row: Any) -> str:
+        return f"Mail {row.id} to {row.to_address}"
+
     def process_due(self) -> float | None:
         """Send everything due now; return seconds until the next retry, or None when nothing waits."""
+        queue = self.queue
         with Session(self.engine, expire_on_commit=False) as session:
             while not self.stopping.is_set():
                 now = utcnow()
-                ids = outbox.due_ids(session, now, self.config)
+                ids = queue.due_ids(session, now, self.config)
                 if not ids:
                     break
-                for message_id in ids:
+                for row_id in ids:
                     if self.stopping.is_set():
                         break
-                    message = outbox.claim(session, message_id, now, self.config)
-                    if message is None:
+                    row = queue.claim(session, row_id, now, self.config)
+                    if row is None:
                         continue
                     try:
-                        smtp.deliver(message, self.config)
-                    except smtp.DeliveryError as exc:
-                        outbox.mark_failed(session, message, str(exc), permanent=exc.permanent, config=self.config)
-                        log.warning(
-                            "Mail %s to %s failed (attempt %s, %s): %s",
-                            message.id,
-                            message.to_address,
-                            message.attempts,
-                            message.status.value,
-                            exc,
-                        )
+                        self.deliver(row)
+                    except self.failures as exc:
+                        queue.mark_failed(session, row, str(exc), permanent=bool(getattr(exc, "permanent", False)),
+                                          config=self.config)
+                        self.log.warning("%s failed (attempt %s, %s): %s", self.describe(row), row.attempts,
+                                         row.status.value, exc)
                     else:
-                        outbox.mark_sent(session, message)
-                        log.info("Mail %s sent to %s", message.id, message.to_address)
-            upcoming = outbox.next_wakeup(session)
+                        queue.mark_sent(session, row)
+                        self.log.info("%s sent", self.describe(row))
+            upcoming = queue.next_wakeup(session)
         if upcoming is None:
             return None
         return max(0.0, (upcoming - utcnow()).total_seconds())

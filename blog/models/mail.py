@@ -19,7 +19,23 @@ class MailStatus(enum.StrEnum):
     FAILED = "failed"  # gave up: permanent SMTP refusal or too many attempts
 
 
-class OutgoingMail(db.Model):  # type: ignore[name-defined,misc]
+class QueuedRow:
+    """The columns of a row sent in the background with retries (blog.mail.outbox.Queue drains them):
+    shared by the mail outbox and webhook deliveries."""
+
+    status: Mapped[MailStatus] = mapped_column(
+        Enum(MailStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=MailStatus.QUEUED,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutgoingMail(QueuedRow, db.Model):  # type: ignore[name-defined,misc]
     """One message. Rows survive restarts, so nothing queued is lost when the site stops."""
 
     __tablename__ = "mail_outbox"
@@ -32,16 +48,6 @@ class OutgoingMail(db.Model):  # type: ignore[name-defined,misc]
     body_html: Mapped[str | None] = mapped_column(Text)
     #: One-click unsubscribe URL for the ``List-Unsubscribe`` header (RFC 2369/8058); empty for none.
     list_unsubscribe: Mapped[str] = mapped_column(String(1000), default="")
-    status: Mapped[MailStatus] = mapped_column(
-        Enum(MailStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        default=MailStatus.QUEUED,
-    )
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str] = mapped_column(String(1000), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"<OutgoingMail {self.id} to={self.to_address!r} {self.status}>"

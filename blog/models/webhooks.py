@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from blog.extensions import db
-from blog.models.base import UTCDateTime, utcnow
-from blog.models.mail import MailStatus
+from blog.models.mail import MailStatus, QueuedRow
 
 #: Same life cycle as a mail: queued, sending (claimed), sent, failed (gave up).
 DeliveryStatus = MailStatus
 
 
-class WebhookDelivery(db.Model):  # type: ignore[name-defined,misc]
+class WebhookDelivery(QueuedRow, db.Model):  # type: ignore[name-defined,misc]
     """One event for ``url``. Rows survive restarts; the worker retries with backoff."""
 
     __tablename__ = "webhook_deliveries"
@@ -26,13 +23,3 @@ class WebhookDelivery(db.Model):  # type: ignore[name-defined,misc]
     url: Mapped[str] = mapped_column(String(500))
     #: The JSON body exactly as signed and sent.
     payload: Mapped[str] = mapped_column(Text)
-    status: Mapped[MailStatus] = mapped_column(
-        Enum(MailStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        default=MailStatus.QUEUED,
-    )
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str] = mapped_column(String(1000), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

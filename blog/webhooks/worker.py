@@ -11,17 +11,16 @@ import hashlib
 import hmac
 import logging
 import threading
-from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 from flask import Flask
-from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from blog.mail.outbox import Queue
 from blog.mail.worker import MailWorker
-from blog.models.base import utcnow
-from blog.models.webhooks import DeliveryStatus, WebhookDelivery
+from blog.models.webhooks import WebhookDelivery
 from blog.webhooks.events import QUEUED_FLAG
 
 log = logging.getLogger("blog.webhooks")
@@ -63,67 +62,15 @@ def post_delivery(delivery: WebhookDelivery, config: dict[str, Any]) -> None:
 class WebhookWorker(MailWorker):
     """Same thread life cycle as the mail worker; each round sends due webhook deliveries."""
 
-    def _stale_before(self, now: datetime) -> datetime:
-        return now - timedelta(seconds=max(60, int(self.config["WEBHOOK_TIMEOUT"]) * 6))
+    log = log
+    queue = Queue(WebhookDelivery, "WEBHOOK")
+    failures = (DeliveryFailed,)
 
-    def _claimable(self, now: datetime) -> Any:
-        return or_(
-            and_(WebhookDelivery.status == DeliveryStatus.QUEUED, WebhookDelivery.next_attempt_at <= now),
-            and_(WebhookDelivery.status == DeliveryStatus.SENDING,
-                 WebhookDelivery.claimed_at < self._stale_before(now)),
-        )
+    def deliver(self, row: Any) -> None:
+        post_delivery(row, self.config)
 
-    def _claim(self, session: Session, delivery_id: int, now: datetime) -> WebhookDelivery | None:
-        result = session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, self._claimable(now))
-            .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=WebhookDelivery.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        return session.get(WebhookDelivery, delivery_id, populate_existing=True)
-
-    def _failed(self, session: Session, delivery: WebhookDelivery, exc: DeliveryFailed) -> None:
-        delivery.last_error = str(exc)[:1000]
-        delivery.claimed_at = None
-        if exc.permanent or delivery.attempts >= int(self.config["WEBHOOK_MAX_ATTEMPTS"]):
-            delivery.status = DeliveryStatus.FAILED
-        else:
-            delivery.status = DeliveryStatus.QUEUED
-            delay = int(self.config["WEBHOOK_RETRY_SECONDS"]) * 2 ** max(0, delivery.attempts - 1)
-            delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        session.commit()
-        log.warning("Webhook %s (%s) failed, attempt %s, %s: %s", delivery.id, delivery.event,
-                    delivery.attempts, delivery.status.value, exc)
-
-    def process_due(self) -> float | None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            while not self.stopping.is_set():
-                now = utcnow()
-                ids = list(session.scalars(select(WebhookDelivery.id).where(self._claimable(now))
-                                           .order_by(WebhookDelivery.id).limit(20)))
-                if not ids:
-                    break
-                for delivery_id in ids:
-                    if self.stopping.is_set():
-                        break
-                    delivery = self._claim(session, delivery_id, now)
-                    if delivery is None:
-                        continue
-                    try:
-                        post_delivery(delivery, self.config)
-                    except DeliveryFailed as exc:
-                        self._failed(session, delivery, exc)
-                    else:
-                        delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, utcnow(), ""
-                        session.commit()
-            upcoming = session.scalar(select(func.min(WebhookDelivery.next_attempt_at))
-                                      .where(WebhookDelivery.status == DeliveryStatus.QUEUED))
-        if upcoming is None:
-            return None
-        return max(0.0, (upcoming - utcnow()).total_seconds())
+    def describe(self, row: Any) -> str:
+        return f"Webhook {row.id} ({row.event})"
 
 
 def webhook_worker(app: Flask) -> WebhookWorker:
