@@ -126,15 +126,6 @@ def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int,
     return paginate(_card_options(_newest_first(stmt)), number, per_page, count_stmt)
 
 
-def _filed_under(link: Any, column: Any, term_id: int) -> tuple[Select[tuple[Post]], Select[tuple[Post]]]:
-    """Live posts with a tag or category, as (page, count) statements that both stay cheap as the
-    archive grows: the page walks posts newest first and probes the link table's primary key
-    (stopping after one page); the count starts from the term's own posts (its index)."""
-    page = live_posts().where(select(link.c.post_id).where(link.c.post_id == Post.id, column == term_id).exists())
-    count = live_posts().where(Post.id.in_(select(link.c.post_id).where(column == term_id)))
-    return page, count
-
-
 # ----------------------------------------------------------------------------- home and post page
 
 
@@ -274,37 +265,31 @@ class Archive:
     url_values: dict[str, Any] = field(default_factory=dict)
 
 
-def tag_archive(slug: str, number: int, per_page: int) -> Archive | None:
+def _term_archive(kind: str, model: type[Tag] | type[Category], link: Any, column: Any, slug: str,
+                  number: int, per_page: int) -> Archive | None:
+    """The live posts filed under one tag or category, newest first; None when it has none."""
     if not plausible_slug(slug):
         return None
-    tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
-    if tag is None:
+    term = db.session.scalar(select(model).where(model.slug == slug))
+    if term is None:
         return None
-    listed, counted = _filed_under(post_tags, post_tags.c.tag_id, tag.id)
+    # The page walks posts newest first and probes the link table's primary key (stopping after one
+    # page); the count starts from the term's own posts (its index): both stay cheap as the archive grows.
+    listed = live_posts().where(select(link.c.post_id).where(link.c.post_id == Post.id, column == term.id).exists())
+    counted = live_posts().where(Post.id.in_(select(link.c.post_id).where(column == term.id)))
     page = _post_list(listed, number, per_page, counted)
     if page is None or page.total == 0:
         return None
-    return Archive("tag", tag.name, page, subject=tag, url_values={"slug": tag.slug})
+    return Archive(kind, term.name, page, subject=term, description=getattr(term, "description", "") or "",
+                   url_values={"slug": term.slug})
+
+
+def tag_archive(slug: str, number: int, per_page: int) -> Archive | None:
+    return _term_archive("tag", Tag, post_tags, post_tags.c.tag_id, slug, number, per_page)
 
 
 def category_archive(slug: str, number: int, per_page: int) -> Archive | None:
-    if not plausible_slug(slug):
-        return None
-    category = db.session.scalar(select(Category).where(Category.slug == slug))
-    if category is None:
-        return None
-    listed, counted = _filed_under(post_categories, post_categories.c.category_id, category.id)
-    page = _post_list(listed, number, per_page, counted)
-    if page is None or page.total == 0:
-        return None
-    return Archive(
-        "category",
-        category.name,
-        page,
-        subject=category,
-        description=category.description,
-        url_values={"slug": category.slug},
-    )
+    return _term_archive("category", Category, post_categories, post_categories.c.category_id, slug, number, per_page)
 
 
 def author_archive(user_id: int, number: int, per_page: int) -> Archive | None:
