@@ -7,7 +7,9 @@ link says so plainly with a 4xx and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -35,6 +37,8 @@ from blog.models.comments import Comment
 from blog.models.discussion import BanKind
 from blog.models.posts import Post
 from blog.posts.seo import absolute_url
+
+T = TypeVar("T")
 
 bp = Blueprint("discussion", __name__)
 
@@ -196,6 +200,15 @@ def _link_page(token: str, title: str, button: str, check: str, max_age: int | N
     return _message(title, "", 200, button=button, action=request.path)
 
 
+def _spend(action: Callable[[str], T], token: str) -> T | Response:
+    """Carry out what an emailed link does; a refused link is a plain page, nothing changed."""
+    try:
+        return action(token)
+    except DomainError as exc:
+        db.session.rollback()
+        return _message("This link does not work", exc.message, exc.status)
+
+
 def _subscription_link(token: str, purpose: str) -> Response:
     """The confirm and unsubscribe links: a button on GET, the change on POST."""
     confirming = purpose == "confirm"
@@ -204,11 +217,9 @@ def _subscription_link(token: str, purpose: str) -> Response:
                       max_age=None if confirming else notify.UNSUBSCRIBE_MAX_AGE)
     if page is not None:
         return page
-    try:
-        sub = notify.confirm(token) if confirming else notify.unsubscribe(token)
-    except DomainError as exc:
-        db.session.rollback()
-        return _message("This link does not work", exc.message, exc.status)
+    sub = _spend(notify.confirm if confirming else notify.unsubscribe, token)
+    if isinstance(sub, Response):
+        return sub
     if not confirming:
         return _message("Unsubscribed", f"You will get no more of these emails at {sub.email}.")
     post, _ = notify.subscription_target(sub)
@@ -242,11 +253,9 @@ def one_click_unsubscribe(kind: str, token: str) -> Response:
     if request.form.get("List-Unsubscribe") != "One-Click":
         return _message("This link does not work",
                         "Open the unsubscribe link from the email in your browser to stop these emails.", 400)
-    try:
-        done = notify.unsubscribe(token) if kind == "comments" else followers.unsubscribe(token)
-    except DomainError as exc:
-        db.session.rollback()
-        return _message("This link does not work", exc.message, exc.status)
+    done = _spend(notify.unsubscribe if kind == "comments" else followers.unsubscribe, token)
+    if isinstance(done, Response):
+        return done
     return _message("Unsubscribed", f"You will get no more of these emails at {done.email}.")
 
 
@@ -347,11 +356,9 @@ def follow_link(purpose: str, token: str) -> Response:
                       max_age=None if confirming else notify.UNSUBSCRIBE_MAX_AGE)
     if page is not None:
         return page
-    try:
-        follower = followers.confirm(token) if confirming else followers.unsubscribe(token)
-    except DomainError as exc:
-        db.session.rollback()
-        return _message("This link does not work", exc.message, exc.status)
+    follower = _spend(followers.confirm if confirming else followers.unsubscribe, token)
+    if isinstance(follower, Response):
+        return follower
     if confirming:
         return _message("You follow this blog", f"Each new post will be emailed to {follower.email}.")
     return _message("Unsubscribed", f"You will get no more of these emails at {follower.email}.")

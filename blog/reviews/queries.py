@@ -296,22 +296,15 @@ def browse_works(filters: BrowseFilters, per_page: int = 30) -> BrowsePage:
     )
     if filters.kind:
         query = query.where(Work.kind == filters.kind)
-    if filters.genre:
-        query = query.where(
-            Work.id.in_(
-                select(WorkTermLink.work_id)
-                .join(WorkTerm, WorkTerm.id == WorkTermLink.term_id)
-                .where(WorkTerm.slug == filters.genre, WorkTerm.kind == TermKind.GENRE)
+    for slug, kind in ((filters.genre, TermKind.GENRE), (filters.theme, TermKind.THEME)):
+        if slug:
+            query = query.where(
+                Work.id.in_(
+                    select(WorkTermLink.work_id)
+                    .join(WorkTerm, WorkTerm.id == WorkTermLink.term_id)
+                    .where(WorkTerm.slug == slug, WorkTerm.kind == kind)
+                )
             )
-        )
-    if filters.theme:
-        query = query.where(
-            Work.id.in_(
-                select(WorkTermLink.work_id)
-                .join(WorkTerm, WorkTerm.id == WorkTermLink.term_id)
-                .where(WorkTerm.slug == filters.theme, WorkTerm.kind == TermKind.THEME)
-            )
-        )
     if filters.year:
         query = query.where(year == filters.year)
     if filters.min_score is not None:
