@@ -7,6 +7,7 @@ typed kept, and the transaction is rolled back so nothing is half-written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -296,22 +297,27 @@ def admin_work(work_id: int) -> Response | str | tuple[str, int]:
     return render_template("reviews/admin/work_form.html", form=form, work=work, roles=COMMON_ROLES), status
 
 
+def _delete(name: str, remove: Callable[[], None], refused_to: str, done_to: str) -> Response:
+    """A delete button of the admin: refused (still in use) back to its page, else gone with a note."""
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    try:
+        remove()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(refused_to, 303)
+    db.session.commit()
+    flash(f"{name} was deleted.", "success")
+    return redirect(done_to, 303)
+
+
 @bp.post("/admin/works/<int:work_id>/delete")
 @require(editing.can_manage_works)
 def admin_work_delete(work_id: int) -> Response:
     work = db.session.get(Work, work_id) or abort(404)
-    if not DecisionForm().validate_on_submit():
-        abort(400)
-    title = work.title
-    try:
-        editing.delete_work(current_user, work)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("reviews.admin_work", work_id=work_id), 303)
-    db.session.commit()
-    flash(f"{title} was deleted.", "success")
-    return redirect(url_for("reviews.admin_works"), 303)
+    return _delete(work.title, lambda: editing.delete_work(current_user, work),
+                   url_for("reviews.admin_work", work_id=work_id), url_for("reviews.admin_works"))
 
 
 @bp.post("/works/<slug>/history/<int:number>/restore")
@@ -381,18 +387,8 @@ def admin_person(person_id: int) -> Response | str | tuple[str, int]:
 @require(editing.can_manage_works)
 def admin_person_delete(person_id: int) -> Response:
     person = db.session.get(Person, person_id) or abort(404)
-    if not DecisionForm().validate_on_submit():
-        abort(400)
-    name = person.name
-    try:
-        editing.delete_person(current_user, person)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("reviews.admin_person", person_id=person_id), 303)
-    db.session.commit()
-    flash(f"{name} was deleted.", "success")
-    return redirect(url_for("reviews.admin_people"), 303)
+    return _delete(person.name, lambda: editing.delete_person(current_user, person),
+                   url_for("reviews.admin_person", person_id=person_id), url_for("reviews.admin_people"))
 
 
 # --------------------------------------------------------------------------- admin: a post's review
