@@ -463,7 +463,7 @@ def search(query: str, number: int, per_page: int) -> SearchResults | None:
     page = paginate(stmt, number, per_page)
     if page is None:
         return None
-    return SearchResults(query=query.strip(), words=words, page=page, max_candidates=fulltext.candidate_limit())
+    return SearchResults(query=query.strip(), words=words, page=page, max_candidates=fulltext.MAX_CANDIDATES)
 
 
 def search_snippet(text: str, words: list[str], width: int = 240) -> Markup | None:

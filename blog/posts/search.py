@@ -82,10 +82,6 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(query[:MAX_QUERY_CHARS])[:12]
 
 
-def candidate_limit() -> int:
-    return MAX_CANDIDATES
-
-
 def search_posts(base: Select[tuple[Post]], query: str, dialect: str) -> Select[tuple[Post]] | None:
     """Narrow ``base`` (a select of live posts) to those matching every word, best first.
 
@@ -101,7 +97,7 @@ def search_posts(base: Select[tuple[Post]], query: str, dialect: str) -> Select[
         # only for the rows it visits.
         fts = text(
             "SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH :match ORDER BY rowid DESC LIMIT :cap"
-        ).bindparams(match=match, cap=candidate_limit())
+        ).bindparams(match=match, cap=MAX_CANDIDATES)
         sub = fts.columns(column("rowid", Integer), column("rank", Float)).subquery("fts")
         return base.join(sub, sub.c.rowid == Post.id).order_by(sub.c.rank, Post.published_at.desc())
     vector = literal_column(f"posts.{PG_COLUMN}", type_=TSVECTOR)
@@ -110,12 +106,12 @@ def search_posts(base: Select[tuple[Post]], query: str, dialect: str) -> Select[
     )
     # The GIN index finds the matches; only the newest MAX_CANDIDATES of them are ranked.
     candidates = (
-        select(Post.id).where(vector.op("@@")(tsquery)).order_by(Post.id.desc()).limit(candidate_limit()).subquery()
+        select(Post.id).where(vector.op("@@")(tsquery)).order_by(Post.id.desc()).limit(MAX_CANDIDATES).subquery()
     )
     return base.join(candidates, candidates.c.id == Post.id).order_by(
         func.ts_rank(vector, tsquery).desc(), Post.published_at.desc())
 
 
 __all__ = [
-    "MAX_CANDIDATES", "NOT_IN_MODELS", "candidate_limit", "install_search", "query_words", "search_posts", "select",
+    "MAX_CANDIDATES", "NOT_IN_MODELS", "install_search", "query_words", "search_posts", "select",
 ]
