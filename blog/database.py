@@ -1,10 +1,12 @@
-"""Database engine tuning: SQLite's WAL and busy timeout, and full-text search DDL hooks."""
+"""Database engine tuning (SQLite's WAL and busy timeout, serialized writes) and prepared hot reads."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -68,3 +70,55 @@ def _serialize_sqlite_writes(engine: Engine, busy_timeout_ms: int) -> None:
         if connection_record.info.pop(_HOLDS_WRITE_LOCK, False):
             with contextlib.suppress(RuntimeError):  # checked in by another thread (garbage collection)
                 lock.release()
+
+
+class Prepared:
+    """A hot read built once with SQLAlchemy, compiled once per dialect, run on the DBAPI cursor.
+
+    Building a ``select()`` and letting the ORM session run it costs ~0.8 ms here before the
+    database does anything (expression construction, cache keys, result processing); the same
+    statement on the cursor costs ~0.08 ms. Rows come back as the driver gives them: on SQLite
+    datetimes are ISO strings and booleans 0/1 (``as_datetime`` reads the former). The statement
+    runs on the session's connection, after a flush, so it sees the request's own writes.
+    """
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+    def _sql(self, dialect: Any) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self._build().compile(dialect=dialect)
+            # Values written into the statement (a status enum, a flag) go to the driver as the
+            # types' bind processors would send them; the caller's parameters are plain ints/strings.
+            processors = compiled._bind_processors
+            constants = {
+                name: processors[name](value) if name in processors else value
+                for name, value in compiled.construct_params(_check=False).items()
+                if value is not None
+            }
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            found = self._compiled[dialect.name] = (str(compiled), order, constants)
+        return found
+
+    def rows(self, **params: Any) -> list[tuple[Any, ...]]:
+        db.session.flush()
+        connection = db.session.connection()
+        sql, order, constants = self._sql(connection.dialect)
+        values = {**constants, **params}
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, [values[name] for name in order] if order is not None else values)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A raw driver value of a ``UTCDateTime`` column as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -20,7 +20,7 @@ from flask import url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from blog.comments.avatars import gravatar_url
+from blog.comments.avatars import GRAVATAR_BASE
 
 if TYPE_CHECKING:
     from blog.comments.discussion import DiscussionExtras
@@ -37,6 +37,8 @@ _TOOL_BUTTONS = {
                           ("mark-author", "Mark as from the author"), ("unmark-author", "Not from the author"))
 }
 _MICRODATA = ' itemprop="comment" itemscope itemtype="https://schema.org/Comment"'
+#: The id of the one form every like button submits (``templates/comments/section.html``).
+LIKE_FORM = "comment-like-form"
 
 
 def _url_template(endpoint: str) -> tuple[str, str]:
@@ -78,23 +80,21 @@ class _Page:
         self.is_moderator = bool(extras and extras.is_moderator)
         self.scores = section.reader_scores
         self.scale = section.score_scale
+        self.avatar_base = section.avatar_base
 
     def avatar(self, c: Node) -> str:
-        s = self.section
-        remote = c.remote_avatar if c.remote_avatar.startswith("https://") else (
-            gravatar_url(c.avatar_hash) if s.gravatar else "")
-        data = f' data-avatar="{_esc(remote)}"' if remote else ""
-        src = f"{s.avatar_base}{_esc(c.avatar_hash)}.svg"
-        return f'<img class="avatar" src="{src}"{data} alt="" width="48" height="48" loading="lazy" decoding="async">'
+        # A social account's picture is named; Gravatar's address is built by comments.js from the
+        # hash in ``src`` (the list's ``data-gravatar``), so most comments carry one URL, not two.
+        remote = c.remote_avatar
+        data = f' data-avatar="{_esc(remote)}"' if remote.startswith("https://") else ""
+        return (f'<img class="avatar" src="{self.avatar_base}{_esc(c.avatar_hash)}.svg"{data} alt="" width="48" '
+                'height="48" loading="lazy" decoding="async">')
 
-
-    def author(self, c: Node, name: str) -> str:
-        if c.url:
-            person = (f'<a class="url" href="{_esc(c.url)}" rel="external nofollow ugc noopener" itemprop="url">'
-                      f'<b itemprop="name">{name}</b></a>')
-        else:
-            person = f'<b itemprop="name">{name}</b>'
-        return f'<span class="comment-author" itemprop="author" itemscope itemtype="https://schema.org/Person">{person}</span>'
+    @staticmethod
+    def author(c: Node, name: str) -> str:
+        person = (f'<a class="url" href="{_esc(c.url)}" rel="external nofollow ugc noopener" itemprop="url">'
+                  f'<b itemprop="name">{name}</b></a>') if c.url else f'<b itemprop="name">{name}</b>'
+        return f'<span class="comment-author"{_PERSON}>{person}</span>'
 
     def discussion(self, c: Node) -> str:
         """Likes, badges, the report link and moderators' tools (readable, approved comments only)."""
@@ -102,12 +102,14 @@ class _Page:
             return ""
         cid = c.id
         liked = cid in self.liked
+        # The button belongs to the page's one like form (``LIKE_FORM``, which holds the CSRF token)
+        # and names its own target: no form and no token per comment.
         parts = [
-            f'<div class="comment-discussion"><form class="comment-like-form" method="post" '
-            f'action="{self.like[0]}{cid}{self.like[1]}"><input type="hidden" name="csrf_token" value="{self.csrf}">'
-            f'<button type="submit" class="link-button comment-like{" is-liked" if liked else ""}" '
+            f'<div class="comment-discussion"><button type="submit" form="{LIKE_FORM}" '
+            f'formaction="{self.like[0]}{cid}{self.like[1]}" '
+            f'class="link-button comment-like{" is-liked" if liked else ""}" '
             f'aria-pressed="{"true" if liked else "false"}"><span aria-hidden="true">&#9829;</span> '
-            f'<span class="visually-hidden">Like</span> <span class="like-count">{c.like_count}</span></button></form>'
+            f'<span class="visually-hidden">Like</span> <span class="like-count">{c.like_count}</span></button>'
         ]
         if c.pinned:
             parts.append(' <span class="badge badge-pinned">Pinned</span>')
@@ -161,28 +163,44 @@ class _Page:
         return f"{head}{body}</li>{'</ol></li>' * c.closes}\n"
 
     def article(self, c: Node) -> str:
-        name = _esc(c.name)
-        meta = [self.avatar(c), self.author(c, name)]
-        if c.is_author:
-            meta.append(' <span class="badge badge-author">Author</span>')
-        score = self.scores.get(c.id)
-        if score is not None:
-            meta.append(f' <span class="badge badge-score" title="Their score for the work">'
-                        f'{_esc(score)}/{self.scale}</span>')
-        meta.append(f' <a class="comment-permalink" href="#comment-{c.id}" itemprop="url"><time datetime="'
-                    f'{c.created_at.isoformat()}" itemprop="dateCreated">{date_label(c.created_at)}</time></a>')
-        if c.edited_at:
-            meta.append(f' <span class="comment-edited"><time datetime="{c.edited_at.isoformat()}" '
-                        'itemprop="dateModified">edited</time></span>')
-        if c.reply_to_name:
-            meta.append(f' <span class="comment-in-reply-to">in reply to {_esc(c.reply_to_name)}</span>')
-        pending = '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>' if c.pending else ""
-        return (f'<article class="comment-body" id="div-comment-{c.id}"><footer class="comment-meta">{"".join(meta)}'
-                f'</footer>{pending}<div class="comment-content" itemprop="text">{c.body_html}</div>'
-                f'{self.discussion(c)}{self.actions(c, name)}</article>')
+        # One f-string per comment, optional parts as "" (this runs 200 times for a busy page).
+        cid, created, name = c.id, c.created_at, _esc(c.name)
+        score = self.scores.get(cid) if self.scores else None
+        edited = c.edited_at
+        return (
+            f'<article class="comment-body" id="div-comment-{cid}"><footer class="comment-meta">'
+            f'{self.avatar(c)}{self.author(c, name)}'
+            f'{_AUTHOR_BADGE if c.is_author else ""}'
+            f'{"" if score is None else _score_badge(_esc(score), self.scale)}'
+            f' <a class="comment-permalink" href="#comment-{cid}" itemprop="url"><time datetime="'
+            f'{created.isoformat(timespec="seconds")}" itemprop="dateCreated">{date_label(created)}</time></a>'
+            f'{_edited(edited) if edited else ""}'
+            f'{_in_reply_to(c.reply_to_name) if c.reply_to_name else ""}'
+            f'</footer>{_AWAITING if c.pending else ""}<div class="comment-content" itemprop="text">{c.body_html}</div>'
+            f'{self.discussion(c)}{self.actions(c, name)}</article>'
+        )
+
+
+_PERSON = ' itemprop="author" itemscope itemtype="https://schema.org/Person"'
+_AUTHOR_BADGE = ' <span class="badge badge-author">Author</span>'
+_AWAITING = '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
+
+
+def _score_badge(score: str, scale: int) -> str:
+    return f' <span class="badge badge-score" title="Their score for the work">{score}/{scale}</span>'
+
+
+def _edited(when: datetime) -> str:
+    return (f' <span class="comment-edited"><time datetime="{when.isoformat(timespec="seconds")}" '
+            'itemprop="dateModified">edited</time></span>')
+
+
+def _in_reply_to(name: str) -> str:
+    return f' <span class="comment-in-reply-to">in reply to {_esc(name)}</span>'
 
 
 def comment_list(section: CommentSection, extras: DiscussionExtras | None) -> Markup:
     """``<ol class="comment-list">`` with every node of the page, nested as the tree says."""
     page = _Page(section, extras)
-    return Markup(f'<ol class="comment-list">\n{"".join(map(page.comment, section.nodes))}</ol>')  # noqa: S704
+    gravatar = f' data-gravatar="{GRAVATAR_BASE}"' if section.gravatar else ""
+    return Markup(f'<ol class="comment-list"{gravatar}>\n{"".join(map(page.comment, section.nodes))}</ol>')  # noqa: S704

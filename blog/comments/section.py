@@ -19,7 +19,6 @@ from markupsafe import Markup
 from blog import cache
 from blog.comments import sorting, threads
 from blog.comments.discussion import section_extras
-from blog.comments.forms import CommentForm
 from blog.comments.markup import comment_list, date_label
 from blog.comments.posting import can_modify, closes_at, comments_open, edit_deadline
 from blog.comments.spam import form_token
@@ -68,6 +67,53 @@ def identity_cookie_value(name: str, email: str, url: str) -> str:
 
 
 @dataclass
+class FormView:
+    """What the comment form shows: the values in its fields and each field's errors.
+
+    Built from the form a refused comment left (so nothing typed is lost) or from defaults; the
+    page renders it as plain HTML, so a page view costs no WTForms form (posting validates with
+    ``CommentForm`` as before)."""
+
+    body: str = ""
+    name: str = ""
+    email: str = ""
+    url: str = ""
+    remember: bool = False
+    notify_replies: bool = False
+    notify_post: bool = False
+    notify_digest: bool = False
+    score: str = ""
+    parent_id: str = ""
+    shown: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: Any) -> FormView:
+        def text(name: str) -> str:
+            return str(getattr(form, name).data or "") if hasattr(form, name) else ""
+
+        def checked(name: str) -> bool:
+            return bool(getattr(form, name).data) if hasattr(form, name) else False
+
+        errors = {name: list(getattr(form, name).errors) for name in _FIELDS if getattr(form, name, None) is not None
+                  and getattr(form, name).errors}  # fmt: skip
+        return cls(body=text("body"), name=text("name"), email=text("email"), url=text("url"),
+                   remember=checked("remember"), notify_replies=checked("notify_replies"),
+                   notify_post=checked("notify_post"), notify_digest=checked("notify_digest"), score=text("score"),
+                   parent_id=text("parent_id"), errors=errors)  # fmt: skip
+
+    def parent(self) -> int | None:
+        """The comment being answered; -1 (matches nothing) when the field was tampered with."""
+        raw = self.parent_id.strip()
+        if not raw:
+            return None
+        return int(raw) if raw.isdigit() and len(raw) < 12 else -1
+
+
+_FIELDS = ("body", "name", "email", "url", "score")
+
+
+@dataclass
 class CommentSection:
     """What ``templates/comments/section.html`` shows."""
 
@@ -78,7 +124,7 @@ class CommentSection:
     total_threads: int
     is_open: bool
     closed_message: str
-    form: CommentForm | None
+    form: FormView | None
     signed_in: bool
     reply_to: threads.Node | None
     error: str = ""
@@ -91,6 +137,8 @@ class CommentSection:
     #: The post reviews a work, so signed-in readers may give their score with their comment.
     takes_scores: bool = False
     score_scale: int = 10
+    #: Forms carry a CSRF token (off only where WTF_CSRF_ENABLED is, in some tests).
+    csrf: bool = True
     #: The rendered ``<ol class="comment-list">`` (blog.comments.markup), built once the rest is known.
     list_html: Markup = field(default_factory=Markup)
 
@@ -103,6 +151,16 @@ class CommentSection:
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _thread_rows(post_id: int, viewer: threads.Viewer, page: int, per_page: int,
+                 sort: str) -> tuple[list[tuple], list[int], int | None]:  # type: ignore[type-arg]
+    """One page of threads: one prepared statement for most readers; readers who may see their
+    own held comments take the general two-query path."""
+    if viewer.user_id is None and not viewer.guest_ids:
+        return threads.public_page(post_id, page, per_page, sort)
+    ids, total = threads.thread_page(post_id, viewer, page, per_page, sort)
+    return threads.load_threads(post_id, ids), ids, total
 
 
 def comment_section(post: Post, *, page: int | None = None, reply_to: int | None = None,
@@ -120,13 +178,13 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
     per_page, newest = threads.per_page(), sorting.reader_sort()  # oldest | newest | best (pinned first)
 
     page = max(1, page or 1)
-    ids, total = threads.thread_page(post.id, viewer, page, per_page, newest)
+    rows, ids, total = _thread_rows(post.id, viewer, page, per_page, newest)
     if total is None:
         total = threads.count_threads(post.id, viewer) if page > 1 else 0
         if total and page > 1:
             page = ceil(total / per_page)
-            ids, _ = threads.thread_page(post.id, viewer, page, per_page, newest)
-    roots = threads.build_tree(threads.load_threads(post.id, ids), ids, viewer, post.author_id)
+            rows, ids, _ = _thread_rows(post.id, viewer, page, per_page, newest)
+    roots = threads.build_tree(rows, ids, viewer, post.author_id)
     nodes = threads.flatten(roots)
     now = utcnow()
     window = int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"])
@@ -151,21 +209,24 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
                                           "", found.body_html, found.status.value, False, False,
                                           found.created_at, found.edited_at, visible=True)
 
-    form = getattr(g, "comment_form", None) if in_request else None
+    left = getattr(g, "comment_form", None) if in_request else None
     error = getattr(g, "comment_error", "") if in_request else ""
-    if is_open or form is not None:
+    form: FormView | None = None
+    if is_open or left is not None:
         # A refused comment keeps its form even on a closed post, so the reader can copy the text.
-        if form is None:
-            form = CommentForm(formdata=None)
+        if left is not None:
+            form = FormView.from_form(left)
+        else:
+            form = FormView()
             if not signed_in and in_request:
                 saved = saved_identity()
                 if saved:
-                    form.name.data, form.email.data, form.url.data = saved["name"], saved["email"], saved["url"]
-                    form.remember.data = True
+                    form.name, form.email, form.url = saved["name"], saved["email"], saved["url"]
+                    form.remember = True
             if reply_node is not None:
-                form.parent_id.data = str(reply_node.id)
-        form.shown.data = form_token(post.id)
-        cache.mark_fresh(SHOWN_STAMP, form.shown.data, str(post.id))  # a cached page gets a new stamp per hit
+                form.parent_id = str(reply_node.id)
+        form.shown = form_token(post.id)
+        cache.mark_fresh(SHOWN_STAMP, form.shown, str(post.id))  # a cached page gets a new stamp per hit
         if reply_node is None and form.parent() not in (None, -1):
             parent_id = form.parent()
             reply_node = next((n for n in nodes if n.id == parent_id), None)
@@ -190,6 +251,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         reader_scores=reader_scores,
         takes_scores=takes_scores,
         score_scale=scale,
+        csrf=bool(current_app.config.get("WTF_CSRF_ENABLED", True)),
     )
     extras = section_extras(nodes, newest, user)
     section.list_html = comment_list(section, extras) if in_request else Markup("")

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from blog.comments import sorting
+from blog.database import Prepared, as_datetime
 from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.comments import Comment, CommentStatus
@@ -170,15 +171,78 @@ def load_threads(post_id: int, thread_ids: Sequence[int]) -> list[tuple]:  # typ
     return [tuple(row) for row in _core_rows(stmt)]
 
 
+def _public_page_statement(sort: str) -> Any:
+    """One statement for what a reader with no comments of their own sees on a page of threads:
+    the page's top-level comments (ranked in the reader's sort), every comment of those threads,
+    and the number of readable threads. Parameters: ``post_id``, ``limit``, ``offset``."""
+    anyone = Viewer()
+    post_id = bindparam("post_id")
+
+    def readable_roots(root: Any, name: str) -> ColumnElement[bool]:
+        reply = aliased(Comment, name=f"{name}_reply")
+        readable_reply = (
+            select(reply.id)
+            .where(reply.thread_id == root.id, reply.id != root.id, visible_clause(anyone, reply))
+            .exists()
+        )
+        return and_(root.post_id == post_id, root.thread_id == root.id,
+                    or_(visible_clause(anyone, root), readable_reply))  # fmt: skip
+
+    ranked = aliased(Comment, name="ranked")
+    keys = sorting.order_by(sort, ranked)
+    page = (
+        select(ranked.id.label("tid"), func.row_number().over(order_by=keys).label("rank"))
+        .where(readable_roots(ranked, "ranked"))
+        .order_by(*keys)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("page")
+    )
+    counted = aliased(Comment, name="counted")
+    total = select(func.count(counted.id)).where(readable_roots(counted, "counted")).scalar_subquery()
+    return (
+        select(*_COLUMNS, page.c.rank, total)
+        .join(page, page.c.tid == Comment.thread_id)
+        .outerjoin(User, User.id == Comment.user_id)
+        .where(Comment.post_id == post_id)
+        .order_by(page.c.rank, Comment.created_at, Comment.id)
+    )
+
+
+_PUBLIC_PAGES = {sort: Prepared(lambda sort=sort: _public_page_statement(sort)) for sort in sorting.SORTS}
+
+
+def public_page(post_id: int, page: int, per_page: int, sort: str) -> tuple[list[tuple], list[int], int | None]:  # type: ignore[type-arg]
+    """Rows, thread ids in order and the number of threads, for a reader who owns no comments here.
+
+    The same answer as ``thread_page`` + ``load_threads`` in one prepared statement; the total is
+    None when the page is past the end (no rows to carry it)."""
+    rows = _PUBLIC_PAGES[sorting.normalize(sort)].rows(post_id=post_id, limit=per_page, offset=(page - 1) * per_page)
+    if not rows:
+        return [], [], None
+    thread_ids: list[int] = []
+    last_rank = None
+    for row in rows:
+        if row[18] != last_rank:
+            last_rank = row[18]
+            thread_ids.append(row[2] or row[0])
+    return rows, thread_ids, int(rows[0][19])
+
+
 def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,  # type: ignore[type-arg]
                post_author_id: int | None) -> list[Node]:
     """Assemble rows into threads in ``thread_ids`` order; hidden comments without readable
-    replies are dropped, hidden ones with readable replies become placeholders."""
+    replies are dropped, hidden ones with readable replies become placeholders.
+
+    Rows are ``_COLUMNS`` (extra trailing columns are ignored), parents before their replies,
+    as the ORM gives them or raw from the driver (``Prepared``)."""
     nodes: dict[int, Node] = {}
     order: list[Node] = []
     for (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
-         author_reply, created_at, edited_at, like_count, pinned, locked) in rows:
+         author_reply, created_at, edited_at, like_count, pinned, locked, *_) in rows:
         status = _STATUS_NAMES.get(status) or str(status)
+        if created_at.__class__ is not datetime or created_at.tzinfo is not UTC:
+            created_at, edited_at = as_datetime(created_at), as_datetime(edited_at)
         is_author = bool(author_reply) or (user_id is not None and user_id == post_author_id)
         node = Node(cid, parent_id, thread_id or cid, depth, user_id, name, url or "", a_hash, remote or "",
                     body_html, status, deleted, is_author, created_at, edited_at,

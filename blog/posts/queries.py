@@ -15,10 +15,11 @@ from datetime import MAXYEAR, MINYEAR, UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup, escape
-from sqlalchemy import Integer, Select, cast, extract, func, select
+from sqlalchemy import Integer, Select, bindparam, cast, extract, func, literal, select
 from sqlalchemy.orm import defer, load_only, raiseload, selectinload
 
 from blog.auth.permissions import can_edit_post, is_staff
+from blog.database import Prepared
 from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.base import utcnow
@@ -174,12 +175,51 @@ class PostLookup:
     is_preview: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A tag or category as a post page links to it."""
+
+    name: str
+    slug: str
+
+
 @dataclass
 class PostPage:
     post: Post
     series: SeriesNav | None
     is_preview: bool
     can_edit: bool
+    tags: list[Term] = field(default_factory=list)
+    categories: list[Term] = field(default_factory=list)
+
+
+def _terms_statement() -> Any:
+    """A post's tags and categories, by name, in one statement (``kind`` 0 = tag, 1 = category)."""
+    post_id = bindparam("post_id")
+    tags = (
+        select(literal(0).label("kind"), Tag.name, Tag.slug)
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .where(post_tags.c.post_id == post_id)
+    )
+    categories = (
+        select(literal(1).label("kind"), Category.name, Category.slug)
+        .join(post_categories, post_categories.c.category_id == Category.id)
+        .where(post_categories.c.post_id == post_id)
+    )
+    union = tags.union_all(categories).subquery("terms")
+    return select(union.c.kind, union.c.name, union.c.slug).order_by(union.c.kind, union.c.name)
+
+
+_POST_TERMS = Prepared(_terms_statement)
+
+
+def post_terms(post_id: int) -> tuple[list[Term], list[Term]]:
+    """(tags, categories) of a post: one prepared statement instead of two relationship loads."""
+    tags: list[Term] = []
+    categories: list[Term] = []
+    for kind, name, slug in _POST_TERMS.rows(post_id=post_id):
+        (categories if kind else tags).append(Term(name, slug))
+    return tags, categories
 
 
 def _part_order(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
@@ -187,16 +227,17 @@ def _part_order(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
     return stmt.order_by(Post.series_part.is_(None), Post.series_part, Post.published_at, Post.id)
 
 
+def _find_post_stmt(slug: str) -> Select[tuple[Post]]:
+    # The series comes with the post (no statement at all when it is in none).
+    return select(Post).where(Post.slug == slug).options(selectinload(Post.series))
+
+
 def find_post(slug: str, viewer: Any) -> PostLookup:
     """Resolve ``/posts/<slug>/`` for ``viewer``: live posts for everyone, drafts for those who may edit them."""
     if not plausible_slug(slug):
         return PostLookup()
-    stmt = (
-        select(Post)
-        .where(Post.slug == slug)
-        .options(selectinload(Post.tags), selectinload(Post.categories), selectinload(Post.series))
-    )
-    post = db.session.scalar(stmt)
+    # Tags and categories come with the page (``post_terms``).
+    post = db.session.scalar(_find_post_stmt(slug))
     if post is not None:
         if post.is_live:
             return PostLookup(post=post)
@@ -242,11 +283,14 @@ def post_page(lookup: PostLookup, viewer: Any) -> PostPage:
     """Everything the post page shows around the post itself (comments and review box come from their areas)."""
     assert lookup.post is not None
     post = lookup.post
+    tags, categories = post_terms(post.id)
     return PostPage(
         post=post,
         series=series_nav(post),
         is_preview=lookup.is_preview,
         can_edit=is_staff(viewer) and can_edit_post(viewer, post),
+        tags=tags,
+        categories=categories,
     )
 
 

@@ -9,6 +9,7 @@ put a wrong address into a feed that readers keep for years.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -103,7 +104,7 @@ def _clip(text: str, limit: int = 300) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def post_meta(post: Post, *, noindex: bool = False) -> PageMeta:
+def post_meta(post: Post, *, noindex: bool = False, tags: Iterable[Any] | None = None) -> PageMeta:
     return PageMeta(
         title=post.title,
         description=_clip(post.excerpt),
@@ -114,7 +115,7 @@ def post_meta(post: Post, *, noindex: bool = False) -> PageMeta:
         published=post.published_at,
         modified=max(filter(None, [post.published_at, post.updated_at]), default=None),
         author=post.author.name,
-        tags=[t.name for t in post.tags],
+        tags=[t.name for t in (post.tags if tags is None else tags)],
         noindex=noindex,
     )
 

@@ -74,7 +74,7 @@ def post_detail(slug: str) -> ResponseReturnValue:
         "data": data,
         "post": post,
         "series": data.series,
-        "meta": post_meta(post, noindex=data.is_preview),
+        "meta": post_meta(post, noindex=data.is_preview, tags=data.tags),
     }
     html = render_template("posts/post.html", **context)
     response = Response(html)

@@ -20,11 +20,13 @@ from blog.reviews.editing import format_score, on_scale, score_scale
 from blog.reviews.forms import RatingForm
 from blog.reviews.jsonld import review_jsonld
 from blog.reviews.queries import _work_options
-from blog.reviews.ratings import rating_of, reader_stats
+from blog.reviews.ratings import rating_of, reader_stats, reviewed_work_id
 
 
 def review_context(post: Post) -> dict[str, Any]:
     """Template context for ``templates/reviews/post_infobox.html``; empty when the post reviews nothing."""
+    if reviewed_work_id(post.id) is None:
+        return {}  # most posts review nothing: one prepared statement, shared with the comments' scores
     row = db.session.execute(select(Review, Work.parent_id).join(Work).where(Review.post_id == post.id)).first()
     if row is None:
         return {}

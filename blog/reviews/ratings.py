@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, cast, func, or_, select
+from flask import g, has_request_context
+from sqlalchemy import Float, bindparam, cast, func, or_, select
 
+from blog.database import Prepared
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.accounts import User
@@ -177,13 +179,28 @@ def comment_rating_target(post_id: int, raw_score: str, signed_in: bool) -> tupl
     return work, checked
 
 
+_REVIEWED_WORK = Prepared(lambda: select(Review.work_id).where(Review.post_id == bindparam("post_id")))
+
+
+def reviewed_work_id(post_id: int) -> int | None:
+    """The work a post reviews, if any: asked by the infobox and the comments of one page, read once."""
+    memo: dict[int, int | None] | None = g.setdefault("reviewed_work_ids", {}) if has_request_context() else None
+    if memo is not None and post_id in memo:
+        return memo[post_id]
+    rows = _REVIEWED_WORK.rows(post_id=post_id)
+    work_id = int(rows[0][0]) if rows else None
+    if memo is not None:
+        memo[post_id] = work_id
+    return work_id
+
+
 def comment_scores(post_id: int, nodes: Iterable[Any]) -> tuple[dict[int, str], int, bool]:
     """``comment id -> score text`` for comments whose (signed-in) writer rated the reviewed work, the scale,
     and whether the post reviews a work at all.
 
     Two queries whatever the number of comments; empty when the post reviews nothing.
     """
-    work_id = db.session.scalar(select(Review.work_id).where(Review.post_id == post_id))
+    work_id = reviewed_work_id(post_id)
     if work_id is None:
         return {}, score_scale(), False
     scores = reader_scores_for_comments(work_id, [n for n in nodes if getattr(n, "user_id", None)])

@@ -3,8 +3,9 @@
  * - Reply links (a.comment-reply-link[data-reply-to]) move the #respond form under the comment,
  *   set the hidden parent field and show "Cancel reply"; without JS the link's
  *   ?replyto=<id>#respond does the same on the server.
- * - Avatars: the page always shows our local identicon; when an img has data-avatar (Gravatar
- *   with d=404, or an account's picture) we load it off-screen and swap it in only once it has
+ * - Avatars: the page always shows our local identicon; when an img has data-avatar (an
+ *   account's picture), or sits in a list with data-gravatar (Gravatar for the hash its src is
+ *   named after, with d=404), we load that off-screen and swap it in only once it has
  *   loaded, so offline or blocked images never show broken.
  * - The moderation queue's "select all" checkbox.
  *
@@ -85,10 +86,17 @@
   }
 
   function upgradeAvatars() {
-    var images = document.querySelectorAll("img.avatar[data-avatar]");
+    var images = document.querySelectorAll("img.avatar");
     Array.prototype.forEach.call(images, function (img) {
       var url = img.getAttribute("data-avatar");
-      if (!url || url.indexOf("https://") !== 0) return;
+      if (!url) {
+        // A Gravatar for the email hash the local identicon is named after (d=404: none, keep ours).
+        var list = img.closest("[data-gravatar]");
+        var hash = (img.getAttribute("src") || "").match(/\/([0-9a-f]{32,64})\.svg$/);
+        if (!list || !hash) return;
+        url = list.getAttribute("data-gravatar") + hash[1] + "?s=80&d=404&r=g";
+      }
+      if (url.indexOf("https://") !== 0) return;
       var probe = new Image();
       probe.referrerPolicy = "no-referrer";
       probe.onload = function () {

@@ -1,12 +1,14 @@
-// Likes without a page reload: the form still works without JavaScript (it redirects back).
+// Likes without a page reload. Every like button submits the page's one like form (which holds
+// the CSRF token) with its own formaction; without JavaScript that posts and redirects back.
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.classList || !form.classList.contains("comment-like-form")) return;
+    var button = event.submitter;
+    if (!button || !button.formAction) return;  // an old browser: the plain form post still works
     event.preventDefault();
-    var button = form.querySelector("button");
-    fetch(form.action, {
+    fetch(button.formAction, {
       method: "POST",
       body: new FormData(form),
       headers: { "Accept": "application/json", "X-Requested-With": "fetch" },
@@ -18,6 +20,6 @@
       button.classList.toggle("is-liked", result.data.liked);
       button.setAttribute("aria-pressed", result.data.liked ? "true" : "false");
       button.querySelector(".like-count").textContent = String(result.data.count);
-    }).catch(function () { form.submit(); });
+    }).catch(function () { form.action = button.formAction; form.submit(); });
   });
 })();
