@@ -34,13 +34,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
 
     from blog import database, errors, web
-    from blog.extensions import csrf, db, limiter, login_manager, migrate
+    from blog.extensions import csrf, db, init_limiter, login_manager, migrate
 
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     web.init_app(app)
     errors.init_app(app)
