@@ -215,3 +215,35 @@ def test_edited_comment_is_marked_edited(client, make_post, make_comment):
     html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
     assert ">edited</time>" in li_block(html, comment.id)
     assert db.session.get(Comment, comment.id).edited_at is not None
+
+
+@pytest.mark.parametrize("sort", ["oldest", "newest", "best"])
+def test_the_one_statement_thread_page_matches_the_general_two_query_path(app, make_post, make_comment, sort):
+    """Readers with no comments of their own get the prepared single statement; readers who may
+    see their own held comments take the general path. For a reader who owns nothing here both
+    must show the same threads, in the same order, with the same count."""
+    post = make_post()
+    other = make_post("Another post")
+    make_comment(other, "Not on this post.")
+    roots = [make_comment(post, f"Thread {i}.") for i in range(7)]
+    roots[3].pinned = True
+    roots[5].like_count = 4
+    make_comment(post, "A reply.", parent=roots[1])
+    make_comment(post, "Held.", parent=roots[2], status="pending")
+    hidden_root = make_comment(post, "Spam that holds up a reply.", status="spam")
+    make_comment(post, "Answer to spam.", parent=hidden_root)
+    make_comment(post, "Spam alone.", status="spam")
+    db.session.commit()
+    anyone = threads.Viewer()
+    for page in (1, 2, 3):
+        rows, ids, total = threads.public_page(post.id, page, 3, sort)
+        expected_ids, expected_total = threads.thread_page(post.id, anyone, page, 3, sort)
+        assert ids == expected_ids
+        assert total == expected_total
+        expected_rows = threads.load_threads(post.id, expected_ids)
+        assert sorted(row[0] for row in rows) == sorted(row[0] for row in expected_rows)
+        tree = threads.flatten(threads.build_tree(rows, ids, anyone, post.author_id))
+        expected = threads.flatten(threads.build_tree(expected_rows, expected_ids, anyone, post.author_id))
+        assert [(n.id, n.visible, n.placeholder, n.created_at) for n in tree] == \
+               [(n.id, n.visible, n.placeholder, n.created_at) for n in expected]
+    assert threads.public_page(post.id, 4, 3, sort) == ([], [], None)

@@ -339,3 +339,16 @@ def test_post_page_query_count_is_constant(client, make_post, make_user, count_q
 def test_strange_addresses_are_404_not_500(client, make_post, url):
     make_post("Something")
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)
+def test_links_follow_the_prefix_the_site_is_served_under(client, make_post):
+    """Templates remember the URLs they build; one built under /blog must not leak to the root."""
+    post = make_post("Perfect Blue")
+    under = client.get(f"/posts/{post.slug}/", base_url="http://localhost/blog/").get_data(as_text=True)
+    assert 'href="/blog/static/css/site.css"' in under
+    assert f'action="/blog/posts/{post.slug}/comments"' in under
+    root = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert 'href="/static/css/site.css"' in root and "/blog/" not in root
+    again = client.get(f"/posts/{post.slug}/", base_url="http://localhost/blog/").get_data(as_text=True)
+    assert 'href="/blog/static/css/site.css"' in again
