@@ -88,6 +88,8 @@ def visible_clause(viewer: Viewer, entity: Any = Comment) -> ColumnElement[bool]
 #: ``CommentStatus`` member -> its value; a dict lookup is much cheaper than ``Enum.value``.
 _STATUS_NAMES: dict[Any, str] = {member: member.value for member in CommentStatus}
 
+_from_iso = datetime.fromisoformat
+
 #: Built once: making an alias per request costs more than running the query.
 _REPLY = aliased(Comment, name="reply")
 
@@ -238,19 +240,22 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
     as the ORM gives them or raw from the driver (``Prepared``)."""
     nodes: dict[int, Node] = {}
     order: list[Node] = []
-    for (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
-         author_reply, created_at, edited_at, like_count, pinned, locked, *_) in rows:
-        status = _STATUS_NAMES.get(status) or str(status)
-        if created_at.__class__ is not datetime or created_at.tzinfo is not UTC:
+    statuses = _STATUS_NAMES
+    for row in rows:
+        (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
+         author_reply, created_at, edited_at, like_count, pinned, locked) = row[:18]
+        status = statuses.get(status) or str(status)
+        if created_at.__class__ is str:  # SQLite through the driver: ISO text in UTC
+            created_at = _from_iso(created_at).replace(tzinfo=UTC)
+            edited_at = _from_iso(edited_at).replace(tzinfo=UTC) if edited_at else None
+        elif created_at.tzinfo is not UTC:
             created_at, edited_at = as_datetime(created_at), as_datetime(edited_at)
+        visible = not deleted and status == "approved"
+        pending = not visible and not deleted and status == "pending" and viewer.owns(user_id, cid)
         is_author = bool(author_reply) or (user_id is not None and user_id == post_author_id)
         node = Node(cid, parent_id, thread_id or cid, depth, user_id, name, url or "", a_hash, remote or "",
-                    body_html, status, deleted, is_author, created_at, edited_at,
-                    like_count=like_count or 0, pinned=bool(pinned), locked=bool(locked))
-        if not deleted and status == "approved":
-            node.visible = True
-        elif not deleted and status == "pending" and viewer.owns(user_id, cid):
-            node.visible = node.pending = True
+                    body_html, status, deleted, is_author, created_at, edited_at, [], visible or pending, pending,
+                    "", "", 0, False, like_count or 0, bool(pinned), bool(locked))  # fmt: skip
         nodes[cid] = node
         order.append(node)
 
