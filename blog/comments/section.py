@@ -34,10 +34,6 @@ GUEST_IDS_KEY = "my_comments"
 GUEST_IDS_KEPT = 50
 #: The "Save my name, email, and website" cookie.
 IDENTITY_COOKIE = "comment_author"
-#: The comment form's signed "shown at" stamp: new for each reader, even on a cached page, so the
-#: minimum time before posting counts from when *this* reader got the form.
-SHOWN_STAMP = "comment-form-shown"
-cache.register_fresh(SHOWN_STAMP, lambda post_id: form_token(int(post_id)))
 
 
 def guest_comment_ids() -> frozenset[int]:
@@ -156,7 +152,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
     if is_open or form is not None:
         # A refused comment keeps its form even on a closed post, so the reader can copy the text.
         if form is None:
-            form = CommentForm(formdata=None)
+            form = CommentForm(formdata=None, meta=cache.form_meta())  # no token on a shared page
             if not signed_in and in_request:
                 saved = saved_identity()
                 if saved:
@@ -164,8 +160,9 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
                     form.remember.data = True
             if reply_node is not None:
                 form.parent_id.data = str(reply_node.id)
-        form.shown.data = form_token(post.id)
-        cache.mark_fresh(SHOWN_STAMP, form.shown.data, str(post.id))  # a cached page gets a new stamp per hit
+        # The signed "shown at" stamp counts the minimum time from when *this* reader got the form:
+        # a shared page has none, site.js fetches one (or the CSRF-failure page gives one).
+        form.shown.data = "" if cache.page_is_shared() else form_token(post.id)
         if reply_node is None and form.parent() not in (None, -1):
             parent_id = form.parent()
             reply_node = next((n for n in nodes if n.id == parent_id), None)
