@@ -26,8 +26,9 @@ How it stays correct:
   cookie (or a session of neutral keys only) straight from the entry and the headers stored with
   it; everything else, and any backend failure, goes through Flask as before.
 
-Entries live in Redis (shared by every worker and machine) or, without Redis, in each worker's
-memory (bounded by ``PAGE_CACHE_MAX_BYTES``). Responses carry ``ETag``/``Last-Modified``/
+Entries live in Redis (shared by every worker and machine; each worker also keeps the bodies it
+fetched, so a hit moves only the entry's head) or, without Redis, in each worker's memory
+(bounded by ``PAGE_CACHE_MAX_BYTES``). Responses carry ``ETag``/``Last-Modified``/
 ``Cache-Control`` so browsers revalidate with a cheap 304 and nginx or a CDN may cache them
 (``PAGE_CACHE_SHARED_MAX_AGE``).
 """
@@ -112,20 +113,18 @@ class Entry:
     headers: list[tuple[str, str]]
     body: bytes
 
-    def encode(self) -> bytes:
+    def encode_head(self) -> bytes:
+        """Everything but the body (Redis keeps the body under its own key, see RedisBackend)."""
         head = {"g": self.generation, "u": self.valid_until, "t": self.stored_at, "e": self.etag,
                 "h": self.headers}
-        return json.dumps(head, separators=(",", ":")).encode() + b"\n" + self.body
+        return json.dumps(head, separators=(",", ":")).encode()
 
     @classmethod
-    def decode(cls, raw: bytes) -> Entry | None:
-        cut = raw.find(b"\n")
-        if cut < 0:
-            return None
+    def decode_head(cls, raw: bytes, body: bytes = b"") -> Entry | None:
         try:
-            h = json.loads(raw[:cut])
+            h = json.loads(raw)
             headers = [(str(name), str(value)) for name, value in h["h"]]
-            return cls(int(h["g"]), float(h["u"]), float(h["t"]), str(h["e"]), headers, raw[cut + 1:])
+            return cls(int(h["g"]), float(h["u"]), float(h["t"]), str(h["e"]), headers, body)
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -150,10 +149,64 @@ class Backend(Protocol):
     def generation(self) -> int: ...
 
 
-class RedisBackend:
-    """Entries and the generation in Redis: one round trip (MGET) per cached request."""
+class EntryMemory:
+    """Entries in this worker's memory, least recently used dropped first, bounded in bytes."""
 
-    def __init__(self, url: str, prefix: str) -> None:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[bytes, Entry]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bytes, Entry] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: str, tag: bytes, entry: Entry) -> None:
+        size = len(entry.body) + len(tag)
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= len(old[1].body) + len(old[0])
+            self._items[key] = (tag, entry)
+            self._size += size
+            while self._size > self.max_bytes and self._items:
+                _, (dropped_tag, dropped) = self._items.popitem(last=False)
+                self._size -= len(dropped.body) + len(dropped_tag)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+def _resp_command(*parts: bytes) -> bytes:
+    """A command in Redis's wire format (RESP), as ``Connection.pack_command`` makes it, for a
+    fraction of its cost (it is a third of a hit's Redis time)."""
+    out = [b"*%d\r\n" % len(parts)]
+    for part in parts:
+        out.append(b"$%d\r\n%s\r\n" % (len(part), part))
+    return b"".join(out)
+
+
+class RedisBackend:
+    """Entries and the generation in Redis: one small round trip (MGET) per cached request.
+
+    The MGET fetches the generation and the entry's head (its headers and ETag, ~1 KiB); the
+    body (360 KiB for a post with 200 comments) is kept under a key of its own, named by its
+    ETag, and fetched only by a worker that does not hold that very body in memory already. So a
+    hit moves a few hundred bytes, not the page, and decodes nothing it decoded before. The MGET
+    goes over a connection each thread keeps for it, past the client's pool and retry machinery
+    (85 µs of CPU per command here, against 23 µs on the connection itself); a failed connection
+    is dropped and the command tried once on a new one.
+    """
+
+    def __init__(self, url: str, prefix: str, memory_bytes: int = 32 * 1024 * 1024) -> None:
         import redis
 
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
@@ -162,16 +215,56 @@ class RedisBackend:
         )
         self.prefix = prefix
         self.gen_key = f"{prefix}cache:generation"
+        self.memory = EntryMemory(memory_bytes)
+        self._local = threading.local()
+
+    def _mget(self, *keys: str) -> list[bytes | None]:
+        local = self._local
+        connection = getattr(local, "connection", None)
+        if connection is None or local.pid != os.getpid():  # a forked worker opens its own
+            connection = local.connection = self.client.connection_pool.make_connection()
+            local.pid = os.getpid()
+        command = _resp_command(b"MGET", *(k.encode() for k in keys))
+        try:
+            connection.send_packed_command([command])
+            return connection.read_response()  # type: ignore[no-any-return]
+        except self._errors:
+            connection.disconnect()  # whatever was half read is gone with it
+            connection.send_packed_command([command])
+            return connection.read_response()  # type: ignore[no-any-return]
 
     def key(self, key: str) -> str:
         return f"{self.prefix}page:{key}"
 
+    def body_key(self, etag: str) -> str:
+        return f"{self.prefix}body:{etag.removeprefix('W/').strip(chr(34))}"
+
     def lookup(self, key: str) -> tuple[int, Entry | None]:
-        gen, raw = self.client.mget([self.gen_key, self.key(key)])
-        return int(gen or 0), (Entry.decode(raw) if raw is not None else None)
+        gen, head = self._mget(self.gen_key, self.key(key))
+        generation = int(gen or 0)
+        if head is None:
+            return generation, None
+        known = self.memory.get(key)
+        if known is not None and known[0] == head:
+            return generation, known[1]
+        entry = Entry.decode_head(head)
+        if entry is None or not entry.current(generation, time.time()):
+            return generation, entry
+        body = self.client.get(self.body_key(entry.etag))
+        if body is None:
+            return generation, None  # the body expired first: render again
+        entry.body = body
+        self.memory.put(key, head, entry)
+        return generation, entry
 
     def store(self, key: str, entry: Entry, ttl: int) -> None:
-        self.client.set(self.key(key), entry.encode(), ex=max(1, ttl))
+        head = entry.encode_head()
+        ttl = max(1, ttl)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.body_key(entry.etag), entry.body, ex=ttl)
+        pipe.set(self.key(key), head, ex=ttl)
+        pipe.execute()
+        self.memory.put(key, head, entry)
 
     def bump_after_commit(self) -> bool:
         return True
@@ -207,6 +300,7 @@ class GenerationReader:
         if self.engine.dialect.name == "sqlite":
             driver.isolation_level = None  # no implicit BEGIN: every read sees the latest commit
         elif hasattr(driver, "autocommit"):
+            driver.rollback()  # a pre-ping may have left a transaction open; autocommit needs none
             driver.autocommit = True
         self._local.cursor = driver.cursor()
         self._local.connection = driver
@@ -247,11 +341,8 @@ class LocalBackend:
     """Entries in this worker's memory (LRU, bounded in bytes); the generation in the database."""
 
     def __init__(self, max_bytes: int, app: Flask | None = None) -> None:
-        self.max_bytes = max_bytes
         self.app = app  # to find the engine when asked before Flask (blog.cache_wsgi)
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
+        self.memory = EntryMemory(max_bytes)
         self._errors: tuple[type[Exception], ...] = ()
         self._reader: GenerationReader | None = None
 
@@ -263,11 +354,8 @@ class LocalBackend:
 
     def lookup(self, key: str) -> tuple[int, Entry | None]:
         generation = self.generation()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-        return generation, entry
+        item = self.memory.get(key)
+        return generation, (item[1] if item is not None else None)
 
     def generation(self) -> int:
         reader = self._reader
@@ -286,18 +374,7 @@ class LocalBackend:
         return reader.read()
 
     def store(self, key: str, entry: Entry, ttl: int) -> None:
-        size = len(entry.body)
-        if size > self.max_bytes // 4:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._size -= len(old.body)
-            self._entries[key] = entry
-            self._size += size
-            while self._size > self.max_bytes and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._size -= len(dropped.body)
+        self.memory.put(key, b"", entry)
 
     def bump_after_commit(self) -> bool:
         return False
@@ -322,9 +399,7 @@ class LocalBackend:
             conn.execute(table.insert().values(id=1, generation=1))
 
     def clear_memory(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
+        self.memory.clear()
 
 
 def backend() -> Backend | None:
@@ -679,7 +754,8 @@ def _after_request(response: Response) -> Response:
 
 def make_backend(app: Flask) -> Backend:
     if app.config.get("REDIS_URL"):
-        return RedisBackend(str(app.config["REDIS_URL"]), str(app.config["REDIS_KEY_PREFIX"]))
+        return RedisBackend(str(app.config["REDIS_URL"]), str(app.config["REDIS_KEY_PREFIX"]),
+                            int(app.config["PAGE_CACHE_MAX_BYTES"]))
     return LocalBackend(int(app.config["PAGE_CACHE_MAX_BYTES"]), app)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import time
 import uuid
 from datetime import timedelta
@@ -384,13 +385,17 @@ def test_a_change_written_straight_into_the_database_is_seen_on_the_next_hit(app
 
 
 def test_the_generation_connection_comes_back_after_it_breaks(app, make_post):
+    flask_saw: list[int] = []
+    app.before_request(lambda: flask_saw.append(1) and None)
     post = make_post("Magnetic Rose")
     backend = app.extensions["sargasso.page_cache"]
     reader = app.test_client()
     page(reader, f"/posts/{post.slug}/")
     assert page(reader, f"/posts/{post.slug}/")[1] == "HIT"
+    flask_saw.clear()
     backend._reader._local.connection.close()  # the database went away under this worker
     assert page(reader, f"/posts/{post.slug}/")[1] == "HIT"
+    assert not flask_saw, "answered on a new connection, before Flask"
 
 
 def test_signed_in_readers_and_readers_with_other_cookies_never_get_a_shared_page(
@@ -471,3 +476,26 @@ def test_pages_still_work_when_redis_is_down(app, client, make_post):
     post = make_post("Memories")  # the bump after commit fails quietly; the post is saved
     response = client.get(f"/posts/{post.slug}/")
     assert response.status_code == 200 and "Memories" in response.get_data(as_text=True)
+
+
+def test_with_redis_a_generation_raised_elsewhere_is_seen_on_the_next_hit(app, make_post):
+    prefix = f"test-{uuid.uuid4().hex[:10]}:"
+    app.extensions["sargasso.page_cache"] = backend = cache.RedisBackend(REDIS_URL, prefix)
+    flask_saw: list[int] = []
+    app.before_request(lambda: flask_saw.append(1) and None)
+    post = make_post("Magnetic Rose")
+    reader = app.test_client()
+    page(reader, f"/posts/{post.slug}/")
+    assert page(reader, f"/posts/{post.slug}/")[1] == "HIT"
+    other_machine = redis.Redis.from_url(REDIS_URL)
+    other_machine.incr(backend.gen_key)
+    assert page(reader, f"/posts/{post.slug}/")[1] == "MISS"
+    assert page(reader, f"/posts/{post.slug}/")[1] == "HIT"
+    flask_saw.clear()
+    backend._local.connection._sock.shutdown(socket.SHUT_RDWR)  # the connection died under this worker
+    assert page(reader, f"/posts/{post.slug}/")[1] == "HIT"
+    assert not flask_saw, "answered on a new connection, before Flask"
+    keys = list(other_machine.scan_iter(f"{prefix}*"))
+    assert any(b":body:" in k for k in keys), "the body is kept apart from the entry's head"
+    other_machine.delete(*keys)
+    other_machine.close()
