@@ -292,6 +292,9 @@ class GenerationReader:
         self.engine = engine
         self.errors: tuple[type[Exception], ...] = (engine.dialect.loaded_dbapi.Error,)
         self._local = threading.local()
+        self._open: list[Any] = []  # every thread's connection, closed with the engine's pool
+        self._open_lock = threading.Lock()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def _connect(self) -> Any:
         pooled = self.engine.raw_connection()  # the engine's connect events (pragmas, search_path) run
@@ -305,12 +308,17 @@ class GenerationReader:
         self._local.cursor = driver.cursor()
         self._local.connection = driver
         self._local.pid = os.getpid()
+        with self._open_lock:
+            self._open.append(driver)
         return self._local.cursor
 
     def _drop(self) -> None:
         connection = getattr(self._local, "connection", None)
         self._local.cursor = self._local.connection = None
         if connection is not None:
+            with self._open_lock:
+                if connection in self._open:
+                    self._open.remove(connection)
             with contextlib.suppress(Exception):
                 connection.close()
 
@@ -329,7 +337,12 @@ class GenerationReader:
         return int(row[0]) if row and row[0] is not None else 0
 
     def close(self) -> None:
-        self._drop()
+        """Close every thread's connection (``engine.dispose()`` does): the next read reconnects."""
+        with self._open_lock:
+            connections, self._open = self._open, []
+        for connection in connections:
+            with contextlib.suppress(Exception):  # one owned by another thread, or already gone
+                connection.close()
 
 
 def _in_memory(engine: Engine) -> bool:
