@@ -499,3 +499,31 @@ def test_with_redis_a_generation_raised_elsewhere_is_seen_on_the_next_hit(app, m
     assert any(b":body:" in k for k in keys), "the body is kept apart from the entry's head"
     other_machine.delete(*keys)
     other_machine.close()
+
+
+@pytest.mark.settings(PAGE_CACHE_BLUEPRINTS="posts probe", WTF_CSRF_ENABLED=True)
+def test_a_page_that_still_holds_a_readers_token_is_served_but_never_shared(backend, app):
+    """A form not made for sharing (a FlaskForm built on a cached page) must not hand one
+    reader's token to the next: that page is rendered for every reader, each with their own."""
+    from flask import Blueprint, render_template_string
+    from flask_wtf import FlaskForm
+    from flask_wtf.csrf import validate_csrf
+
+    probe = Blueprint("probe", __name__)
+
+    @probe.get("/probe/form")
+    def form_page():
+        return render_template_string('<form method="post">{{ form.csrf_token }}</form>', form=FlaskForm())
+
+    app.register_blueprint(probe)
+    seen = []
+    for _ in range(2):
+        reader = app.test_client()
+        response, status = page(reader, "/probe/form")
+        assert status is None and "ETag" not in response.headers  # not stored, so no cache headers
+        token = next(filter(None, tokens(response.get_data(as_text=True))))
+        cookie = reader.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        with app.test_request_context(headers={"Cookie": f"{cookie.key}={cookie.value}"}):
+            validate_csrf(token)  # this reader's own
+        seen.append(token)
+    assert seen[0] != seen[1]
