@@ -530,3 +530,26 @@ def test_a_page_that_still_holds_a_readers_token_is_served_but_never_shared(back
             validate_csrf(token)  # this reader's own
         seen.append(token)
     assert seen[0] != seen[1]
+
+
+@pytest.mark.settings(WTF_CSRF_ENABLED=True)
+def test_without_javascript_a_sign_in_icon_on_a_shared_page_asks_once_more_and_keeps_the_text(
+    backend, app, make_post
+):
+    post = make_post("Magnetic Rose")
+    reader = app.test_client()
+    page(reader, f"/posts/{post.slug}/")
+    assert page(reader, f"/posts/{post.slug}/")[1] == "HIT"
+    target = {"next": f"/posts/{post.slug}/#respond"}
+    refused = reader.post("/login/email/start", query_string=target,
+                          data={"body": "Half of a thought.", "email": "gil@example.org", "parent_id": ""})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "Continue with your email address" in html
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    assert fields["body"] == "Half of a thought." and fields["csrf_token"]
+    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1).replace("&amp;", "&")
+    started = reader.post(action, data=fields)
+    assert started.status_code == 302 and started.headers["Location"].startswith("/login/email")
+    back, status = page(reader, f"/posts/{post.slug}/")
+    assert status == "BYPASS" and "Half of a thought." in back.get_data(as_text=True)
