@@ -27,7 +27,7 @@ from werkzeug.http import parse_cookie
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog import cache
-from blog.observability import _SANE_ID, new_request_id
+from blog.observability import request_id_for
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -96,8 +96,7 @@ class PageCacheMiddleware:
 
     def _serve(self, entry: cache.Entry, environ: dict[str, Any], start_response: StartResponse,
                head: bool) -> Iterable[bytes]:
-        offered = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = offered if offered and _SANE_ID.fullmatch(offered) else new_request_id()
+        request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
         match = environ.get("HTTP_IF_NONE_MATCH")
         if match and cache.not_modified(entry.etag, match):
             headers = [(n, v) for n, v in entry.headers if n.lower() not in _NOT_ON_304]
