@@ -141,6 +141,10 @@ class Backend(Protocol):
 
     def store(self, key: str, entry: Entry, ttl: int) -> None: ...
 
+    def may_have(self, key: str) -> bool:
+        """False only when, without asking anyone, no entry can be stored under ``key``: the WSGI
+        layer then leaves the request to Flask without reading the generation."""
+
     def bump_after_commit(self) -> bool:
         """True when the generation is raised after commit (Redis), False when inside it (SQL)."""
 
@@ -164,6 +168,9 @@ class EntryMemory:
             if item is not None:
                 self._items.move_to_end(key)
             return item
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
 
     def put(self, key: str, tag: bytes, entry: Entry) -> None:
         size = len(entry.body) + len(tag)
@@ -256,6 +263,9 @@ class RedisBackend:
         entry.body = body
         self.memory.put(key, head, entry)
         return generation, entry
+
+    def may_have(self, key: str) -> bool:
+        return True  # another worker may have stored it: only Redis knows
 
     def store(self, key: str, entry: Entry, ttl: int) -> None:
         head = entry.encode_head()
@@ -388,6 +398,9 @@ class LocalBackend:
 
     def store(self, key: str, entry: Entry, ttl: int) -> None:
         self.memory.put(key, b"", entry)
+
+    def may_have(self, key: str) -> bool:
+        return key in self.memory  # entries are this worker's own: an avatar or a file is never there
 
     def bump_after_commit(self) -> bool:
         return False

@@ -84,6 +84,8 @@ class PageCacheMiddleware:
         if method not in ("GET", "HEAD") or backend is None or not self._anonymous(environ) or self._announce_due():
             return self.wsgi_app(environ, start_response)
         key = cache.cache_key(environ)
+        if not backend.may_have(key):
+            return self.wsgi_app(environ, start_response)
         try:
             generation, entry = backend.lookup(key)
         except Exception as error:  # noqa: BLE001 - any failure: Flask renders (and reports) as without a cache
