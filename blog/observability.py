@@ -29,13 +29,18 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+def request_id_for(offered: str) -> str:
+    """The id a proxy offered when it looks sane, else a new one (also for hits answered before
+    Flask, see blog.cache_wsgi)."""
+    return offered if _SANE_ID.fullmatch(offered) else new_request_id()
+
+
 def request_id() -> str:
     """This request's id (made on first use); ``-`` outside a request."""
     if not has_request_context():
         return "-"
     if "request_id" not in g:
-        offered = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = offered if _SANE_ID.fullmatch(offered) else new_request_id()
+        g.request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER, ""))
     return str(g.request_id)
 
 

@@ -11,11 +11,11 @@ from blog.models import Role, WorkKind
 from blog.reviews.jsonld import iso_duration, schema_type
 from tests.reviews_support import add_work, review, seed_memories
 
-SCRIPT = re.compile(r'<script type="application/ld\+json" nonce="([^"]+)">(.*?)</script>', re.S)
+SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
 def _jsonld(html: str, type_: str) -> dict:
-    blocks = [json.loads(body) for _, body in SCRIPT.findall(html)]
+    blocks = [json.loads(body) for body in SCRIPT.findall(html)]
     found = [b for b in blocks if b.get("@type") == type_]
     assert found, f"no {type_} JSON-LD in {blocks}"
     return found[0]
@@ -35,8 +35,8 @@ def test_the_post_page_describes_a_review_of_the_segment(client, make_post):
     assert item["dateCreated"] == "1995-12-23"
     assert [p["name"] for p in item["director"]] == ["Koji Morimoto"]
     assert data["author"]["name"] == post.author.name
-    nonce = SCRIPT.search(html).group(1)
-    assert nonce and len(nonce) >= 16
+    # A data block: script-src does not apply, so no nonce (the page stays the same for every reader).
+    assert SCRIPT.search(html) and "nonce=" not in html
 
 
 @pytest.mark.settings(REVIEW_SCORE_SCALE=100)

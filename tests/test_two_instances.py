@@ -36,12 +36,13 @@ class FormFields(HTMLParser):
     def __init__(self, form_id: str) -> None:
         super().__init__()
         self.form_id, self.inside, self.fields, self.action = form_id, False, {}, None
+        self.token_url: str | None = None
         self._textarea: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "form" and a.get("id") == self.form_id:
-            self.inside, self.action = True, a.get("action")
+            self.inside, self.action, self.token_url = True, a.get("action"), a.get("data-token-url")
         elif self.inside and tag == "input" and a.get("name"):
             if a.get("type") in ("checkbox", "radio") and "checked" not in a:
                 return
@@ -61,11 +62,11 @@ class FormFields(HTMLParser):
             self.inside = False
 
 
-def comment_form(html: str) -> tuple[str, dict[str, str]]:
+def comment_form(html: str) -> tuple[str, dict[str, str], str | None]:
     parser = FormFields("commentform")
     parser.feed(html)
     assert parser.action, "the post page has no comment form"
-    return parser.action, parser.fields
+    return parser.action, parser.fields, parser.token_url
 
 
 def free_port() -> int:
@@ -192,7 +193,11 @@ def anonymous_get(instance: Instance, path: str) -> requests.Response:
 
 def post_comment(reader: requests.Session, form_from: Instance, post_to: Instance, path: str, body: str):
     page = reader.get(form_from.url + path, timeout=10)
-    action, fields = comment_form(page.text)
+    action, fields, token_url = comment_form(page.text)
+    if not fields.get("csrf_token") and token_url:
+        # A page from the cache carries no token: fetch one as static/js/site.js does on focus.
+        tokens = reader.get(form_from.url + token_url, timeout=10).json()
+        fields.update(csrf_token=tokens["csrf_token"], shown=tokens["shown"])
     fields.update(body=body, name="Rin", email="rin@example.org")
     return reader.post(post_to.url + action, data=fields, timeout=10, allow_redirects=False)
 

@@ -18,8 +18,22 @@ from typing import Any
 
 import requests
 from authlib.common.errors import AuthlibBaseError
-from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 from joserfc.errors import JoseError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -129,6 +143,28 @@ def login(provider: str) -> Response:
     if request.method == "POST" and drafts.keep_draft_from_form(target) is not None:
         db.session.commit()
     return begin_flow(chosen, target)
+
+
+#: The comment form's fields a sign-in icon carries (blog.auth.drafts keeps them as a draft).
+_DRAFT_FIELDS = ("body", "parent_id", "name", "email", "url")
+
+
+@social_bp.errorhandler(CSRFError)
+def csrf_error(error: CSRFError) -> Response:
+    """A sign-in icon of the comment form on a page served from the cache, pressed without
+    JavaScript, arrives with no token (a cached page carries none): ask once more with a button
+    that has one and the comment being written, instead of losing the text to a bare 400."""
+    if request.endpoint in ("social.login", "social.email_login_start"):
+        key = (request.view_args or {}).get("provider")
+        provider = get_provider(str(key)) if key else None
+        label = "your email address" if provider is None else title_of(provider)
+        fields = [(name, request.form.get(name, "")) for name in _DRAFT_FIELDS if request.form.get(name)]
+        query = request.query_string.decode("utf-8", "replace")
+        return make_response(render_template(
+            "auth/continue_sign_in.html", title="Log in to comment", button=f"Continue with {label}",
+            action=request.path + (f"?{query}" if query else ""), fields=fields,
+            back=next_target()), 400)
+    return make_response(render_template("errors/generic.html", error=error), 400)
 
 
 def _fail(provider: Provider, target: str, message: str, reason: str, *args: Any) -> Response:

@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -80,6 +81,21 @@ def like(comment_id: int) -> Response:
     if _wants_json():
         return jsonify(liked=liked, count=count)
     return redirect(_back_to(comment_id))
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(error: CSRFError) -> Response:
+    """No or a stale token. A like from a page served from the cache without JavaScript has none:
+    ask once more with a button that carries one (nothing is counted yet), not a bare error."""
+    if _wants_json():
+        return make_response(jsonify(error="Your session expired; reload the page and try again."), 400)
+    args = request.view_args or {}
+    comment = db.session.get(Comment, args["comment_id"]) if request.endpoint == "discussion.like" else None
+    if comment is not None and not comment.deleted:
+        return _message("Like this comment?", "Press the button to count your like.", 400, button="Like",
+                        action=url_for("discussion.like", comment_id=comment.id),
+                        post=db.session.get(Post, comment.post_id))
+    return make_response(render_template("errors/generic.html", error=error), 400)
 
 
 # ----------------------------------------------------------------------------- reports

@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import url_for
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from blog import cache
 from blog.comments.avatars import GRAVATAR_BASE
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class _Page:
     def __init__(self, section: CommentSection, extras: DiscussionExtras | None) -> None:
         self.section = section
         self.extras = extras
-        self.csrf = _esc(generate_csrf())
+        self.csrf = _esc(cache.csrf_token_for_page())  # empty on a shared page: site.js fills it
         self.like = _url_template("discussion.like")
         self.report = _url_template("discussion.report")
         self.tool = _url_template("discussion.tool")

@@ -33,10 +33,6 @@ GUEST_IDS_KEY = "my_comments"
 GUEST_IDS_KEPT = 50
 #: The "Save my name, email, and website" cookie.
 IDENTITY_COOKIE = "comment_author"
-#: The comment form's signed "shown at" stamp: new for each reader, even on a cached page, so the
-#: minimum time before posting counts from when *this* reader got the form.
-SHOWN_STAMP = "comment-form-shown"
-cache.register_fresh(SHOWN_STAMP, lambda post_id: form_token(int(post_id)))
 
 
 def guest_comment_ids() -> frozenset[int]:
@@ -225,8 +221,9 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
                     form.remember = True
             if reply_node is not None:
                 form.parent_id = str(reply_node.id)
-        form.shown = form_token(post.id)
-        cache.mark_fresh(SHOWN_STAMP, form.shown, str(post.id))  # a cached page gets a new stamp per hit
+        # The signed "shown at" stamp counts the minimum time from when *this* reader got the form:
+        # a shared page has none, site.js fetches one (or the CSRF-failure page gives one).
+        form.shown = "" if cache.page_is_shared() else form_token(post.id)
         if reply_node is None and form.parent() not in (None, -1):
             parent_id = form.parent()
             reply_node = next((n for n in nodes if n.id == parent_id), None)

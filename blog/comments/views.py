@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -22,10 +23,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
 
-from blog.comments import posting, sorting, threads
+from blog.comments import posting, sorting, spam, threads
 from blog.comments.avatars import HASH_RE, identicon_svg
 from blog.comments.forms import CommentForm, EditCommentForm
 from blog.comments.section import (
@@ -42,6 +43,8 @@ from blog.models.posts import Post
 bp = Blueprint("comments", __name__)
 
 SESSION_EXPIRED = "Your session expired; please post again."
+#: A post from a page served from the cache without JavaScript (no token, no stamp yet).
+NOT_POSTED_YET = "Your comment is not posted yet: check it, then press “Post Comment” to send it."
 IDENTITY_MAX_AGE = 365 * 24 * 3600
 
 
@@ -142,7 +145,11 @@ def csrf_error(error: CSRFError) -> Response:
         form = CommentForm()
         form.csrf_token.errors = []
         _strip_invalid(form)
-        return _render_post_page(post, form, DomainError(SESSION_EXPIRED, status=400))
+        # The page re-rendered here has a new token and a new "shown at" stamp, so one more press
+        # posts; the minimum time counts from now, so a robot's instant second post is still refused.
+        from_shared_page = not request.form.get("csrf_token") and not form.shown.data
+        message = NOT_POSTED_YET if from_shared_page else SESSION_EXPIRED
+        return _render_post_page(post, form, DomainError(message, status=400))
     if endpoint == "comments.edit_comment":
         comment = db.session.get(Comment, args.get("comment_id"))
         if comment is not None:
@@ -151,6 +158,23 @@ def csrf_error(error: CSRFError) -> Response:
             return make_response(render_template("comments/edit.html", comment=comment, form=form,
                                                  error=SESSION_EXPIRED), 400)
     return make_response(render_template("errors/generic.html", error=error), 400)
+
+
+@bp.get("/comments/form-token")
+def form_token() -> Response:
+    """A CSRF token (and, with ``?post=<id>``, the comment form's "shown at" stamp) for the forms of
+    a page served from the cache, which carry none. static/js/site.js asks when a reader starts on
+    a form. Sets the session cookie, like any page with a form; never cached."""
+    data = {"csrf_token": generate_csrf()}
+    raw = request.args.get("post", "")
+    if raw:
+        post = db.session.get(Post, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+        if post is None or not post.is_live:
+            abort(404)
+        data["shown"] = spam.form_token(post.id)
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/comments/<int:comment_id>")

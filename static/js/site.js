@@ -3,6 +3,12 @@
  * - Inline spoilers (<span class="spoiler" tabindex="0">): click, tap, Enter or Space toggles
  *   .revealed so the text stays readable after focus moves on. CSS alone reveals on hover/focus.
  * - Forms with data-confirm="Question?" ask before submitting (delete buttons in the admin).
+ * - Pages served from the page cache are the same for every reader, so their forms carry no CSRF
+ *   token (an empty csrf_token input) and the comment form no "shown at" stamp. When the reader
+ *   first focuses a field of the comment form, or submits a form still missing its token, we
+ *   fetch both from /comments/form-token (which also sets the session cookie) and fill every
+ *   empty one on the page; a submit waits for that, then goes ahead. Without JavaScript the
+ *   server answers such a post with a page that keeps the text and has a token.
  *
  * Loaded with `defer` from base.html; no inline handlers anywhere, so a strict CSP holds.
  */
@@ -57,4 +63,82 @@
   } else {
     prepare(document);
   }
+})();
+
+(function () {
+  "use strict";
+
+  var DEFAULT_URL = "/comments/form-token";
+  var pending = null;
+
+  function commentForm() {
+    return document.getElementById("commentform");
+  }
+
+  function needsToken(form) {
+    if (!form || (form.method || "").toLowerCase() !== "post") return false;
+    var input = form.querySelector('input[name="csrf_token"]');
+    if (input) return !input.value;
+    return form === commentForm();  // rendered for the cache without the field at all
+  }
+
+  function fill(data) {
+    var forms = document.querySelectorAll("form");
+    Array.prototype.forEach.call(forms, function (form) {
+      if (!needsToken(form)) return;
+      var input = form.querySelector('input[name="csrf_token"]');
+      if (!input) {
+        input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "csrf_token";
+        form.insertBefore(input, form.firstChild);
+      }
+      input.value = data.csrf_token;
+    });
+    var form = commentForm();
+    var shown = form ? form.querySelector('input[name="shown"]') : null;
+    if (shown && !shown.value && data.shown) shown.value = data.shown;
+  }
+
+  function fetchToken() {
+    if (pending) return pending;
+    var form = commentForm();
+    var url = (form && form.getAttribute("data-token-url")) || DEFAULT_URL;
+    pending = fetch(url, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Accept": "application/json" },
+    }).then(function (response) {
+      if (!response.ok) throw new Error("form token: HTTP " + response.status);
+      return response.json();
+    }).then(function (data) {
+      fill(data);
+      return data;
+    });
+    pending.catch(function () { pending = null; });  // try again on the next focus or submit
+    return pending;
+  }
+
+  document.addEventListener("focusin", function (event) {
+    var form = commentForm();
+    if (form && form.contains(event.target) && needsToken(form)) fetchToken().catch(function () {});
+  });
+
+  // Capture phase: before discussion.js's like handler or a data-confirm question sees the event.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!needsToken(form)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter || null;
+    function resubmit() {
+      if (needsToken(form) || !form.requestSubmit) {
+        HTMLFormElement.prototype.submit.call(form);  // no handler runs again: no loop
+      } else {
+        form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      }
+    }
+    // Without a token the server still answers with a page that keeps the text: never lose a post.
+    fetchToken().then(resubmit, function () { HTMLFormElement.prototype.submit.call(form); });
+  }, true);
 })();

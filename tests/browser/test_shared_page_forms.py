@@ -1,0 +1,68 @@
+"""Forms on a page served from the page cache: the page has no token, the browser fetches one.
+
+A cached page is the same bytes for every anonymous reader, so its forms carry no CSRF token and
+the comment form no "shown at" stamp; static/js/site.js fetches both when the reader starts.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.settings(WTF_CSRF_ENABLED=True, COMMENTS_MODERATION="all-approved", GRAVATAR=False)
+
+
+def _cached(browser, url: str) -> None:
+    """A first reader's visit stores the page."""
+    first = browser.new_context()
+    response = first.new_page().goto(url)
+    assert response.headers.get("x-cache") in ("MISS", "HIT")
+    first.close()
+
+
+def test_a_reader_of_a_cached_page_focuses_the_form_gets_a_token_and_posts(
+    page, browser, live_server, make_post, make_comment
+):
+    post = make_post("Fond Memories Part 1: Magnetic Rose", "Memories is a three episode anthology.")
+    make_comment(post, "The opera scenes are haunting.", name="Ann")
+    url = f"{live_server.url}/posts/{post.slug}/"
+    _cached(browser, url)
+
+    response = page.goto(url)
+    assert response.headers["x-cache"] == "HIT"
+    like_token = page.locator('form.comment-like-form input[name="csrf_token"]').first
+    expect(like_token).to_have_value("")
+    expect(page.locator("#comment_shown")).to_have_value("")
+
+    with page.expect_response(lambda r: "/comments/form-token" in r.url) as fetched:
+        page.locator("#comment").focus()
+    assert fetched.value.status == 200
+    expect(like_token).not_to_have_value("")
+    expect(page.locator("#comment_shown")).not_to_have_value("")
+    expect(page.locator('#commentform input[name="csrf_token"]')).not_to_have_value("")
+
+    page.locator("#comment").fill("Kanno's score carries the whole short.")
+    page.locator("#author").fill("Guest Reader")
+    page.locator("#email").fill("guest@example.org")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    posted = page.locator("li.comment", has_text="Kanno's score carries the whole short.")
+    expect(posted).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("not posted yet")
+
+
+def test_a_like_on_a_cached_page_waits_for_its_token_then_counts(
+    page, browser, live_server, make_post, make_comment
+):
+    post = make_post("Fond Memories Part 2: Stink Bomb")
+    comment = make_comment(post, "Funniest of the three.", name="Ann")
+    url = f"{live_server.url}/posts/{post.slug}/"
+    _cached(browser, url)
+
+    assert page.goto(url).headers["x-cache"] == "HIT"
+    button = page.locator(f"#comment-{comment.id} form.comment-like-form button")
+    button.click()  # no field was focused: the submit itself fetches the token first
+    expect(button.locator(".like-count")).to_have_text("1")
+    expect(button).to_have_attribute("aria-pressed", "true")
