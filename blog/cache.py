@@ -800,6 +800,9 @@ def init_app(app: Flask) -> None:
     app.after_request_funcs.setdefault(None, []).insert(0, _after_request)
     app.jinja_env.globals["csrf_token"] = csrf_token_for_page
     app.jinja_env.globals["page_is_shared"] = page_is_shared
+    # Flask-WTF also hands templates ``csrf_token`` through a context processor, which wins over
+    # globals; this one runs after it, so ``{{ csrf_token() }}`` is empty on a shared page too.
+    app.context_processor(lambda: {"csrf_token": csrf_token_for_page})
 
     from blog.cache_wsgi import install
 
