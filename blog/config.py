@@ -124,7 +124,7 @@ DEFAULTS: dict[str, Any] = {
     "REVIEW_SCORE_SCALE": 10,  # 5, 10 or 100
     "WORKS_PER_PAGE": 30,  # /works/ browse page
     "WORK_CORRECTIONS_MAX_PENDING": 5,  # a reader's corrections waiting for staff at once
-    # --- production: security headers, page cache, logs (blog/security.py, cache.py) ---
+    # --- production: security headers, page cache, logs (blog/security.py, blog/cache/) ---
     "SESSION_COOKIE_SECURE": False,  # True forces Secure; HTTPS requests get it anyway
     "HSTS_MAX_AGE": 365 * 24 * 3600,  # sent only over HTTPS; 0 turns it off
     "HSTS_INCLUDE_SUBDOMAINS": False,

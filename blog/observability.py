@@ -31,7 +31,7 @@ def new_request_id() -> str:
 
 def request_id_for(offered: str) -> str:
     """The id a proxy offered when it looks sane, else a new one (also for hits answered before
-    Flask, see blog.cache_wsgi)."""
+    Flask, see blog.cache.wsgi)."""
     return offered if _SANE_ID.fullmatch(offered) else new_request_id()
 
 
