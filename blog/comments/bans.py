@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from blog.auth.permissions import can_moderate
 from blog.comments import moderation
@@ -25,6 +25,15 @@ from blog.models.discussion import Ban, BanKind
 
 def _active(now: datetime) -> Any:
     return (Ban.lifted_at.is_(None)) & or_(Ban.until.is_(None), Ban.until > now)
+
+
+def ban_for(account: Any, email: Any, ip: Any, now: Any) -> Select[tuple[int]]:
+    """The first ban in force against an account id (as text), an email or an IP: values or bound
+    parameters (the posting path reads it inside its one statement, ``blog.comments.intake``)."""
+    matches = or_((Ban.kind == BanKind.ACCOUNT) & (Ban.value == account),
+                  (Ban.kind == BanKind.EMAIL) & (Ban.value == email),
+                  (Ban.kind == BanKind.IP) & (Ban.value == ip))
+    return select(Ban.id).where(_active(now), matches).order_by(Ban.id).limit(1)
 
 
 def active_ban(*, user_id: int | None = None, email: str = "", ip: str = "",
@@ -53,6 +62,13 @@ def ban_message(ban: Ban) -> str:
 def check_not_banned(sub: Submission) -> None:
     """Refuse a banned commenter's comment with a message saying so (403)."""
     ban = active_ban(user_id=sub.user_id, email=sub.email, ip=sub.ip)
+    if ban is not None:
+        raise DomainError(ban_message(ban), status=403)
+
+
+def refuse_ban(ban_id: int | None) -> None:
+    """``check_not_banned`` for a caller that found the ban itself (``ban_for``, in ``intake``)."""
+    ban = db.session.get(Ban, ban_id) if ban_id is not None else None
     if ban is not None:
         raise DomainError(ban_message(ban), status=403)
 

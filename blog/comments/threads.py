@@ -139,14 +139,29 @@ def count_threads(post_id: int, viewer: Viewer) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class RootKeys:
+    """What the sort reads of a thread's top-level comment (``sorting.before``)."""
+
+    id: int
+    pinned: bool
+    like_count: int
+    created_at: datetime
+
+
+def position_of_thread(post_id: int, viewer: Viewer, sort: bool | str | None, root: RootKeys | Comment) -> int:
+    """How many threads the viewer can read come before the thread of ``root`` in this sort."""
+    stmt = select(func.count(Comment.id)).where(_roots_with_readable_comments(post_id, viewer),
+                                                sorting.before(root, sort))
+    return int(db.session.scalar(stmt) or 0)
+
+
 def thread_position(comment: Comment, viewer: Viewer, newest: bool | str) -> int:
     """How many readable threads come before this comment's thread (for the permalink's page)."""
     root = db.session.get(Comment, comment.thread_id or comment.id)
     if root is None:
         return 0
-    before = sorting.before(root, newest)
-    stmt = select(func.count(Comment.id)).where(_roots_with_readable_comments(comment.post_id, viewer), before)
-    return int(db.session.scalar(stmt) or 0)
+    return position_of_thread(comment.post_id, viewer, newest, root)
 
 
 _COLUMNS = (
