@@ -16,17 +16,17 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import exists, select
 
 from blog import cache
-from blog.comments import bans, events, guest_confirm, intake, moderation, threads, tools
+from blog.comments import bans, events, guest_confirm, intake, moderation, threads, tools, writes
 from blog.comments.avatars import avatar_hash
 from blog.comments.intake import ParentFacts, PostFacts
 from blog.comments.spam import Submission, check_length, check_text, guard, invalid_characters
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.base import utcnow
-from blog.models.comments import Comment, CommentStatus, ModerationAction
+from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post
 from blog.rendering import render_comment
 from blog.reviews.ratings import comment_rating_target, rate_work
@@ -172,13 +172,6 @@ class Posted:
     page: int = 1
 
 
-_COMMENTS: Any = Comment.__table__
-_INSERT_COMMENT = _COMMENTS.insert()
-_INSERT_ACTION = ModerationAction.__table__.insert()  # type: ignore[attr-defined]
-_SET_OWN_THREAD = _COMMENTS.update().where(_COMMENTS.c.id == bindparam("comment_id")).values(
-    thread_id=_COMMENTS.c.id)
-
-
 def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_moderator: bool = False,
            viewer: Callable[[int], threads.Viewer] | None = None, sort: str | None = None) -> Posted:
     """Check, render and store a comment in one transaction and one commit; raise ``DomainError``
@@ -246,13 +239,11 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
         "locked": False, "created_at": now, "status_changed_at": now,
     }
     connection = db.session.connection()
-    comment_id = int(connection.execute(_INSERT_COMMENT, row).inserted_primary_key[0])
-    if thread_id is None:
-        connection.execute(_SET_OWN_THREAD, {"comment_id": comment_id})
+    comment_id = writes.insert_comment(connection, row)
     comment = Posted(comment_id, post.id, row["parent_id"], thread_id or comment_id, sub.user_id, name, email, url,
                      status, body_html, now)
     if status != CommentStatus.APPROVED:
-        connection.execute(_INSERT_ACTION, {
+        writes.insert_history(connection, {
             "comment_id": comment_id, "actor_id": None, "action": "hold" if status == CommentStatus.PENDING else "spam",
             "reason": "spam" if status == CommentStatus.SPAM else "", "note": why[:1000], "from_status": "",
             "to_status": status.value, "created_at": now,

@@ -86,8 +86,8 @@ class MailWorker:
         if self._engine is None:
             options = {k: v for k, v in dict(self.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).items()}
             options = {k: v for k, v in options.items() if k not in _POOL_OPTIONS}
-            # One connection, kept between rounds (with NullPool every commit closed it, and each
-            # round opened three) and checked before use, since it may idle for hours.
+            # One connection, kept while work keeps coming (with NullPool every commit closed it,
+            # and each round opened three); closed when the thread goes idle, checked before use.
             engine = create_engine(self.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0,
                                    pool_pre_ping=True, pool_recycle=3600, **options)
             if engine.dialect.name == "sqlite":
@@ -122,6 +122,8 @@ class MailWorker:
                 if self.wake.is_set():
                     continue
                 if delay is None or self.stopping.is_set():
+                    if self._engine is not None:
+                        self._engine.dispose()  # idle: the connection is kept only while work keeps coming
                     self.thread = None
                     return
             self.wake.wait(timeout=min(delay, MAX_SLEEP_SECONDS))
