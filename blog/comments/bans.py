@@ -1,7 +1,7 @@
 """Bans: a commenter (account, email address or IP) who may not comment, for good or until a date.
 
-``check_not_banned`` is called by the posting path before the guard, so a banned reader is told
-plainly why their comment was refused rather than silently dropped. An expired or lifted ban
+The posting path reads ``ban_for`` with the post and calls ``check_not_banned`` before the guard,
+so a banned reader is told plainly why their comment was refused rather than silently dropped. An expired or lifted ban
 matches nothing: the reader is back without anyone having to remember them.
 """
 
@@ -15,7 +15,6 @@ from sqlalchemy import Select, or_, select
 
 from blog.auth.permissions import can_moderate
 from blog.comments import moderation
-from blog.comments.spam import Submission
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.base import utcnow
@@ -36,38 +35,15 @@ def ban_for(account: Any, email: Any, ip: Any, now: Any) -> Select[tuple[int]]:
     return select(Ban.id).where(_active(now), matches).order_by(Ban.id).limit(1)
 
 
-def active_ban(*, user_id: int | None = None, email: str = "", ip: str = "",
-               now: datetime | None = None) -> Ban | None:
-    """The ban that applies to this commenter now, if any (one query)."""
-    now = now or utcnow()
-    matches = []
-    if user_id is not None:
-        matches.append((Ban.kind == BanKind.ACCOUNT) & (Ban.value == str(user_id)))
-    if email:
-        matches.append((Ban.kind == BanKind.EMAIL) & (Ban.value == email.strip().lower()))
-    if ip:
-        matches.append((Ban.kind == BanKind.IP) & (Ban.value == ip.strip()))
-    if not matches:
-        return None
-    stmt = select(Ban).where(_active(now), or_(*matches)).order_by(Ban.id).limit(1)
-    return db.session.scalar(stmt)
-
-
 def ban_message(ban: Ban) -> str:
     when = "" if ban.until is None else f" until {ban.until:%B} {ban.until.day}, {ban.until.year}"
     reason = f" Reason: {ban.reason}" if ban.reason else ""
     return f"You have been banned from commenting on this site{when}.{reason}".strip()
 
 
-def check_not_banned(sub: Submission) -> None:
-    """Refuse a banned commenter's comment with a message saying so (403)."""
-    ban = active_ban(user_id=sub.user_id, email=sub.email, ip=sub.ip)
-    if ban is not None:
-        raise DomainError(ban_message(ban), status=403)
-
-
-def refuse_ban(ban_id: int | None) -> None:
-    """``check_not_banned`` for a caller that found the ban itself (``ban_for``, in ``intake``)."""
+def check_not_banned(ban_id: int | None) -> None:
+    """Refuse a banned commenter's comment with a message saying so (403). ``ban_id`` is what
+    ``ban_for`` found, read with the post by the posting path (``blog.comments.intake``)."""
     ban = db.session.get(Ban, ban_id) if ban_id is not None else None
     if ban is not None:
         raise DomainError(ban_message(ban), status=403)

@@ -1,8 +1,8 @@
 """The discussion's hooks into the comments area: one call each from posting and moderation.
 
 Keeping them here means ``posting`` and ``moderation`` only say *when* something happened; what
-follows (bans and locks checked, emails queued, reports resolved, webhooks fired) lives with the
-discussion features.
+follows (emails queued, subscriptions, reports resolved, webhooks fired) lives with the discussion
+features.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Writing comments: who may post where, the checks, write-time rendering, threads, edit and delete.
 
-``post_comment`` is the one way a reader's comment is stored (the web form, tests and any tool),
-so the rules hold everywhere: the post must be live and open, a reply stays on its post, the guard
-runs, the body is rendered once here, and the comment count moves only for approved comments.
+``submit`` is the one way a reader's comment is stored (the web form; ``post_comment`` wraps it for
+tests and tools), so the rules hold everywhere: the post must be live and open, a reply stays on
+its post, the guard runs, the body is rendered once here, and the comment count moves only for
+approved comments. It reads the database once (``intake``) and writes in one transaction
+(``writes``, the outbox), with one commit.
 """
 
 from __future__ import annotations
@@ -179,9 +181,9 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
 
     The database is read once (``intake.read_facts``: the post and every check's answer) and written
     with Core statements: the comment, its history line, the comment count, the emails. With a
-    ``viewer``, the page that shows the comment to them is worked out before the commit, so the
-    redirect needs no query afterwards (``viewer`` gives the reader as they will look, from the
-    comment's id: a guest's own held comments are theirs to see). ``as_moderator`` is the moderation queue's reply: no
+    ``viewer`` (the reader as they will look, given the comment's id: a guest's own held comments
+    are theirs to see), the page that shows the comment to them is worked out before the commit, so
+    the redirect needs no query afterwards. ``as_moderator`` is the moderation queue's reply: no
     anti-spam guard, and closed posts accept it.
     """
     signed_in = user is not None and getattr(user, "is_authenticated", False)
@@ -216,7 +218,7 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
         duplicate=facts.duplicate, approved_before=facts.approved_before,
     )
     if not as_moderator:
-        bans.refuse_ban(facts.ban_id)  # bans and locked threads first, with a message for the reader
+        bans.check_not_banned(facts.ban_id)  # bans and locked threads first, with a message for the reader
         if parent is not None and parent.root_locked:
             raise DomainError(tools.LOCKED_MESSAGE, status=403)
         guard(sub)
