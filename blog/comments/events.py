@@ -17,7 +17,7 @@ from blog.models.discussion import SubscriptionKind
 from blog.models.posts import Post
 
 
-def comment_posted(comment: Any, post: Any, data: Any, *, held_for_email: bool = False,
+def comment_posted(comment: notify.NewComment, post: notify.PostShown, data: Any, *, held_for_email: bool = False,
                    moderators: list[str] | None = None) -> None:
     """After a comment is stored (same transaction): notifications, subscriptions, webhooks.
 

@@ -8,13 +8,11 @@ that address, later comments follow the normal rules.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app, flash, has_request_context
 from sqlalchemy import select
 
 from blog.comments import moderation
-from blog.comments.notify import link, read_token, tell_post_author
+from blog.comments.notify import NewComment, PostShown, link, read_token, tell_post_author
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.mail import send_mail
@@ -33,7 +31,7 @@ def needs_confirmation(status: CommentStatus, user_id: int | None, email: str, c
     return status == CommentStatus.APPROVED and bool(email) and not confirmed_before
 
 
-def ask_to_confirm(comment: Any, post: Any) -> None:
+def ask_to_confirm(comment: NewComment, post: PostShown) -> None:
     """Email the guest the link that publishes their held comment (same transaction as the comment)."""
     site = current_app.config["SITE_NAME"]
     url = link("discussion.confirm_comment", "comment-confirm", comment.id)

@@ -13,7 +13,7 @@ the caller's transaction: a comment that is rolled back sends nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import current_app, has_request_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -30,6 +30,38 @@ from blog.models.comments import Comment, CommentStatus
 from blog.models.discussion import Follower, Subscription, SubscriptionKind
 from blog.models.posts import Post
 from blog.rendering import html_to_text
+
+
+class NewComment(Protocol):
+    """What the emails read of a comment: a stored ``Comment``, or ``posting.Posted`` before the commit."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def user_id(self) -> int | None: ...
+    @property
+    def author_name(self) -> str: ...
+    @property
+    def author_email(self) -> str: ...
+    @property
+    def status(self) -> CommentStatus: ...
+    @property
+    def body_html(self) -> str: ...
+
+
+class PostShown(Protocol):
+    """What the emails read of a post: a ``Post``, or ``intake.PostFacts`` (which also knows the
+    author's email, so no query is needed for it)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author_id(self) -> int | None: ...
+
 
 SALT = "sargasso.discussion-link"
 INVALID = "This link is not valid: it may have been copied incompletely. Nothing was changed."
@@ -89,12 +121,12 @@ def _site() -> str:
     return str(current_app.config["SITE_NAME"])
 
 
-def comment_excerpt(comment: Any, limit: int = 600) -> str:
+def comment_excerpt(comment: NewComment, limit: int = 600) -> str:
     text = html_to_text(comment.body_html).strip()
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "\u2026"
 
 
-def comment_link(comment: Any) -> str:
+def comment_link(comment: NewComment) -> str:
     return site_url_for("comments.permalink", comment_id=comment.id)
 
 
@@ -111,7 +143,7 @@ def unsubscribe_footer(sub: Subscription) -> str:
     return f"\n--\nYou get this email because you asked for {what}.\nStop these emails with one click: {url}\n"
 
 
-def new_comment(comment: Any, post: Any, moderators: list[str] | None = None) -> None:
+def new_comment(comment: NewComment, post: PostShown, moderators: list[str] | None = None) -> None:
     """Queue every email a new comment causes, with one INSERT. Called by the posting path before its
     commit; ``moderators`` are their addresses when the caller already read them.
 
@@ -133,7 +165,7 @@ def new_comment(comment: Any, post: Any, moderators: list[str] | None = None) ->
         comment_published(comment, post)
 
 
-def _post_author_email(post: Any) -> str:
+def _post_author_email(post: PostShown) -> str:
     known = getattr(post, "author_email", None)  # read with the post by the posting path
     if known is not None:
         return str(known)
@@ -141,7 +173,7 @@ def _post_author_email(post: Any) -> str:
     return (author.email or "") if author is not None else ""
 
 
-def post_author_mail(comment: Any, post: Any) -> dict[str, Any] | None:
+def post_author_mail(comment: NewComment, post: PostShown) -> dict[str, Any] | None:
     """The post's author hears about a comment (not their own), if the operator wants that."""
     if not current_app.config["COMMENTS_NOTIFY_POST_AUTHOR"] or post.author_id is None:
         return None
@@ -154,13 +186,13 @@ def post_author_mail(comment: Any, post: Any) -> dict[str, Any] | None:
                     f"Read it: {comment_link(comment)}\n")
 
 
-def tell_post_author(comment: Any, post: Any) -> None:
+def tell_post_author(comment: NewComment, post: PostShown) -> None:
     row = post_author_mail(comment, post)
     if row is not None:
         queue_mails([row])
 
 
-def moderation_mails(comment: Any, post: Any, emails: list[str]) -> list[dict[str, Any]]:
+def moderation_mails(comment: NewComment, post: PostShown, emails: list[str]) -> list[dict[str, Any]]:
     """"Please moderate", with approve and spam links, to each of ``emails``."""
     if not emails:
         return []
@@ -174,7 +206,7 @@ def moderation_mails(comment: Any, post: Any, emails: list[str]) -> list[dict[st
     return [mail_row(email, subject, text) for email in emails]
 
 
-def comment_published(comment: Any, post: Any) -> None:
+def comment_published(comment: NewComment, post: PostShown) -> None:
     """A comment became readable: tell reply subscribers of its parent and the post's subscribers."""
     clauses = [(Subscription.kind == SubscriptionKind.POST) & (Subscription.post_id == post.id)]
     if comment.parent_id is not None:
@@ -213,7 +245,7 @@ def announce_approved(comments: Iterable[Comment]) -> None:
 # ----------------------------------------------------------------------------- subscriptions
 
 
-def subscribe(kind: SubscriptionKind, email: str, post: Any, comment: Any = None, *,
+def subscribe(kind: SubscriptionKind, email: str, post: PostShown, comment: NewComment | None = None, *,
               digest: bool = False) -> Subscription | None:
     """Ask for replies (or all comments) by email: stored unconfirmed, with a confirmation email.
 
