@@ -99,6 +99,18 @@ def test_a_guest_comment_is_one_read_and_three_writes(client, make_post, count_q
     assert comment.thread_id == comment.id and comment.depth == 0
 
 
+@pytest.mark.settings(COMMENTS_MODERATION="all-approved")
+def test_an_approved_comment_is_one_read_and_three_writes_and_counts(client, make_post, count_queries):
+    post = make_post()
+    client.get(f"/posts/{post.slug}/")
+    with count_queries() as queries:
+        client.post(f"/posts/{post.slug}/comments", data=guest("Straight onto the page"))
+    assert [" ".join(statement.split()[:3]) for statement in queries.statements] == [
+        "SELECT posts.id, posts.slug,", "INSERT INTO comments", "UPDATE posts SET", "INSERT INTO mail_outbox"]
+    assert db.session.get(Post, post.id).comment_count == 1
+    assert db.session.scalars(select(OutgoingMail.subject)).one().startswith("[Sargasso] New comment on")
+
+
 @pytest.mark.settings(COMMENTS_MODERATION="all-approved", COMMENTS_PER_PAGE=2)
 def test_the_redirect_lands_on_the_page_and_anchor_that_show_the_comment(client, make_post, make_comment):
     post = make_post()

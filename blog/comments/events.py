@@ -18,16 +18,17 @@ from blog.models.posts import Post
 
 
 def comment_posted(comment: notify.NewComment, post: notify.PostShown, data: Any, *, held_for_email: bool = False,
-                   moderators: list[str] | None = None) -> None:
+                   moderators: list[str] | None = None, subscribers: bool = True) -> None:
     """After a comment is stored (same transaction): notifications, subscriptions, webhooks.
 
     ``held_for_email``: the guest must confirm their address first (``guest_confirm``), so only they
-    hear now. ``moderators``: their addresses, when the caller already read them.
+    hear now. ``moderators``: their addresses, and ``subscribers``: whether the post has any, when
+    the caller already read them.
     """
     if held_for_email:
         guest_confirm.ask_to_confirm(comment, post)  # the guest's click publishes it
     else:
-        notify.new_comment(comment, post, moderators)
+        notify.new_comment(comment, post, moderators, subscribers)
     if comment.status != CommentStatus.SPAM:
         webhooks.comment_event("comment.created", comment, post)
         if comment.status == CommentStatus.APPROVED:

@@ -22,6 +22,7 @@ from blog.extensions import db
 from blog.models.accounts import Role, User
 from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
+from blog.models.discussion import Subscription, SubscriptionKind
 from blog.models.posts import CommentStatusChoice, Post, PostStatus
 
 _COMMENTS = Comment.__table__
@@ -82,6 +83,9 @@ class Facts:
     #: Guests under ``COMMENTS_GUEST_EMAIL_CONFIRM``: an approved guest comment under this address exists.
     email_confirmed_before: bool
     moderator_emails: list[str]
+    #: Someone confirmed a subscription on this post (to it, or to replies to one of its comments)
+    #: that is emailed per comment: without one, an approved comment asks nothing more.
+    has_subscribers: bool
 
 
 _STATEMENTS: dict[tuple[bool, bool, bool, bool], Select[Any]] = {}
@@ -109,6 +113,10 @@ def _statement(by_slug: bool, signed_in: bool, with_parent: bool, guest_confirm:
                                          Comment.status == CommentStatus.APPROVED))
          if guest_confirm else literal(False)).label("email_confirmed_before"),
         moderators.scalar_subquery().label("moderator_emails"),
+        exists(select(Subscription.id).where(
+            Subscription.kind.in_(list(SubscriptionKind)), Subscription.post_id == Post.id,
+            Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
+            Subscription.digest.is_(False))).label("has_subscribers"),
     ]
     source: Any = Post.__table__.join(author, author.c.id == Post.author_id)
     if with_parent:
@@ -150,5 +158,5 @@ def read_facts(post_ref: str | int, *, user_id: int | None, email: str, name: st
     emails = [address for address in (row.moderator_emails or "").split("\n") if address]
     return Facts(post=post, parent=parent, ban_id=row.ban_id, duplicate=bool(row.duplicate),
                  approved_before=bool(row.approved_before), email_confirmed_before=bool(row.email_confirmed_before),
-                 moderator_emails=emails)
+                 moderator_emails=emails, has_subscribers=bool(row.has_subscribers))
 

@@ -143,9 +143,11 @@ def unsubscribe_footer(sub: Subscription) -> str:
     return f"\n--\nYou get this email because you asked for {what}.\nStop these emails with one click: {url}\n"
 
 
-def new_comment(comment: NewComment, post: PostShown, moderators: list[str] | None = None) -> None:
+def new_comment(comment: NewComment, post: PostShown, moderators: list[str] | None = None,
+                subscribers: bool = True) -> None:
     """Queue every email a new comment causes, with one INSERT. Called by the posting path before its
-    commit; ``moderators`` are their addresses when the caller already read them.
+    commit; ``moderators`` are their addresses when the caller already read them, and
+    ``subscribers`` False when it knows the post has no live per-comment subscription.
 
     A post author who is also a moderator gets only the "please moderate" email about a held
     comment: it says everything the author's email says, plus the approve and spam links.
@@ -161,7 +163,7 @@ def new_comment(comment: NewComment, post: PostShown, moderators: list[str] | No
         rows.append(author_row)
     rows += moderation_mails(comment, post, moderator_list)
     queue_mails(rows)
-    if comment.status == CommentStatus.APPROVED:
+    if comment.status == CommentStatus.APPROVED and subscribers:
         comment_published(comment, post)
 
 

@@ -252,12 +252,13 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
         })  # the comment's history starts with why it waits (``moderation.record``'s line, in Core)
     else:
         cache.bump_site_generation()  # a readable comment: every cached page showing the post is stale
-        moderation.adjust_comment_counts(Counter({post.id: 1}))
+        writes.count_one_more(connection, post.id)
     if rating is not None:
         work, score = rating
         rate_work(work, user, score, post_id=post.id, comment_id=comment_id)
     # notifications, webhooks and subscriptions, in the same transaction
-    events.comment_posted(comment, post, data, held_for_email=held_for_email, moderators=facts.moderator_emails)
+    events.comment_posted(comment, post, data, held_for_email=held_for_email, moderators=facts.moderator_emails,
+                          subscribers=facts.has_subscribers)
     if viewer is not None:
         comment.page = _page_for(comment, post, parent, viewer(comment_id), sort)
     db.session.commit()

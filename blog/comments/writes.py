@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from blog.models.comments import Comment, ModerationAction
+from blog.models.posts import Post
 
 _COMMENTS: Any = Comment.__table__
 _ACTIONS: Any = ModerationAction.__table__
@@ -19,6 +20,10 @@ _INSERT_ACTION = _ACTIONS.insert()
 _INSERT_REPLY = _COMMENTS.insert()
 _SET_OWN_THREAD = _COMMENTS.update().where(_COMMENTS.c.id == bindparam("comment_id")).values(
     thread_id=_COMMENTS.c.id)
+_POSTS: Any = Post.__table__
+#: ``moderation.adjust_comment_counts`` for one new approved comment (``updated_at`` moves too, as there).
+_COUNT_ONE_MORE = _POSTS.update().where(_POSTS.c.id == bindparam("post_id")).values(
+    comment_count=_POSTS.c.comment_count + 1)
 _TOP_LEVEL: dict[str, Any] = {}
 
 
@@ -61,3 +66,8 @@ def insert_comment(connection: Connection, row: dict[str, Any]) -> int:
 def insert_history(connection: Connection, row: dict[str, Any]) -> None:
     """The comment's first history line (``moderation.record``'s columns)."""
     connection.execute(_INSERT_ACTION, row)
+
+
+def count_one_more(connection: Connection, post_id: int) -> None:
+    """An approved comment joins ``Post.comment_count`` (the caller raises the cache generation)."""
+    connection.execute(_COUNT_ONE_MORE, {"post_id": post_id})
