@@ -28,6 +28,7 @@ from blog.models.posts import CommentStatusChoice, Post, PostStatus
 _COMMENTS = Comment.__table__
 _PARENT = _COMMENTS.alias("parent")  # type: ignore[attr-defined]
 _ROOT = _COMMENTS.alias("root")  # type: ignore[attr-defined]
+#: Who gets the "please moderate" email (as ``notify.moderator_emails``).
 MODERATOR_ROLES = (Role.ADMIN, Role.EDITOR)
 
 
@@ -43,7 +44,6 @@ class PostFacts:
     comment_status: CommentStatusChoice
     author_id: int
     author_email: str
-    author_moderates: bool
     #: Approved comments, not deleted (``Post.comment_count``, before this one).
     comment_count: int
 
@@ -105,7 +105,6 @@ def _statement(by_slug: bool, signed_in: bool, with_parent: bool, guest_confirm:
     columns: list[Any] = [
         Post.id, Post.slug, Post.title, Post.status, Post.published_at, Post.comment_status, Post.author_id,
         Post.comment_count, author.c.email.label("author_email"),
-        (author.c.role.in_(MODERATOR_ROLES) & author.c.active).label("author_moderates"),
         ban_for(bindparam("ban_account"), email, bindparam("ip"), bindparam("now")).scalar_subquery().label("ban_id"),
         exists(same_text_by(Post.id, bindparam("body"), user_id if signed_in else None, email)).label("duplicate"),
         exists(approved_comment_by(user_id if signed_in else None, email, name)).label("approved_before"),
@@ -149,7 +148,7 @@ def read_facts(post_ref: str | int, *, user_id: int | None, email: str, name: st
     if row is None:
         return None
     post = PostFacts(row.id, row.slug, row.title, row.status, row.published_at, row.comment_status, row.author_id,
-                     row.author_email or "", bool(row.author_moderates), int(row.comment_count or 0))
+                     row.author_email or "", int(row.comment_count or 0))
     parent = None
     if parent_id is not None and row.parent_id is not None:
         parent = ParentFacts(row.parent_id, row.parent_post_id, CommentStatus(row.parent_status),
