@@ -1,7 +1,7 @@
 """Bans: a commenter (account, email address or IP) who may not comment, for good or until a date.
 
-``check_not_banned`` is called by the posting path before the guard, so a banned reader is told
-plainly why their comment was refused rather than silently dropped. An expired or lifted ban
+The posting path reads ``ban_for`` with the post and calls ``check_not_banned`` before the guard,
+so a banned reader is told plainly why their comment was refused rather than silently dropped. An expired or lifted ban
 matches nothing: the reader is back without anyone having to remember them.
 """
 
@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from blog.auth.permissions import can_moderate
 from blog.comments import moderation
-from blog.comments.spam import Submission
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.base import utcnow
@@ -27,21 +26,13 @@ def _active(now: datetime) -> Any:
     return (Ban.lifted_at.is_(None)) & or_(Ban.until.is_(None), Ban.until > now)
 
 
-def active_ban(*, user_id: int | None = None, email: str = "", ip: str = "",
-               now: datetime | None = None) -> Ban | None:
-    """The ban that applies to this commenter now, if any (one query)."""
-    now = now or utcnow()
-    matches = []
-    if user_id is not None:
-        matches.append((Ban.kind == BanKind.ACCOUNT) & (Ban.value == str(user_id)))
-    if email:
-        matches.append((Ban.kind == BanKind.EMAIL) & (Ban.value == email.strip().lower()))
-    if ip:
-        matches.append((Ban.kind == BanKind.IP) & (Ban.value == ip.strip()))
-    if not matches:
-        return None
-    stmt = select(Ban).where(_active(now), or_(*matches)).order_by(Ban.id).limit(1)
-    return db.session.scalar(stmt)
+def ban_for(account: Any, email: Any, ip: Any, now: Any) -> Select[tuple[int]]:
+    """The first ban in force against an account id (as text), an email or an IP: values or bound
+    parameters (the posting path reads it inside its one statement, ``blog.comments.intake``)."""
+    matches = or_((Ban.kind == BanKind.ACCOUNT) & (Ban.value == account),
+                  (Ban.kind == BanKind.EMAIL) & (Ban.value == email),
+                  (Ban.kind == BanKind.IP) & (Ban.value == ip))
+    return select(Ban.id).where(_active(now), matches).order_by(Ban.id).limit(1)
 
 
 def ban_message(ban: Ban) -> str:
@@ -50,9 +41,10 @@ def ban_message(ban: Ban) -> str:
     return f"You have been banned from commenting on this site{when}.{reason}".strip()
 
 
-def check_not_banned(sub: Submission) -> None:
-    """Refuse a banned commenter's comment with a message saying so (403)."""
-    ban = active_ban(user_id=sub.user_id, email=sub.email, ip=sub.ip)
+def check_not_banned(ban_id: int | None) -> None:
+    """Refuse a banned commenter's comment with a message saying so (403). ``ban_id`` is what
+    ``ban_for`` found, read with the post by the posting path (``blog.comments.intake``)."""
+    ban = db.session.get(Ban, ban_id) if ban_id is not None else None
     if ban is not None:
         raise DomainError(ban_message(ban), status=403)
 

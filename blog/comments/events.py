@@ -1,8 +1,8 @@
 """The discussion's hooks into the comments area: one call each from posting and moderation.
 
 Keeping them here means ``posting`` and ``moderation`` only say *when* something happened; what
-follows (bans and locks checked, emails queued, reports resolved, webhooks fired) lives with the
-discussion features.
+follows (emails queued, subscriptions, reports resolved, webhooks fired) lives with the discussion
+features.
 """
 
 from __future__ import annotations
@@ -11,25 +11,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from blog import webhooks
-from blog.comments import bans, followers, guest_confirm, notify, reports, tools
-from blog.comments.spam import Submission
+from blog.comments import followers, guest_confirm, notify, reports
 from blog.models.comments import Comment, CommentStatus
 from blog.models.discussion import SubscriptionKind
 from blog.models.posts import Post
 
 
-def check_can_post(sub: Submission, parent: Comment | None) -> None:
-    """Before the guard: a banned commenter and a reply in a locked thread are refused plainly."""
-    bans.check_not_banned(sub)
-    tools.check_thread_open(parent)
+def comment_posted(comment: notify.NewComment, post: notify.PostShown, data: Any, *, held_for_email: bool = False,
+                   moderators: list[str] | None = None, subscribers: bool = True) -> None:
+    """After a comment is stored (same transaction): notifications, subscriptions, webhooks.
 
-
-def comment_posted(comment: Comment, post: Post, data: Any) -> None:
-    """After a comment is stored (same transaction): notifications, subscriptions, webhooks."""
-    if guest_confirm.needs_confirmation(comment):
-        guest_confirm.hold_for_confirmation(comment, post)  # the guest's click publishes it
+    ``held_for_email``: the guest must confirm their address first (``guest_confirm``), so only they
+    hear now. ``moderators``: their addresses, and ``subscribers``: whether the post has any, when
+    the caller already read them.
+    """
+    if held_for_email:
+        guest_confirm.ask_to_confirm(comment, post)  # the guest's click publishes it
     else:
-        notify.new_comment(comment, post)
+        notify.new_comment(comment, post, moderators, subscribers)
     if comment.status != CommentStatus.SPAM:
         webhooks.comment_event("comment.created", comment, post)
         if comment.status == CommentStatus.APPROVED:

@@ -27,7 +27,10 @@ class CommentForm(FlaskForm):
 
     def parent(self) -> int | None:
         """The comment being answered; -1 (matches nothing, so a 404) when the field was tampered with."""
-        raw = (self.parent_id.data or "").strip()
+        return self.parse_parent((self.parent_id.data or "").strip())
+
+    @staticmethod
+    def parse_parent(raw: str) -> int | None:
         if not raw:
             return None
         return int(raw) if raw.isdigit() and len(raw) < 12 else -1

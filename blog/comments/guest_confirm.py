@@ -12,7 +12,7 @@ from flask import current_app, flash, has_request_context
 from sqlalchemy import select
 
 from blog.comments import moderation
-from blog.comments.notify import link, read_token, tell_post_author
+from blog.comments.notify import NewComment, PostShown, link, read_token, tell_post_author
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.mail import send_mail
@@ -23,20 +23,16 @@ HOLD_NOTE = "Waiting for the commenter to confirm their email address."
 CHECK_INBOX = "Almost there: we emailed you a link. Your comment appears once you open it and confirm."
 
 
-def needs_confirmation(comment: Comment) -> bool:
-    if not current_app.config.get("COMMENTS_GUEST_EMAIL_CONFIRM") or comment.user_id is not None:
+def needs_confirmation(status: CommentStatus, user_id: int | None, email: str, confirmed_before: bool) -> bool:
+    """A guest comment the rules would approve, under an address with no approved guest comment yet
+    (``confirmed_before``, read with the post by ``blog.comments.intake``)."""
+    if not current_app.config.get("COMMENTS_GUEST_EMAIL_CONFIRM") or user_id is not None:
         return False
-    if comment.status != CommentStatus.APPROVED or not comment.author_email:
-        return False
-    earlier = db.session.scalar(select(Comment.id).where(
-        Comment.author_email == comment.author_email, Comment.user_id.is_(None), Comment.id != comment.id,
-        Comment.status == CommentStatus.APPROVED).limit(1))
-    return earlier is None
+    return status == CommentStatus.APPROVED and bool(email) and not confirmed_before
 
 
-def hold_for_confirmation(comment: Comment, post: Post) -> None:
-    """Hold the comment and email the guest a confirmation link (same transaction)."""
-    moderation.change_status([comment], CommentStatus.PENDING, actor=None, action="hold", note=HOLD_NOTE)
+def ask_to_confirm(comment: NewComment, post: PostShown) -> None:
+    """Email the guest the link that publishes their held comment (same transaction as the comment)."""
     site = current_app.config["SITE_NAME"]
     url = link("discussion.confirm_comment", "comment-confirm", comment.id)
     send_mail(comment.author_email, f"[{site}] Please confirm your comment on \u201c{post.title}\u201d",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 
 from blog.auth.permissions import can_moderate
 from blog.comments.spam import Submission, disallowed_key, matching_key
@@ -63,16 +63,21 @@ def hold_reason(sub: Submission, body_html: str, *, check_first: bool = True) ->
     return None
 
 
+def approved_comment_by(user_id: Any, email: Any, name: Any) -> Select[tuple[int]]:
+    """Approved comments by this account, or (``user_id`` None) by this guest name and email."""
+    if user_id is not None:
+        who = Comment.user_id == user_id
+    else:
+        who = and_(Comment.author_email == email, Comment.author_name == name)
+    return select(Comment.id).where(who, Comment.status == CommentStatus.APPROVED)
+
+
 def has_approved_comment(sub: Submission) -> bool:
     """WordPress's "comment author must have a previously approved comment"."""
-    if sub.user_id is not None:
-        who = Comment.user_id == sub.user_id
-    else:
-        who = and_(Comment.author_email == sub.email.strip().lower(), Comment.author_name == sub.name.strip())
-    found = db.session.scalar(
-        select(Comment.id).where(who, Comment.status == CommentStatus.APPROVED).limit(1)
-    )
-    return found is not None
+    if sub.approved_before is not None:
+        return sub.approved_before
+    stmt = approved_comment_by(sub.user_id, sub.email.strip().lower(), sub.name.strip()).limit(1)
+    return db.session.scalar(stmt) is not None
 
 
 def initial_status(sub: Submission, body_html: str, user: Any, post: Post) -> tuple[CommentStatus, str]:

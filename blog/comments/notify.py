@@ -13,7 +13,7 @@ the caller's transaction: a comment that is rolled back sends nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import current_app, has_request_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -23,12 +23,45 @@ from blog.auth.social import site_url_for as _site_url_for
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.mail import send_mail
+from blog.mail.outbox import mail_row, queue_mails
 from blog.models.accounts import Role, User
 from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
 from blog.models.discussion import Follower, Subscription, SubscriptionKind
 from blog.models.posts import Post
 from blog.rendering import html_to_text
+
+
+class NewComment(Protocol):
+    """What the emails read of a comment: a stored ``Comment``, or ``posting.Posted`` before the commit."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def user_id(self) -> int | None: ...
+    @property
+    def author_name(self) -> str: ...
+    @property
+    def author_email(self) -> str: ...
+    @property
+    def status(self) -> CommentStatus: ...
+    @property
+    def body_html(self) -> str: ...
+
+
+class PostShown(Protocol):
+    """What the emails read of a post: a ``Post``, or ``intake.PostFacts`` (which also knows the
+    author's email, so no query is needed for it)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author_id(self) -> int | None: ...
+
 
 SALT = "sargasso.discussion-link"
 INVALID = "This link is not valid: it may have been copied incompletely. Nothing was changed."
@@ -88,12 +121,12 @@ def _site() -> str:
     return str(current_app.config["SITE_NAME"])
 
 
-def comment_excerpt(comment: Comment, limit: int = 600) -> str:
+def comment_excerpt(comment: NewComment, limit: int = 600) -> str:
     text = html_to_text(comment.body_html).strip()
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "\u2026"
 
 
-def comment_link(comment: Comment) -> str:
+def comment_link(comment: NewComment) -> str:
     return site_url_for("comments.permalink", comment_id=comment.id)
 
 
@@ -110,42 +143,72 @@ def unsubscribe_footer(sub: Subscription) -> str:
     return f"\n--\nYou get this email because you asked for {what}.\nStop these emails with one click: {url}\n"
 
 
-def new_comment(comment: Comment, post: Post) -> None:
-    """Queue every email a new comment causes. Called by the posting path before its commit."""
+def new_comment(comment: NewComment, post: PostShown, moderators: list[str] | None = None,
+                subscribers: bool = True) -> None:
+    """Queue every email a new comment causes, with one INSERT. Called by the posting path before its
+    commit; ``moderators`` are their addresses when the caller already read them, and
+    ``subscribers`` False when it knows the post has no live per-comment subscription.
+
+    A post author who is also a moderator gets only the "please moderate" email about a held
+    comment: it says everything the author's email says, plus the approve and spam links.
+    """
     config = current_app.config
     if comment.status == CommentStatus.SPAM:
         return
-    tell_post_author(comment, post)
-    if comment.status == CommentStatus.PENDING and config["COMMENTS_NOTIFY_MODERATORS"]:
-        held_for_moderators(comment, post)
-    if comment.status == CommentStatus.APPROVED:
+    rows = []
+    held = comment.status == CommentStatus.PENDING and config["COMMENTS_NOTIFY_MODERATORS"]
+    moderator_list = (moderators if moderators is not None else moderator_emails()) if held else []
+    author_row = post_author_mail(comment, post)
+    if author_row is not None and author_row["to_address"] not in moderator_list:
+        rows.append(author_row)
+    rows += moderation_mails(comment, post, moderator_list)
+    queue_mails(rows)
+    if comment.status == CommentStatus.APPROVED and subscribers:
         comment_published(comment, post)
 
 
-def tell_post_author(comment: Comment, post: Post) -> None:
+def _post_author_email(post: PostShown) -> str:
+    known = getattr(post, "author_email", None)  # read with the post by the posting path
+    if known is not None:
+        return str(known)
+    author = db.session.get(User, post.author_id) if post.author_id is not None else None
+    return (author.email or "") if author is not None else ""
+
+
+def post_author_mail(comment: NewComment, post: PostShown) -> dict[str, Any] | None:
     """The post's author hears about a comment (not their own), if the operator wants that."""
     if not current_app.config["COMMENTS_NOTIFY_POST_AUTHOR"] or post.author_id is None:
-        return
-    author = db.session.get(User, post.author_id)
-    if author is not None and author.email and author.id != comment.user_id:
-        state = "" if comment.status == CommentStatus.APPROVED else " (held for moderation)"
-        send_mail(author.email, f"[{_site()}] New comment on \u201c{post.title}\u201d{state}",
-                  f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{comment_excerpt(comment)}\n\n"
-                  f"Read it: {comment_link(comment)}\n")
+        return None
+    email = _post_author_email(post)
+    if not email or post.author_id == comment.user_id:
+        return None
+    state = "" if comment.status == CommentStatus.APPROVED else " (held for moderation)"
+    return mail_row(email, f"[{_site()}] New comment on \u201c{post.title}\u201d{state}",
+                    f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{comment_excerpt(comment)}\n\n"
+                    f"Read it: {comment_link(comment)}\n")
 
 
-def held_for_moderators(comment: Comment, post: Post) -> None:
+def tell_post_author(comment: NewComment, post: PostShown) -> None:
+    row = post_author_mail(comment, post)
+    if row is not None:
+        queue_mails([row])
+
+
+def moderation_mails(comment: NewComment, post: PostShown, emails: list[str]) -> list[dict[str, Any]]:
+    """"Please moderate", with approve and spam links, to each of ``emails``."""
+    if not emails:
+        return []
     approve = link("discussion.moderate_link", "approve", comment.id, action="approve")
     spam = link("discussion.moderate_link", "spam", comment.id, action="spam")
     queue = site_url_for("admin.moderation", status="pending")
-    for email in moderator_emails():
-        send_mail(email, f"[{_site()}] Please moderate: \u201c{post.title}\u201d",
-                  f"A comment by {comment.author_name} on \u201c{post.title}\u201d is waiting for approval:\n\n"
-                  f"{comment_excerpt(comment)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
-                  f"The moderation queue: {queue}\n")
+    subject = f"[{_site()}] Please moderate: \u201c{post.title}\u201d"
+    text = (f"A comment by {comment.author_name} on \u201c{post.title}\u201d is waiting for approval:\n\n"
+            f"{comment_excerpt(comment)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
+            f"The moderation queue: {queue}\n")
+    return [mail_row(email, subject, text) for email in emails]
 
 
-def comment_published(comment: Comment, post: Post) -> None:
+def comment_published(comment: NewComment, post: PostShown) -> None:
     """A comment became readable: tell reply subscribers of its parent and the post's subscribers."""
     clauses = [(Subscription.kind == SubscriptionKind.POST) & (Subscription.post_id == post.id)]
     if comment.parent_id is not None:
@@ -157,6 +220,7 @@ def comment_published(comment: Comment, post: Post) -> None:
     ).order_by(Subscription.id)))
     sent: set[str] = set()
     own = (comment.author_email or "").lower()
+    rows = []
     for sub in targets:
         if sub.email in sent or sub.email == own:
             continue  # one email per reply per address, and never about one's own comment
@@ -165,10 +229,11 @@ def comment_published(comment: Comment, post: Post) -> None:
             subject = f"[{_site()}] {comment.author_name} replied to your comment on \u201c{post.title}\u201d"
         else:
             subject = f"[{_site()}] New comment on \u201c{post.title}\u201d"
-        send_mail(sub.email, subject,
-                  f"{comment.author_name} wrote:\n\n{comment_excerpt(comment)}\n\n"
-                  f"Read the reply: {comment_link(comment)}\n" + unsubscribe_footer(sub),
-                  unsubscribe_url=one_click_unsubscribe_url("comments", sub.id))
+        rows.append(mail_row(sub.email, subject,
+                             f"{comment.author_name} wrote:\n\n{comment_excerpt(comment)}\n\n"
+                             f"Read the reply: {comment_link(comment)}\n" + unsubscribe_footer(sub),
+                             unsubscribe_url=one_click_unsubscribe_url("comments", sub.id)))
+    queue_mails(rows)
 
 
 def announce_approved(comments: Iterable[Comment]) -> None:
@@ -182,7 +247,7 @@ def announce_approved(comments: Iterable[Comment]) -> None:
 # ----------------------------------------------------------------------------- subscriptions
 
 
-def subscribe(kind: SubscriptionKind, email: str, post: Post, comment: Comment | None = None, *,
+def subscribe(kind: SubscriptionKind, email: str, post: PostShown, comment: NewComment | None = None, *,
               digest: bool = False) -> Subscription | None:
     """Ask for replies (or all comments) by email: stored unconfirmed, with a confirmation email.
 

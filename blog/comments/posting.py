@@ -1,13 +1,16 @@
 """Writing comments: who may post where, the checks, write-time rendering, threads, edit and delete.
 
-``post_comment`` is the one way a reader's comment is stored (the web form, tests and any tool),
-so the rules hold everywhere: the post must be live and open, a reply stays on its post, the guard
-runs, the body is rendered once here, and the comment count moves only for approved comments.
+``submit`` is the one way a reader's comment is stored (the web form; ``post_comment`` wraps it for
+tests and tools), so the rules hold everywhere: the post must be live and open, a reply stays on
+its post, the guard runs, the body is rendered once here, and the comment count moves only for
+approved comments. It reads the database once (``intake``) and writes in one transaction
+(``writes``, the outbox), with one commit.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,8 +20,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import exists, select
 
-from blog.comments import events, moderation
+from blog import cache
+from blog.comments import bans, events, guest_confirm, intake, moderation, threads, tools, writes
 from blog.comments.avatars import avatar_hash
+from blog.comments.intake import ParentFacts, PostFacts
 from blog.comments.spam import Submission, check_length, check_text, guard, invalid_characters
 from blog.errors import DomainError
 from blog.extensions import db
@@ -57,7 +62,7 @@ class CommentInput:
 # ----------------------------------------------------------------------------- when comments are open
 
 
-def closes_at(post: Post) -> datetime | None:
+def closes_at(post: Post | PostFacts) -> datetime | None:
     """When the automatic close (``COMMENTS_CLOSE_AFTER_DAYS``) shuts this post's comments."""
     days = int(current_app.config["COMMENTS_CLOSE_AFTER_DAYS"])
     if days <= 0 or post.published_at is None:
@@ -65,7 +70,7 @@ def closes_at(post: Post) -> datetime | None:
     return post.published_at + timedelta(days=days)
 
 
-def comments_open(post: Post, now: datetime | None = None) -> bool:
+def comments_open(post: Post | PostFacts, now: datetime | None = None) -> bool:
     """Open per post (``comment_status``), live, and not past the automatic close."""
     if not post.comments_open or not post.is_live:
         return False
@@ -115,13 +120,12 @@ def clean_author(name: str, email: str, url: str, *, require_email: bool = True)
 # ----------------------------------------------------------------------------- posting
 
 
-def _parent_for(post: Post, parent_id: int | None) -> Comment | None:
+def _check_parent(parent: ParentFacts | None, parent_id: int | None, post_id: int) -> None:
     if parent_id is None:
-        return None
-    parent = db.session.get(Comment, parent_id)
+        return
     if parent is None:
         raise DomainError("The comment you are replying to does not exist.", field="parent_id", status=404)
-    if parent.post_id != post.id:
+    if parent.post_id != post_id:
         raise DomainError("You can only reply to a comment on the same post.", field="parent_id", status=400)
     if parent.deleted or parent.status != CommentStatus.APPROVED:
         raise DomainError(
@@ -130,70 +134,161 @@ def _parent_for(post: Post, parent_id: int | None) -> Comment | None:
             field="parent_id",
             status=409,
         )
-    return parent
+
+
+def reply_depth(parent_depth: int) -> int:
+    """A reply deeper than ``COMMENTS_MAX_DEPTH`` lands at the deepest level."""
+    return min(parent_depth + 1, max(1, int(current_app.config["COMMENTS_MAX_DEPTH"])) - 1)
 
 
 def place_in_thread(comment: Comment, parent: Comment | None) -> None:
-    """Set ``thread_id`` and ``depth``: a reply deeper than the limit lands at the deepest level."""
+    """Set a stored comment's ``thread_id`` and ``depth`` (for tools and tests that add ``Comment``s)."""
     if parent is None:
         comment.thread_id = comment.id
         comment.depth = 0
         return
-    max_depth = max(1, int(current_app.config["COMMENTS_MAX_DEPTH"]))
     comment.thread_id = parent.thread_id or parent.id
-    comment.depth = min(parent.depth + 1, max_depth - 1)
+    comment.depth = reply_depth(parent.depth)
 
 
-def post_comment(post: Post, data: CommentInput, user: Any = None, *, as_moderator: bool = False) -> Comment:
-    """Check, render and store a comment; raise ``DomainError`` (nothing stored) when a rule says no.
+class NoSuchPost(DomainError):
+    """There is no live post at this address: no page to show the form again on (a plain 404)."""
 
-    ``as_moderator`` is the moderation queue's reply: no anti-spam guard, and closed posts accept it.
+
+@dataclass(slots=True)
+class Posted:
+    """A comment just written, as notifications, webhooks and the redirect read it (no ORM object)."""
+
+    id: int
+    post_id: int
+    parent_id: int | None
+    thread_id: int
+    user_id: int | None
+    author_name: str
+    author_email: str
+    author_url: str
+    status: CommentStatus
+    body_html: str
+    created_at: datetime
+    #: The page of the post that shows it (1 when no viewer was given).
+    page: int = 1
+
+
+def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_moderator: bool = False,
+           viewer: Callable[[int], threads.Viewer] | None = None, sort: str | None = None) -> Posted:
+    """Check, render and store a comment in one transaction and one commit; raise ``DomainError``
+    (nothing stored) when a rule says no. ``post_ref`` is the post or its slug.
+
+    The database is read once (``intake.read_facts``: the post and every check's answer) and written
+    with Core statements: the comment, its history line, the comment count, the emails. With a
+    ``viewer`` (the reader as they will look, given the comment's id: a guest's own held comments
+    are theirs to see), the page that shows the comment to them is worked out before the commit, so
+    the redirect needs no query afterwards. ``as_moderator`` is the moderation queue's reply: no
+    anti-spam guard, and closed posts accept it.
     """
-    if not post.is_live:
-        raise DomainError("This post is not published.", status=404)
-    if not as_moderator and not comments_open(post):
-        raise DomainError("Comments are closed on this post.", status=403)
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     body = data.body.strip()
-    validate_body(data.body)
-    if signed_in:
-        name, email, url = user.name, (user.email or "").lower(), user.website or ""
-    else:
-        name, email, url = clean_author(data.name, data.email, data.url)
-    parent = _parent_for(post, data.parent_id)
+    refused: DomainError | None = None  # said after "no such post" and "closed", as the rules go
+    try:
+        validate_body(data.body)
+        if signed_in:
+            name, email, url = user.name, (user.email or "").lower(), user.website or ""
+        else:
+            name, email, url = clean_author(data.name, data.email, data.url)
+    except DomainError as error:
+        refused, body, name, email, url = error, "", "", "", ""  # nothing unstorable goes into the query
+    guest_confirm_on = bool(current_app.config.get("COMMENTS_GUEST_EMAIL_CONFIRM"))
+    facts = intake.read_facts(post_ref if isinstance(post_ref, str) else post_ref.id,
+                              user_id=user.id if signed_in else None, email=email, name=name.strip(),
+                              ip=data.ip, body=body, parent_id=data.parent_id, guest_confirm=guest_confirm_on)
+    if facts is None or not facts.post.is_live:
+        raise NoSuchPost("This post is not published.", status=404)
+    post = facts.post
+    if not as_moderator and not comments_open(post):
+        raise DomainError("Comments are closed on this post.", status=403)
+    if refused is not None:
+        raise refused
+    _check_parent(facts.parent, data.parent_id, post.id)
+    parent = facts.parent
     rating = comment_rating_target(post.id, data.score, signed_in) if not as_moderator else None
     sub = Submission(
         post_id=post.id, body=body, name=name, email=email, url=url, ip=data.ip,
         user_agent=data.user_agent[:500], user_id=user.id if signed_in else None,
         honeypot=data.honeypot, form_token=data.form_token,
+        duplicate=facts.duplicate, approved_before=facts.approved_before,
     )
     if not as_moderator:
-        events.check_can_post(sub, parent)  # bans and locked threads, with a message for the reader
+        bans.check_not_banned(facts.ban_id)  # bans and locked threads first, with a message for the reader
+        if parent is not None and parent.root_locked:
+            raise DomainError(tools.LOCKED_MESSAGE, status=403)
         guard(sub)
     body_html = render_comment(body)
     status, why = moderation.initial_status(sub, body_html, user if signed_in else None, post)
     if parent is not None and status == CommentStatus.APPROVED and parent.status != CommentStatus.APPROVED:
         status, why = CommentStatus.PENDING, "Reply to a comment that is not approved."
-    comment = Comment(
-        post_id=post.id, parent_id=parent.id if parent else None, user_id=user.id if signed_in else None,
-        author_name=name, author_email=email, author_url=url, author_ip=data.ip[:64],
-        user_agent=sub.user_agent, body_source=body, body_html=body_html, status=status,
-        avatar_hash=avatar_hash(email, user.id if signed_in else None),
-        is_author_reply=signed_in and user.id == post.author_id,
-    )
-    db.session.add(comment)
-    db.session.flush()
-    place_in_thread(comment, parent)
+    held_for_email = guest_confirm.needs_confirmation(status, sub.user_id, email, facts.email_confirmed_before)
+    if held_for_email:
+        status, why = CommentStatus.PENDING, guest_confirm.HOLD_NOTE
+    # a top-level comment is its own thread, set once its id is known
+    thread_id, depth = (parent.thread_id, reply_depth(parent.depth)) if parent is not None else (None, 0)
+    now = utcnow()
+    row = {
+        "post_id": post.id, "parent_id": parent.id if parent else None, "thread_id": thread_id, "depth": depth,
+        "user_id": sub.user_id, "author_name": name, "author_email": email, "author_url": url,
+        "author_ip": data.ip[:64], "user_agent": sub.user_agent, "avatar_hash": avatar_hash(email, sub.user_id),
+        "body_source": body, "body_html": body_html, "status": status, "deleted": False,
+        "is_author_reply": bool(signed_in and user.id == post.author_id), "like_count": 0, "pinned": False,
+        "locked": False, "created_at": now, "status_changed_at": now,
+    }
+    connection = db.session.connection()
+    comment_id = writes.insert_comment(connection, row)
+    comment = Posted(comment_id, post.id, row["parent_id"], thread_id or comment_id, sub.user_id, name, email, url,
+                     status, body_html, now)
     if status != CommentStatus.APPROVED:
-        moderation.record(comment, "hold" if status == CommentStatus.PENDING else "spam", note=why,
-                          reason="spam" if status == CommentStatus.SPAM else "", to_status=status.value)
-    if status == CommentStatus.APPROVED:
-        moderation.adjust_comment_counts(Counter({post.id: 1}))
+        writes.insert_history(connection, {
+            "comment_id": comment_id, "actor_id": None, "action": "hold" if status == CommentStatus.PENDING else "spam",
+            "reason": "spam" if status == CommentStatus.SPAM else "", "note": why[:1000], "from_status": "",
+            "to_status": status.value, "created_at": now,
+        })  # the comment's history starts with why it waits (``moderation.record``'s line, in Core)
+    else:
+        cache.bump_site_generation()  # a readable comment: every cached page showing the post is stale
+        writes.count_one_more(connection, post.id)
     if rating is not None:
         work, score = rating
-        rate_work(work, user, score, post_id=post.id, comment_id=comment.id)
-    events.comment_posted(comment, post, data)  # notifications and subscriptions, same transaction
+        rate_work(work, user, score, post_id=post.id, comment_id=comment_id)
+    # notifications, webhooks and subscriptions, in the same transaction
+    events.comment_posted(comment, post, data, held_for_email=held_for_email, moderators=facts.moderator_emails,
+                          subscribers=facts.has_subscribers)
+    if viewer is not None:
+        comment.page = _page_for(comment, post, parent, viewer(comment_id), sort)
     db.session.commit()
+    return comment
+
+
+def _page_for(comment: Posted, post: PostFacts, parent: ParentFacts | None, viewer: threads.Viewer,
+              sort: str | None) -> int:
+    """The page of threads that shows ``comment`` to ``viewer``.
+
+    A guest reads at most the approved comments (``comment_count``) and their own held ones (the ids
+    in their session), and a thread needs one readable comment: below a page of those, it is page 1
+    without counting anything.
+    """
+    per_page = threads.per_page()
+    own_others = len(viewer.guest_ids) - (comment.id in viewer.guest_ids)
+    if viewer.user_id is None and post.comment_count + own_others < per_page:
+        return 1
+    if parent is None:
+        root = threads.RootKeys(comment.id, False, 0, comment.created_at)
+    else:
+        root = threads.RootKeys(parent.thread_id, parent.root_pinned, parent.root_like_count, parent.root_created_at)
+    return threads.position_of_thread(post.id, viewer, sort, root) // per_page + 1
+
+
+def post_comment(post: Post, data: CommentInput, user: Any = None, *, as_moderator: bool = False) -> Comment:
+    """``submit`` for callers that want the stored ``Comment`` (tools, tests, the moderators' reply)."""
+    posted = submit(post, data, user, as_moderator=as_moderator)
+    comment = db.session.get(Comment, posted.id)
+    assert comment is not None
     return comment
 
 

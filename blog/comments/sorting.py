@@ -68,8 +68,9 @@ def order_by(sort: str | bool | None, entity: Any = Comment) -> list[Any]:
     return [column.desc() if descending else column.asc() for column, descending in _keys(normalize(sort), entity)]
 
 
-def before(root: Comment, sort: str | bool | None) -> ColumnElement[bool]:
-    """Top-level comments that come before ``root`` in this sort (for a permalink's page number)."""
+def before(root: Any, sort: str | bool | None) -> ColumnElement[bool]:
+    """Top-level comments that come before ``root`` in this sort (for a permalink's page number).
+    ``root`` has the sort's attributes (a ``Comment``, or bound parameters; ``pinned`` a bool)."""
     keys = _keys(normalize(sort))
     clauses = []
     for index, (column, descending) in enumerate(keys):

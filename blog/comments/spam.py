@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse_many
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from blog.errors import DomainError
 from blog.extensions import db, limiter
@@ -41,6 +42,9 @@ class Submission:
     user_id: int | None = None
     honeypot: str = ""
     form_token: str = ""
+    #: Answers read ahead with the post (``blog.comments.intake``); None: the rule asks the database.
+    duplicate: bool | None = None
+    approved_before: bool | None = None
 
     def fields(self) -> list[str]:
         """What moderation and disallowed keys are matched against, as in WordPress."""
@@ -131,24 +135,22 @@ def check_rate(sub: Submission) -> None:
             )
 
 
+def same_text_by(post_id: Any, body: Any, user_id: Any, email: Any) -> Select[tuple[int]]:
+    """Comments of ``post_id`` with this text by this account (``user_id``), or this guest email when
+    ``user_id`` is None, not thrown away. Values or bound parameters (see ``blog.comments.intake``)."""
+    same_author = Comment.user_id == user_id if user_id is not None else Comment.author_email == email
+    return select(Comment.id).where(
+        Comment.post_id == post_id, Comment.body_source == body, same_author, Comment.status != CommentStatus.TRASH
+    )
+
+
 def check_duplicate(sub: Submission) -> None:
     """The same text by the same person on the same post, unless that one was thrown away."""
-    same_author = (
-        Comment.user_id == sub.user_id
-        if sub.user_id is not None
-        else Comment.author_email == sub.email.strip().lower()
-    )
-    found = db.session.scalar(
-        select(Comment.id)
-        .where(
-            Comment.post_id == sub.post_id,
-            Comment.body_source == sub.body.strip(),
-            same_author,
-            Comment.status != CommentStatus.TRASH,
-        )
-        .limit(1)
-    )
-    if found is not None:
+    duplicate = sub.duplicate
+    if duplicate is None:
+        stmt = same_text_by(sub.post_id, sub.body.strip(), sub.user_id, sub.email.strip().lower()).limit(1)
+        duplicate = db.session.scalar(stmt) is not None
+    if duplicate:
         raise DomainError(DUPLICATE_MESSAGE, field="body", status=409)
 
 

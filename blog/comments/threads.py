@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
@@ -65,12 +66,7 @@ class Viewer:
     guest_ids: Collection[int] = ()
 
     def owns_clause(self, entity: Any = Comment) -> ColumnElement[bool]:
-        clauses: list[ColumnElement[bool]] = []
-        if self.user_id is not None:
-            clauses.append(entity.user_id == self.user_id)
-        if self.guest_ids:
-            clauses.append(and_(entity.user_id.is_(None), entity.id.in_(list(self.guest_ids))))
-        return or_(*clauses) if clauses else false()
+        return _owns(entity, self.user_id, list(self.guest_ids) if self.guest_ids else None)
 
     def owns(self, user_id: int | None, comment_id: int) -> bool:
         if user_id is not None:
@@ -78,7 +74,30 @@ class Viewer:
         return comment_id in self.guest_ids
 
 
-def visible_clause(viewer: Viewer, entity: Any = Comment) -> ColumnElement[bool]:
+def _owns(entity: Any, user_id: Any, guest_ids: Any) -> ColumnElement[bool]:
+    """Comments of this account (``user_id``) or guest comments among ``guest_ids``: values or
+    bound parameters; None leaves that side out."""
+    clauses: list[ColumnElement[bool]] = []
+    if user_id is not None:
+        clauses.append(entity.user_id == user_id)
+    if guest_ids is not None:
+        clauses.append(and_(entity.user_id.is_(None), entity.id.in_(guest_ids)))
+    return or_(*clauses) if clauses else false()
+
+
+@dataclass(frozen=True)
+class _BoundViewer:
+    """A viewer of a statement built once: their account id and guest ids are bound parameters."""
+
+    signed_in: bool
+    has_guest_ids: bool
+
+    def owns_clause(self, entity: Any = Comment) -> ColumnElement[bool]:
+        return _owns(entity, bindparam("viewer_id") if self.signed_in else None,
+                     bindparam("guest_ids", expanding=True) if self.has_guest_ids else None)
+
+
+def visible_clause(viewer: Viewer | _BoundViewer, entity: Any = Comment) -> ColumnElement[bool]:
     """Comments a viewer reads: approved ones, and their own that wait for moderation."""
     approved = and_(entity.status == CommentStatus.APPROVED, entity.deleted.is_(False))
     own_pending = and_(entity.status == CommentStatus.PENDING, entity.deleted.is_(False), viewer.owns_clause(entity))
@@ -94,7 +113,7 @@ _from_iso = datetime.fromisoformat
 _REPLY = aliased(Comment, name="reply")
 
 
-def _roots_with_readable_comments(post_id: int, viewer: Viewer) -> ColumnElement[bool]:
+def _roots_with_readable_comments(post_id: Any, viewer: Viewer | _BoundViewer) -> ColumnElement[bool]:
     """Top-level comments of the post that are readable, or that hold up a readable reply."""
     reply = _REPLY
     readable_reply = (
@@ -142,14 +161,45 @@ def count_threads(post_id: int, viewer: Viewer) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class RootKeys:
+    """What the sort reads of a thread's top-level comment (``sorting.before``)."""
+
+    id: int
+    pinned: bool
+    like_count: int
+    created_at: datetime
+
+
+_POSITION: dict[tuple[bool, bool, str, bool], Any] = {}
+
+
+def position_of_thread(post_id: int, viewer: Viewer, sort: bool | str | None, root: RootKeys | Comment) -> int:
+    """How many threads the viewer can read come before the thread of ``root`` in this sort.
+
+    The statement is built once per shape (who the viewer is, the sort, whether the root is
+    pinned) with the values bound: building it cost more than running it.
+    """
+    sort_name = sorting.normalize(sort)
+    key = (viewer.user_id is not None, bool(viewer.guest_ids), sort_name, bool(root.pinned))
+    stmt = _POSITION.get(key)
+    if stmt is None:
+        bound_root = SimpleNamespace(id=bindparam("root_id"), pinned=key[3], like_count=bindparam("root_likes"),
+                                     created_at=bindparam("root_created_at"))
+        stmt = _POSITION[key] = select(func.count(Comment.id)).where(
+            _roots_with_readable_comments(bindparam("post_id"), _BoundViewer(key[0], key[1])),
+            sorting.before(bound_root, sort_name))
+    params = {"post_id": post_id, "viewer_id": viewer.user_id, "guest_ids": list(viewer.guest_ids),
+              "root_id": root.id, "root_likes": root.like_count or 0, "root_created_at": root.created_at}
+    return int(db.session.scalar(stmt, params) or 0)
+
+
 def thread_position(comment: Comment, viewer: Viewer, newest: bool | str) -> int:
     """How many readable threads come before this comment's thread (for the permalink's page)."""
     root = db.session.get(Comment, comment.thread_id or comment.id)
     if root is None:
         return 0
-    before = sorting.before(root, newest)
-    stmt = select(func.count(Comment.id)).where(_roots_with_readable_comments(comment.post_id, viewer), before)
-    return int(db.session.scalar(stmt) or 0)
+    return position_of_thread(comment.post_id, viewer, newest, root)
 
 
 _COLUMNS = (

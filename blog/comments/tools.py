@@ -2,7 +2,8 @@
 
 Each one is a line in the comment's moderation history (``moderation.record``), like every other
 thing a moderator does. Locking is per thread (on its top-level comment): the thread keeps its
-replies and takes no new ones.
+replies and takes no new ones (the posting path reads the lock with the parent and refuses with
+``LOCKED_MESSAGE``).
 """
 
 from __future__ import annotations
@@ -49,12 +50,3 @@ def apply_tool(comment_id: int, tool: str, actor: Any, note: str = "") -> Commen
                       to_status=comment.status.value)
     db.session.commit()
     return comment
-
-
-def check_thread_open(parent: Comment | None) -> None:
-    """Refuse a reply in a locked thread, with a message the reader understands."""
-    if parent is None:
-        return
-    root = parent if parent.thread_id in (None, parent.id) else db.session.get(Comment, parent.thread_id)
-    if root is not None and root.locked:
-        raise DomainError(LOCKED_MESSAGE, status=403)

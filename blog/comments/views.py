@@ -7,6 +7,7 @@ form holding what was typed and the reason, under a 4xx status.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -25,6 +26,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
+from wtforms import BooleanField
 
 from blog.comments import posting, sorting, spam, threads
 from blog.comments.avatars import HASH_RE, identicon_svg
@@ -61,63 +63,76 @@ def comment_url(comment: Comment, post: Post, viewer: threads.Viewer | None = No
     return url_for("posts.post_detail", slug=post.slug, **args) + f"#comment-{comment.id}"
 
 
-def _render_post_page(post: Post, form: CommentForm, error: DomainError) -> Response:
+def _render_post_page(slug: str, form: CommentForm, error: DomainError) -> Response:
     """The post page again, through its own view, with this form and message; status from the rule."""
     g.comment_form = form
     if error.field and hasattr(form, error.field) and error.field != "parent_id":
         getattr(form, error.field).errors = [error.message]
     else:
         g.comment_error = error.message
-    response = make_response(current_app.view_functions["posts.post_detail"](slug=post.slug))
+    response = make_response(current_app.view_functions["posts.post_detail"](slug=slug))
     if response.status_code < 400:
         response.status_code = error.status if error.status >= 400 else 400
     return response
 
 
-def _post_for_comment(slug: str) -> Post:
-    post = db.session.scalar(select(Post).where(Post.slug == slug))
-    if post is None or not post.is_live:
-        abort(404, description="There is no published post at this address, so the comment was not posted.")
-    return post
+def _viewer_of(comment_id: int) -> threads.Viewer:
+    """The reader as they will see their new comment: a guest's is remembered in their session."""
+    if not current_user.is_authenticated:
+        remember_guest_comment(comment_id)
+    return _viewer()
+
+
+def _comment_input(form: Any) -> posting.CommentInput:
+    """The form's fields as typed (``request.form``): the rules live in ``posting``, so WTForms is only
+    built when a refused comment must be shown again."""
+    raw_parent = (form.get("parent_id") or "").strip()
+    return posting.CommentInput(
+        body=form.get("body") or "",
+        name=form.get("name") or "",
+        email=form.get("email") or "",
+        url=form.get("url") or "",
+        parent_id=CommentForm.parse_parent(raw_parent),
+        notify_replies=_ticked(form, "notify_replies"),
+        notify_post=_ticked(form, "notify_post"),
+        notify_digest=_ticked(form, "notify_digest"),
+        score=form.get("score") or "",
+        honeypot=form.get("extra_info") or "",
+        form_token=form.get("shown") or "",
+        ip=client_ip(),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+
+
+def _ticked(form: Any, name: str) -> bool:
+    """A ``BooleanField``'s reading of a checkbox: any value but WTForms' false values."""
+    return form.get(name, "false") not in BooleanField.false_values
 
 
 @bp.post("/posts/<slug>/comments")
 def post_comment(slug: str) -> Response:
-    post = _post_for_comment(slug)
-    form = CommentForm()
-    data = posting.CommentInput(
-        body=form.body.data or "",
-        name=form.name.data or "",
-        email=form.email.data or "",
-        url=form.url.data or "",
-        parent_id=form.parent(),
-        notify_replies=bool(form.notify_replies.data),
-        notify_post=bool(form.notify_post.data),
-        notify_digest=bool(form.notify_digest.data),
-        score=form.score.data or "",
-        honeypot=form.extra_info.data or "",
-        form_token=form.shown.data or "",
-        ip=client_ip(),
-        user_agent=request.headers.get("User-Agent", ""),
-    )
+    data = _comment_input(request.form)
     try:
-        comment = posting.post_comment(post, data, current_user)
+        posted = posting.submit(slug, data, current_user, viewer=_viewer_of, sort=sorting.reader_sort())
+    except posting.NoSuchPost:
+        db.session.rollback()
+        abort(404, description="There is no published post at this address, so the comment was not posted.")
     except DomainError as error:
         db.session.rollback()
+        form = CommentForm()
         if error.field == "parent_id" or error.status == 403:
             form.parent_id.data = ""
         _strip_invalid(form)
-        return _render_post_page(post, form, error)
+        return _render_post_page(slug, form, error)
 
     signed_in = current_user.is_authenticated
+    args = {"cpage": posted.page} if posted.page > 1 else {}
+    response = redirect(url_for("posts.post_detail", slug=slug, **args) + f"#comment-{posted.id}")
     if not signed_in:
-        remember_guest_comment(comment.id)
-    response = redirect(comment_url(comment, post))
-    if not signed_in:
-        if form.remember.data:
+        if _ticked(request.form, "remember"):
             response.set_cookie(
                 IDENTITY_COOKIE,
-                identity_cookie_value(comment.author_name, comment.author_email, comment.author_url),
+                identity_cookie_value(posted.author_name, posted.author_email, posted.author_url),
                 max_age=IDENTITY_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure,
             )
         elif IDENTITY_COOKIE in request.cookies:
@@ -149,7 +164,7 @@ def csrf_error(error: CSRFError) -> Response:
         # posts; the minimum time counts from now, so a robot's instant second post is still refused.
         from_shared_page = not request.form.get("csrf_token") and not form.shown.data
         message = NOT_POSTED_YET if from_shared_page else SESSION_EXPIRED
-        return _render_post_page(post, form, DomainError(message, status=400))
+        return _render_post_page(post.slug, form, DomainError(message, status=400))
     if endpoint == "comments.edit_comment":
         comment = db.session.get(Comment, args.get("comment_id"))
         if comment is not None:

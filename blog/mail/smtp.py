@@ -43,9 +43,8 @@ def build_message(mail: OutgoingMail, config: dict[str, Any]) -> EmailMessage:
 
 def deliver(mail: OutgoingMail, config: dict[str, Any]) -> None:
     """Send one message, or log it when ``MAIL_SERVER`` is empty. Raises ``DeliveryError``."""
-    message = build_message(mail, config)
     server = str(config.get("MAIL_SERVER") or "")
-    if not server:
+    if not server:  # the log shows what would be sent; building the MIME message would be wasted
         log.info(
             "Mail not sent (MAIL_SERVER is not set) to %s, subject %r:\n%s",
             mail.to_address,
@@ -53,6 +52,7 @@ def deliver(mail: OutgoingMail, config: dict[str, Any]) -> None:
             mail.body_text,
         )
         return
+    message = build_message(mail, config)
     port = int(config["MAIL_PORT"])
     timeout = float(config["MAIL_TIMEOUT"])
     try:

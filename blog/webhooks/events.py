@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -12,6 +12,10 @@ from blog.models.base import utcnow
 from blog.models.comments import Comment
 from blog.models.posts import Post
 from blog.models.webhooks import DeliveryStatus, WebhookDelivery
+
+if TYPE_CHECKING:  # what the posting path passes before its commit
+    from blog.comments.intake import PostFacts
+    from blog.comments.posting import Posted
 
 #: Key in ``Session.info``: this transaction queued deliveries (the after-commit hook kicks the worker).
 QUEUED_FLAG = "sargasso_webhooks_queued"
@@ -36,7 +40,7 @@ def emit(event: str, data: dict[str, Any]) -> WebhookDelivery | None:
     return delivery
 
 
-def _post_data(post: Post) -> dict[str, Any]:
+def _post_data(post: Post | PostFacts) -> dict[str, Any]:
     from blog.comments.notify import site_url_for
 
     return {"id": post.id, "title": post.title, "slug": post.slug,
@@ -44,7 +48,7 @@ def _post_data(post: Post) -> dict[str, Any]:
             "published_at": post.published_at.isoformat(timespec="seconds") if post.published_at else None}
 
 
-def comment_event(event: str, comment: Comment, post: Post | None) -> WebhookDelivery | None:
+def comment_event(event: str, comment: Comment | Posted, post: Post | PostFacts | None) -> WebhookDelivery | None:
     """``comment.created`` / ``comment.approved``: the comment (no email or IP) and its post."""
     if not current_app.config.get("WEBHOOK_URL"):
         return None

@@ -1,6 +1,6 @@
 """The webhook sender: the mail outbox's worker thread, pointed at the ``webhook_deliveries`` queue.
 
-``MailWorker`` already owns the hard parts (its own pool-less engine, waking on commit, sleeping
+``MailWorker`` already owns the hard parts (its own one-connection engine, waking on commit, sleeping
 until the next retry, stopping cleanly); this subclass only replaces what one round of work is.
 Rows are claimed with a conditional UPDATE, so several processes may run workers at once.
 """
