@@ -82,36 +82,52 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(query[:MAX_QUERY_CHARS])[:12]
 
 
-def search_posts(base: Select[tuple[Post]], query: str, dialect: str) -> Select[tuple[Post]] | None:
-    """Narrow ``base`` (a select of live posts) to those matching every word, best first.
+def ranked_matches(base: Select[tuple[Post]], query: str, dialect: str) -> Select[Any] | None:
+    """Rows ``(id, score)`` of the newest ``MAX_CANDIDATES`` + 1 posts of ``base`` (a select of live
+    posts) that match every word, newest first; a lower score is a better match.
 
-    Returns None when the query holds no searchable word.
+    Only the newest are ranked, so a common word costs the same on a 20,000-post archive as on a
+    small one; the extra row tells the page that more posts match. None when the query holds no
+    searchable word.
     """
     words = query_words(query)
     if not words:
         return None
+    newest = (Post.published_at.desc(), Post.id.desc())
     if dialect == "sqlite":
         # Each word quoted (no FTS syntax injection), the last one as a prefix.
         match = " ".join('"' + w.replace('"', '""') + '"' for w in words) + "*"
-        # FTS5 walks the matches newest first and stops at the limit; ``rank`` (bm25) is computed
-        # only for the rows it visits.
+        # FTS5 walks the matches newest first (by rowid: posts are numbered as they are written)
+        # and stops at the limit; ``rank`` (bm25) is computed only for the rows it visits.
         fts = text(
             "SELECT rowid, rank FROM posts_fts WHERE posts_fts MATCH :match ORDER BY rowid DESC LIMIT :cap"
-        ).bindparams(match=match, cap=MAX_CANDIDATES)
+        ).bindparams(match=match, cap=MAX_CANDIDATES + 1)
         sub = fts.columns(column("rowid", Integer), column("rank", Float)).subquery("fts")
-        return base.join(sub, sub.c.rowid == Post.id).order_by(sub.c.rank, Post.published_at.desc())
+        return (
+            base.with_only_columns(Post.id, sub.c.rank.label("score"))
+            .join(sub, sub.c.rowid == Post.id)
+            .order_by(*newest)
+        )
     vector = literal_column(f"posts.{PG_COLUMN}", type_=TSVECTOR)
     tsquery = func.to_tsquery(
         "simple", " & ".join(w + (":*" if i == len(words) - 1 else "") for i, w in enumerate(words))
     )
-    # The GIN index finds the matches; only the newest MAX_CANDIDATES of them are ranked.
+    # Newest first with a LIMIT lets the planner choose: for a common word it walks the live posts
+    # down ix_posts_status_published_at testing each one's stored vector and stops after a few
+    # hundred rows; for a rare word it asks the GIN index and sorts the few matches. (GIN alone
+    # would fetch every match, in no useful order, before keeping the newest.)
     candidates = (
-        select(Post.id).where(vector.op("@@")(tsquery)).order_by(Post.id.desc()).limit(MAX_CANDIDATES).subquery()
+        base.with_only_columns(Post.id, Post.published_at, vector.label("vector"))
+        .where(vector.op("@@")(tsquery))
+        .order_by(*newest)
+        .limit(MAX_CANDIDATES + 1)
+        .subquery("candidates")
     )
-    return base.join(candidates, candidates.c.id == Post.id).order_by(
-        func.ts_rank(vector, tsquery).desc(), Post.published_at.desc())
+    return select(candidates.c.id, (-func.ts_rank(candidates.c.vector, tsquery)).label("score")).order_by(
+        candidates.c.published_at.desc(), candidates.c.id.desc()
+    )
 
 
 __all__ = [
-    "MAX_CANDIDATES", "NOT_IN_MODELS", "install_search", "query_words", "search_posts", "select",
+    "MAX_CANDIDATES", "NOT_IN_MODELS", "install_search", "query_words", "ranked_matches", "select",
 ]
