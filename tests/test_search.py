@@ -171,3 +171,28 @@ def test_exactly_as_many_matches_as_are_ranked_is_not_more(client, make_post, ma
     html = client.get("/search?q=opera").get_data(as_text=True)
     assert len(_titles(html)) == 3
     assert "3 results for “opera”" in html and "More than" not in html
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)
+def test_a_word_rare_among_recent_posts_still_finds_the_newest_older_matches(client, make_post, make_user,
+                                                                                monkeypatch):
+    """PostgreSQL looks among the newest posts first (blog.posts.search.RECENT_WINDOW) and asks the
+    full-text index when too few of them match: the older matches must be found all the same."""
+    from blog.posts import search as fulltext
+
+    monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 2)
+    monkeypatch.setattr(fulltext, "RECENT_WINDOW", 3)
+    author = make_user()
+    now = utcnow()
+    for n in range(4):
+        make_post(f"Opera night {n}", "An opera review.", author=author, published_at=now - timedelta(days=20 - n))
+    for n in range(4):
+        make_post(f"Cinema {n}", "A film review.", author=author, published_at=now - timedelta(days=10 - n))
+
+    html = client.get("/search?q=opera").get_data(as_text=True)
+    assert _titles(html) == ["Opera night 3", "Opera night 2"]
+    assert "More than 2 posts match" in html
+    monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 10)
+    html = client.get("/search?q=oper").get_data(as_text=True)
+    assert _titles(html) == ["Opera night 3", "Opera night 2", "Opera night 1", "Opera night 0"]
+    assert "4 results for “oper”" in html

@@ -456,16 +456,15 @@ class SearchResults:
 def search(query: str, number: int, per_page: int) -> SearchResults | None:
     """Live posts matching every word of ``query``, best first. None when ``number`` is past the end.
 
-    One statement ranks the (bounded) candidates by id, so the count of matches comes free; a
-    second loads the posts of the page.
+    The (bounded) candidates come with their scores, so the count of matches comes free; one more
+    statement loads the posts of the page.
     """
     query = query.replace("\x00", "")[:500]
     words = query_words(query)
-    ranked = ranked_matches(live_posts(), query, _dialect())
-    if ranked is None:
+    rows = ranked_matches(live_posts(), query, _dialect())  # newest first
+    if rows is None:
         return SearchResults(query=query.strip(), words=[], page=None)
     cap = fulltext.MAX_CANDIDATES
-    rows = db.session.execute(ranked).all()  # newest first
     # A stable sort: among equal scores the newer post stays first.
     ids = [row.id for row in sorted(rows[:cap], key=lambda row: row.score)]
     start = (number - 1) * per_page
