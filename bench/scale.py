@@ -5,9 +5,9 @@
     .venv/bin/python -m bench.scale --posts 2000 --comments 100000   # a quicker run
 
 For each page (post, home, tag archive, monthly archive, search) it prints the median server
-time over repeated requests on both databases and their ratio (the target is ≤ 1.5), then
-the plan of every SQL statement the page ran on the large database, flagging full scans of
-the big tables.
+time over repeated requests on both databases (alternating between them) and their ratio (the
+target is ≤ 1.5), then the plan of every SQL statement the page ran on the large database,
+flagging full scans of the big tables.
 """
 
 from __future__ import annotations
@@ -73,21 +73,23 @@ def pages(app: Any) -> dict[str, str]:
         }
 
 
-def time_pages(app: Any, urls: dict[str, str], repeat: int) -> dict[str, float]:
-    client = app.test_client()
-    result = {}
-    for name, url in urls.items():
-        for _ in range(3):  # warm caches and the connection pool
-            response = client.get(url)
-            if response.status_code != 200:
-                raise SystemExit(f"{name} {url} answered {response.status_code}")
-        samples = []
+def time_pages(apps: list[Any], urls: list[dict[str, str]], repeat: int) -> list[dict[str, float]]:
+    """Median time of each page on each app; requests to the apps alternate, so a change in the
+    machine's load (other processes) falls on both databases alike instead of on one of them."""
+    clients = [app.test_client() for app in apps]
+    samples: list[dict[str, list[float]]] = [{name: [] for name in urls[0]} for _ in apps]
+    for name in urls[0]:
+        for client, pages_of in zip(clients, urls, strict=True):
+            for _ in range(3):  # warm caches and the connection pool
+                response = client.get(pages_of[name])
+                if response.status_code != 200:
+                    raise SystemExit(f"{name} {pages_of[name]} answered {response.status_code}")
         for _ in range(repeat):
-            started = time.perf_counter()
-            client.get(url)
-            samples.append(time.perf_counter() - started)
-        result[name] = statistics.median(samples)
-    return result
+            for client, pages_of, times in zip(clients, urls, samples, strict=True):
+                started = time.perf_counter()
+                client.get(pages_of[name])
+                times[name].append(time.perf_counter() - started)
+    return [{name: statistics.median(values) for name, values in times.items()} for times in samples]
 
 
 def plans(app: Any, urls: dict[str, str]) -> list[str]:
@@ -157,9 +159,8 @@ def main() -> None:
         small = build(*targets[0], small_posts, small_comments)
         print("large database:", flush=True)
         large = build(*targets[1], args.posts, args.comments)
-        small_times = time_pages(small, pages(small), args.repeat)
         large_urls = pages(large)
-        large_times = time_pages(large, large_urls, args.repeat)
+        small_times, large_times = time_pages([small, large], [pages(small), large_urls], args.repeat)
         backend = "PostgreSQL" if args.postgres else "SQLite"
         print(f"\n{backend}: median server time per page (in-process, {args.repeat} requests each)")
         print(f"{'page':15} {'small':>9} {'large':>9} {'ratio':>6}")

@@ -40,7 +40,7 @@ def test_tag_page_lists_only_live_posts_with_that_tag(client, make_post, author)
     html = response.get_data(as_text=True)
     assert _titles(html) == ["Paprika", "Perfect Blue"]
     assert "<h1" in html and "Satoshi Kon</h1>" in html
-    assert "2 posts" in html
+    assert 'href="/tag/satoshi-kon/feed.atom">Feed of this tag</a>' in html
     assert 'type="application/atom+xml" title="Sargasso · Satoshi Kon (Atom)" href="/tag/satoshi-kon/feed.atom"' in html
 
 
@@ -70,10 +70,16 @@ def test_archive_pages_paginate_and_refuse_bad_pages(client, make_post, author, 
     for n in range(5):
         make_post(f"Tagged {n}", author=author, tags=["anime"], published_at=_at(2024, 1, n + 1))
 
-    assert _titles(client.get("/tag/anime/").get_data(as_text=True)) == ["Tagged 4", "Tagged 3"]
+    first = client.get("/tag/anime/").get_data(as_text=True)
+    assert _titles(first) == ["Tagged 4", "Tagged 3"]
+    assert 'rel="next" href="/tag/anime/?page=2"' in first and "Page 1<" in first
+    second = client.get("/tag/anime/?page=2").get_data(as_text=True)
+    assert _titles(second) == ["Tagged 2", "Tagged 1"]
+    assert 'rel="prev" href="/tag/anime/"' in second and 'rel="next" href="/tag/anime/?page=3"' in second
     html = client.get("/tag/anime/?page=3").get_data(as_text=True)
     assert _titles(html) == ["Tagged 0"]
-    assert 'rel="prev" href="/tag/anime/?page=2"' in html
+    assert 'rel="prev" href="/tag/anime/?page=2"' in html and "Page 3<" in html
+    assert 'rel="next"' not in html and "Older posts" not in html
     assert client.get("/tag/anime/?page=4").status_code == 404
     assert client.get("/tag/anime/?page=two").status_code == 404
 
@@ -128,6 +134,21 @@ def test_monthly_archive_lists_that_months_posts(client, make_post, author):
 def test_invalid_month_is_404(client, make_post, url):
     make_post("Something")
     assert client.get(url).status_code == 404
+
+
+def test_monthly_archive_paginates_to_its_last_page(client, make_post, author, app):
+    app.config["POSTS_PER_PAGE"] = 2
+    for day in range(1, 5):
+        make_post(f"March {day}", author=author, published_at=_at(2024, 3, day))
+    make_post("April", author=author, published_at=_at(2024, 4, 1))
+
+    first = client.get("/2024/3/").get_data(as_text=True)
+    assert _titles(first) == ["March 4", "March 3"]
+    assert 'rel="next" href="/2024/3/?page=2"' in first
+    last = client.get("/2024/3/?page=2").get_data(as_text=True)
+    assert _titles(last) == ["March 2", "March 1"]
+    assert 'rel="prev" href="/2024/3/"' in last and 'rel="next"' not in last
+    assert client.get("/2024/3/?page=3").status_code == 404
 
 
 def test_month_without_posts_is_404(client, make_post, author):

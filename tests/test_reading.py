@@ -54,6 +54,11 @@ def test_home_lists_newest_posts_first_with_cards(client, make_post, make_user):
     assert "3 comments" in card
 
 
+def _pagination(html: str) -> str:
+    match = re.search(r'<nav class="pagination".*?</nav>', html, re.S)
+    return match.group(0) if match else ""
+
+
 def test_home_paginates_with_page_parameter(client, make_post, make_user):
     author = make_user()
     for n in range(1, 26):
@@ -61,15 +66,44 @@ def test_home_paginates_with_page_parameter(client, make_post, make_user):
 
     first = client.get("/").get_data(as_text=True)
     assert _titles(first) == [f"Review number {n}" for n in range(25, 15, -1)]
-    assert "Page 1 of 3" in first
-    assert 'rel="next" href="/?page=2"' in first
+    nav = _pagination(first)
+    assert "Page 1" in nav and "Page 1 of" not in nav
+    assert 'rel="next" href="/?page=2"' in nav and "Older posts" in nav
+    assert 'rel="prev"' not in nav
+
+    second = _pagination(client.get("/?page=2").get_data(as_text=True))
+    assert "Page 2" in second
+    assert 'rel="prev" href="/"' in second and 'rel="next" href="/?page=3"' in second
 
     third = client.get("/?page=3")
     assert third.status_code == 200
     html = third.get_data(as_text=True)
     assert _titles(html) == [f"Review number {n}" for n in range(5, 0, -1)]
-    assert 'rel="prev" href="/?page=2"' in html
-    assert 'rel="next"' not in html
+    assert 'rel="prev" href="/?page=2"' in html and "Newer posts" in html
+    assert 'rel="next"' not in html and "Older posts" not in html
+    assert client.get("/?page=4").status_code == 404
+
+
+def test_a_list_that_ends_exactly_on_a_page_has_no_older_link(client, make_post, make_user, app):
+    """The next page is known from one extra row: a full last page must not offer an empty one."""
+    app.config["POSTS_PER_PAGE"] = 5
+    author = make_user()
+    for n in range(10):
+        make_post(f"Review number {n}", published_at=_day(n), author=author)
+
+    last = client.get("/?page=2").get_data(as_text=True)
+    assert _titles(last) == [f"Review number {n}" for n in range(4, -1, -1)]
+    assert 'rel="prev" href="/"' in last and 'rel="next"' not in last
+    assert client.get("/?page=3").status_code == 404
+
+
+def test_one_page_of_posts_shows_no_pagination(client, make_post, make_user):
+    author = make_user()
+    for n in range(10):  # exactly POSTS_PER_PAGE
+        make_post(f"Review number {n}", published_at=_day(n), author=author)
+    html = client.get("/").get_data(as_text=True)
+    assert len(_titles(html)) == 10
+    assert _pagination(html) == ""
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "4", "1.5", "99999999999999999999", "", "²", "1%00"])

@@ -104,7 +104,12 @@ def test_search_paginates(client, make_post, make_user, app):
     assert len(_titles(first)) == 2
     assert "5 results" in first
     assert 'rel="next" href="/search?page=2&amp;q=opera"' in first
-    assert len(_titles(client.get("/search?q=opera&page=3").get_data(as_text=True))) == 1
+    second = client.get("/search?q=opera&page=2").get_data(as_text=True)
+    assert len(_titles(second)) == 2 and "Page 2<" in second and "5 results" in second
+    assert 'rel="prev" href="/search?q=opera"' in second and 'rel="next" href="/search?page=3&amp;q=opera"' in second
+    last = client.get("/search?q=opera&page=3").get_data(as_text=True)
+    assert len(_titles(last)) == 1
+    assert 'rel="next"' not in last and "More results" not in last
     assert client.get("/search?q=opera&page=4").status_code == 404
     assert client.get("/search?q=opera&page=x").status_code == 404
 
@@ -131,3 +136,63 @@ def test_a_word_in_too_many_posts_ranks_the_newest_and_says_so(client, make_post
     monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 1000)
     html = client.get("/search?q=opera").get_data(as_text=True)
     assert len(_titles(html)) == 5 and "5 results for" in html
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)
+def test_the_best_match_among_the_newest_comes_first(client, make_post, make_user, monkeypatch):
+    """Ranking happens among the newest matches only: an older post that would rank higher is left
+    out, and within the newest the post most about the word leads, then the newer ones."""
+    from blog.posts import search as fulltext
+
+    monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 3)
+    author = make_user()
+    now = utcnow()
+    make_post("Opera, opera, opera", "Opera upon opera: an opera about opera.", author=author,
+              published_at=now - timedelta(days=9))
+    make_post("Scores", "An opera scene.", author=author, published_at=now - timedelta(days=8))
+    make_post("Opera night", "An opera, and the opera house where it plays.", author=author,
+              published_at=now - timedelta(days=7))
+    make_post("Soundtracks", "An opera scene.", author=author, published_at=now - timedelta(days=6))
+    make_post("Stink Bomb", "No singing at all.", author=author, published_at=now - timedelta(days=5))
+
+    html = client.get("/search?q=opera").get_data(as_text=True)
+    assert _titles(html) == ["Opera night", "Soundtracks", "Scores"]
+    assert "More than 3 posts match" in html
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)
+def test_exactly_as_many_matches_as_are_ranked_is_not_more(client, make_post, make_user, monkeypatch):
+    from blog.posts import search as fulltext
+
+    monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 3)
+    author = make_user()
+    for n in range(3):
+        make_post(f"Opera night {n}", "An opera review.", author=author, published_at=utcnow() - timedelta(days=n + 1))
+    html = client.get("/search?q=opera").get_data(as_text=True)
+    assert len(_titles(html)) == 3
+    assert "3 results for “opera”" in html and "More than" not in html
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)
+def test_a_word_rare_among_recent_posts_still_finds_the_newest_older_matches(client, make_post, make_user,
+                                                                                monkeypatch):
+    """PostgreSQL looks among the newest posts first (blog.posts.search.RECENT_WINDOW) and asks the
+    full-text index when too few of them match: the older matches must be found all the same."""
+    from blog.posts import search as fulltext
+
+    monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 2)
+    monkeypatch.setattr(fulltext, "RECENT_WINDOW", 3)
+    author = make_user()
+    now = utcnow()
+    for n in range(4):
+        make_post(f"Opera night {n}", "An opera review.", author=author, published_at=now - timedelta(days=20 - n))
+    for n in range(4):
+        make_post(f"Cinema {n}", "A film review.", author=author, published_at=now - timedelta(days=10 - n))
+
+    html = client.get("/search?q=opera").get_data(as_text=True)
+    assert _titles(html) == ["Opera night 3", "Opera night 2"]
+    assert "More than 2 posts match" in html
+    monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 10)
+    html = client.get("/search?q=oper").get_data(as_text=True)
+    assert _titles(html) == ["Opera night 3", "Opera night 2", "Opera night 1", "Opera night 0"]
+    assert "4 results for “oper”" in html

@@ -8,7 +8,6 @@ there is nothing public to show; the view turns that into a 404.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import MAXYEAR, MINYEAR, UTC, datetime
@@ -25,7 +24,7 @@ from blog.models.accounts import User
 from blog.models.base import utcnow
 from blog.models.posts import Category, Post, PostStatus, Series, SlugRedirect, Tag, post_categories, post_tags
 from blog.posts import search as fulltext
-from blog.posts.search import query_words, search_posts
+from blog.posts.search import query_words, ranked_matches
 
 T = TypeVar("T")
 
@@ -77,26 +76,22 @@ def page_number(raw: str | None) -> int | None:
 
 @dataclass
 class Page(Generic[T]):
-    """One page of a list, with what the pagination links need."""
+    """One page of a list and whether an older page follows.
+
+    No total: counting the rows of a list costs in proportion to the whole archive, so the
+    pagination says "Newer / Page N / Older" and knows of a next page from one extra row.
+    """
 
     items: list[T]
     number: int
     per_page: int
-    total: int
+    has_next: bool
     #: post id -> ``blog.reviews.queries.ReviewSummary`` for the posts that review a work (cards show the score).
     reviews: dict[int, Any] = field(default_factory=dict)
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
     def has_prev(self) -> bool:
         return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
 
     @property
     def prev_num(self) -> int | None:
@@ -107,24 +102,24 @@ class Page(Generic[T]):
         return self.number + 1 if self.has_next else None
 
 
-def paginate(stmt: Select[tuple[Post]], number: int, per_page: int,
-             count_stmt: Select[tuple[Post]] | None = None) -> Page[Post] | None:
-    """Two statements (a count and the page) plus the eager loads; None when ``number`` is past the end.
-    ``count_stmt`` selects the same rows as ``stmt`` in a form that is cheaper to count."""
-    counted = (count_stmt if count_stmt is not None else stmt).order_by(None).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
-    if number > 1 and (number - 1) * per_page >= total:
-        return None
-    items = list(db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique())
+def _with_scores(items: list[Post], number: int, per_page: int, has_next: bool) -> Page[Post]:
     from blog.reviews.queries import scores_for_posts  # one query for the whole page's scores
 
     reviews = scores_for_posts(item.id for item in items)
-    return Page(items=items, number=number, per_page=per_page, total=total, reviews=reviews)
+    return Page(items=items, number=number, per_page=per_page, has_next=has_next, reviews=reviews)
 
 
-def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int,
-               count_stmt: Select[tuple[Post]] | None = None) -> Page[Post] | None:
-    return paginate(_card_options(_newest_first(stmt)), number, per_page, count_stmt)
+def paginate(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
+    """One statement for the page (``per_page`` + 1 rows: the extra one says an older page exists)
+    plus the eager loads; None when ``number`` is past the end (page 1 of an empty list is a Page)."""
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)).unique())
+    if number > 1 and not rows:
+        return None
+    return _with_scores(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
+
+
+def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
+    return paginate(_card_options(_newest_first(stmt)), number, per_page)
 
 
 # ----------------------------------------------------------------------------- home and post page
@@ -307,6 +302,9 @@ class Archive:
     subject: Any = None
     description: str = ""
     url_values: dict[str, Any] = field(default_factory=dict)
+    #: Only for a series: how many parts are out. It grows with the series, not with the archive;
+    #: other archives show no count (one would cost in proportion to the term's posts).
+    count: int | None = None
 
 
 def _term_archive(kind: str, model: type[Tag] | type[Category], link: Any, column: Any, slug: str,
@@ -317,12 +315,11 @@ def _term_archive(kind: str, model: type[Tag] | type[Category], link: Any, colum
     term = db.session.scalar(select(model).where(model.slug == slug))
     if term is None:
         return None
-    # The page walks posts newest first and probes the link table's primary key (stopping after one
-    # page); the count starts from the term's own posts (its index): both stay cheap as the archive grows.
+    # The page walks posts newest first and probes the link table's primary key, stopping after one
+    # page: it stays cheap however many posts the term has.
     listed = live_posts().where(select(link.c.post_id).where(link.c.post_id == Post.id, column == term.id).exists())
-    counted = live_posts().where(Post.id.in_(select(link.c.post_id).where(column == term.id)))
-    page = _post_list(listed, number, per_page, counted)
-    if page is None or page.total == 0:
+    page = _post_list(listed, number, per_page)
+    if page is None or not page.items:
         return None
     return Archive(kind, term.name, page, subject=term, description=getattr(term, "description", "") or "",
                    url_values={"slug": term.slug})
@@ -342,7 +339,7 @@ def author_archive(user_id: int, number: int, per_page: int) -> Archive | None:
     if author is None or not author.is_staff:
         return None
     page = _post_list(live_posts().where(Post.author_id == author.id), number, per_page)
-    if page is None or page.total == 0:
+    if page is None or not page.items:
         return None
     return Archive(
         "author", author.name, page, subject=author, description=author.bio, url_values={"user_id": author.id}
@@ -364,7 +361,7 @@ def month_archive(year: int, month: int, number: int, per_page: int) -> Archive 
         return None
     start, end = bounds
     page = _post_list(live_posts().where(Post.published_at >= start, Post.published_at < end), number, per_page)
-    if page is None or page.total == 0:
+    if page is None or not page.items:
         return None
     return Archive("month", start.strftime("%B %Y"), page, subject=start, url_values={"year": year, "month": month})
 
@@ -376,12 +373,14 @@ def series_archive(slug: str, number: int, per_page: int) -> Archive | None:
     series = db.session.scalar(select(Series).where(Series.slug == slug))
     if series is None:
         return None
-    stmt = _card_options(_part_order(live_posts().where(Post.series_id == series.id)))
-    page = paginate(stmt, number, per_page)
-    if page is None or page.total == 0:
+    parts = live_posts().where(Post.series_id == series.id)
+    page = paginate(_card_options(_part_order(parts)), number, per_page)
+    if page is None or not page.items:
         return None
+    count = db.session.scalar(parts.with_only_columns(func.count()).order_by(None)) or 0
     return Archive(
-        "series", series.title, page, subject=series, description=series.description, url_values={"slug": series.slug}
+        "series", series.title, page, subject=series, description=series.description,
+        url_values={"slug": series.slug}, count=count,
     )
 
 
@@ -488,7 +487,10 @@ class SearchResults:
     query: str
     words: list[str]
     page: Page[Post] | None  # None: the query had no searchable word
-    #: Only this many matches are ranked (blog.posts.search); a total that reaches it means "more".
+    #: How many posts were ranked: every match, or the newest ``max_candidates`` when ``more``.
+    matches: int = 0
+    #: More posts match than were ranked (blog.posts.search.MAX_CANDIDATES): the page says so.
+    more: bool = False
     max_candidates: int = 0
 
     def snippet(self, post: Post, width: int = 240) -> Markup:
@@ -496,18 +498,30 @@ class SearchResults:
 
 
 def search(query: str, number: int, per_page: int) -> SearchResults | None:
-    """Live posts matching every word of ``query``, best first. None when ``number`` is past the end."""
+    """Live posts matching every word of ``query``, best first. None when ``number`` is past the end.
+
+    The (bounded) candidates come with their scores, so the count of matches comes free; one more
+    statement loads the posts of the page.
+    """
     query = query.replace("\x00", "")[:500]
     words = query_words(query)
-    stmt = search_posts(live_posts(), query, _dialect())
-    if stmt is None:
+    rows = ranked_matches(live_posts(), query, _dialect())  # newest first
+    if rows is None:
         return SearchResults(query=query.strip(), words=[], page=None)
-    stmt = stmt.options(defer(Post.body_md, raiseload=True), defer(Post.body_html, raiseload=True))
-    stmt = stmt.options(selectinload(Post.tags), selectinload(Post.series))
-    page = paginate(stmt, number, per_page)
-    if page is None:
+    cap = fulltext.MAX_CANDIDATES
+    # A stable sort: among equal scores the newer post stays first.
+    ids = [row.id for row in sorted(rows[:cap], key=lambda row: row.score)]
+    start = (number - 1) * per_page
+    if number > 1 and start >= len(ids):
         return None
-    return SearchResults(query=query.strip(), words=words, page=page, max_candidates=fulltext.MAX_CANDIDATES)
+    page_ids = ids[start : start + per_page]
+    found: dict[int, Post] = {}
+    if page_ids:
+        found = {p.id: p for p in db.session.scalars(_card_options(select(Post).where(Post.id.in_(page_ids))))}
+    items = [found[i] for i in page_ids if i in found]
+    page = _with_scores(items, number, per_page, has_next=start + per_page < len(ids))
+    return SearchResults(query=query.strip(), words=words, page=page, matches=len(ids), more=len(rows) > cap,
+                         max_candidates=cap)
 
 
 def search_snippet(text: str, words: list[str], width: int = 240) -> Markup | None:
