@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -322,9 +323,18 @@ def _cleaner(
     )
 
 
-_COMMENT_CLEANER = _cleaner(COMMENT_TAGS, COMMENT_ATTRIBUTES, [_ugc_rel])
-_POST_CLEANER = _cleaner(POST_TAGS, POST_ATTRIBUTES, [])
-_UNFILTERED_CLEANER = _cleaner(UNFILTERED_TAGS, UNFILTERED_ATTRIBUTES, [])
+class _Cleaners(threading.local):
+    """One set of cleaners per thread: a bleach ``Cleaner`` keeps its html5lib parser's state
+    between calls and is not thread-safe (bleach's documentation says so; under gunicorn's
+    threaded workers two comments rendered at once broke the parser's stack)."""
+
+    def __init__(self) -> None:
+        self.comment = _cleaner(COMMENT_TAGS, COMMENT_ATTRIBUTES, [_ugc_rel])
+        self.post = _cleaner(POST_TAGS, POST_ATTRIBUTES, [])
+        self.unfiltered = _cleaner(UNFILTERED_TAGS, UNFILTERED_ATTRIBUTES, [])
+
+
+_CLEANERS = _Cleaners()
 
 # Characters that have no business in stored text: NUL and the other C0 controls but tab/newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -348,14 +358,14 @@ def render_post(source: str, *, unfiltered: bool = False, image_srcsets: Mapping
     resized variants; those images also get ``sizes``.
     """
     html = _POST_MD.render(clean_text(source), {"image_srcsets": dict(image_srcsets or {})})
-    cleaner = _UNFILTERED_CLEANER if unfiltered else _POST_CLEANER
+    cleaner = _CLEANERS.unfiltered if unfiltered else _CLEANERS.post
     return cleaner.clean(html).strip()
 
 
 def render_comment(source: str) -> str:
     """Render a reader's comment: a small Markdown subset, no raw HTML, links made ``nofollow ugc``."""
     html = _COMMENT_MD.render(clean_text(source))
-    return _COMMENT_CLEANER.clean(html).strip()
+    return _CLEANERS.comment.clean(html).strip()
 
 
 _TAG = re.compile(r"<[^>]+>")
