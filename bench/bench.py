@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import html
 import http.client
+import json
 import os
 import re
 import shutil
@@ -338,6 +340,15 @@ def _form_for(server: Server, slug: str) -> PostForm:
         )
         if match:
             form.fields[name] = match.group(1)
+    token_url = re.search(r'data-token-url="([^"]+)"', page)
+    if not form.fields.get("csrf_token") and token_url:
+        # A shared (cached) page carries no token: ask for one, as static/js/site.js does.
+        status, headers, text = fetch(server.port, "GET", html.unescape(token_url.group(1)))
+        if status != 200:
+            raise SystemExit(f"GET {token_url.group(1)} answered {status}")
+        form.fields.update(json.loads(text))
+        cookie = headers.get("set-cookie", "")
+        form.cookie = cookie.split(";", 1)[0] if cookie else form.cookie
     time.sleep(1.1)  # COMMENTS_MIN_SECONDS=1: the stamp must be older than that
     status, headers, text = fetch(
         server.port, "POST", form.path, form.body(0, "probe-" + uuid.uuid4().hex[:6]),
