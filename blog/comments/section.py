@@ -19,6 +19,7 @@ from markupsafe import Markup
 from blog import cache
 from blog.comments import sorting, threads
 from blog.comments.discussion import section_extras
+from blog.comments.forms import CommentForm
 from blog.comments.markup import comment_list, date_label
 from blog.comments.posting import can_modify, closes_at, comments_open, edit_deadline
 from blog.comments.spam import form_token
@@ -91,26 +92,25 @@ class FormView:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_form(cls, form: Any) -> FormView:
-        def text(name: str) -> str:
-            return str(getattr(form, name).data or "") if hasattr(form, name) else ""
-
-        def checked(name: str) -> bool:
-            return bool(getattr(form, name).data) if hasattr(form, name) else False
-
-        errors = {name: list(getattr(form, name).errors) for name in _FIELDS if getattr(form, name, None) is not None
-                  and getattr(form, name).errors}  # fmt: skip
-        return cls(body=text("body"), name=text("name"), email=text("email"), url=text("url"),
-                   remember=checked("remember"), notify_replies=checked("notify_replies"),
-                   notify_post=checked("notify_post"), notify_digest=checked("notify_digest"), score=text("score"),
-                   parent_id=text("parent_id"), errors=errors)  # fmt: skip
+    def from_form(cls, form: CommentForm) -> FormView:
+        """What a ``CommentForm`` that was posted (or restored from a draft) holds, errors included."""
+        return cls(
+            body=form.body.data or "", name=form.name.data or "", email=form.email.data or "",
+            url=form.url.data or "", remember=bool(form.remember.data),
+            notify_replies=bool(form.notify_replies.data), notify_post=bool(form.notify_post.data),
+            notify_digest=bool(form.notify_digest.data), score=form.score.data or "",
+            parent_id=form.parent_id.data or "",
+            errors={name: list(getattr(form, name).errors) for name in _FIELDS if getattr(form, name).errors},
+        )  # fmt: skip
 
     def parent(self) -> int | None:
-        """The comment being answered; -1 (matches nothing) when the field was tampered with."""
-        raw = self.parent_id.strip()
-        if not raw:
-            return None
-        return int(raw) if raw.isdigit() and len(raw) < 12 else -1
+        """The comment being answered, as ``CommentForm.parent`` reads it."""
+        return CommentForm.parse_parent(self.parent_id.strip())
+
+    @staticmethod
+    def label(name: str) -> str:
+        """A field's label, as ``CommentForm`` declares it (one wording for the page and the form)."""
+        return str(getattr(CommentForm, name).args[0])
 
 
 _FIELDS = ("body", "name", "email", "url", "score")

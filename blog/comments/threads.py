@@ -107,24 +107,24 @@ def visible_clause(viewer: Viewer | _BoundViewer, entity: Any = Comment) -> Colu
 #: ``CommentStatus`` member -> its value; a dict lookup is much cheaper than ``Enum.value``.
 _STATUS_NAMES: dict[Any, str] = {member: member.value for member in CommentStatus}
 
-_from_iso = datetime.fromisoformat
-
 #: Built once: making an alias per request costs more than running the query.
 _REPLY = aliased(Comment, name="reply")
 
 
-def _roots_with_readable_comments(post_id: Any, viewer: Viewer | _BoundViewer) -> ColumnElement[bool]:
-    """Top-level comments of the post that are readable, or that hold up a readable reply."""
+def _roots_with_readable_comments(post_id: Any, viewer: Viewer | _BoundViewer,
+                                  root: Any = Comment) -> ColumnElement[bool]:
+    """Top-level comments of the post that are readable, or that hold up a readable reply
+    (``root``: the entity the roots are read from, ``Comment`` or an alias of it)."""
     reply = _REPLY
     readable_reply = (
         select(reply.id)
-        .where(reply.thread_id == Comment.id, reply.id != Comment.id, visible_clause(viewer, reply))
+        .where(reply.thread_id == root.id, reply.id != root.id, visible_clause(viewer, reply))
         .exists()
     )
     return and_(
-        Comment.post_id == post_id,
-        Comment.thread_id == Comment.id,
-        or_(visible_clause(viewer), readable_reply),
+        root.post_id == post_id,
+        root.thread_id == root.id,
+        or_(visible_clause(viewer, root), readable_reply),
     )
 
 
@@ -227,31 +227,20 @@ def _public_page_statement(sort: str) -> Any:
     """One statement for what a reader with no comments of their own sees on a page of threads:
     the page's top-level comments (ranked in the reader's sort), every comment of those threads,
     and the number of readable threads. Parameters: ``post_id``, ``limit``, ``offset``."""
-    anyone = Viewer()
-    post_id = bindparam("post_id")
-
-    def readable_roots(root: Any, name: str) -> ColumnElement[bool]:
-        reply = aliased(Comment, name=f"{name}_reply")
-        readable_reply = (
-            select(reply.id)
-            .where(reply.thread_id == root.id, reply.id != root.id, visible_clause(anyone, reply))
-            .exists()
-        )
-        return and_(root.post_id == post_id, root.thread_id == root.id,
-                    or_(visible_clause(anyone, root), readable_reply))  # fmt: skip
-
+    anyone, post_id = Viewer(), bindparam("post_id")
     ranked = aliased(Comment, name="ranked")
     keys = sorting.order_by(sort, ranked)
     page = (
         select(ranked.id.label("tid"), func.row_number().over(order_by=keys).label("rank"))
-        .where(readable_roots(ranked, "ranked"))
+        .where(_roots_with_readable_comments(post_id, anyone, ranked))
         .order_by(*keys)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
         .subquery("page")
     )
     counted = aliased(Comment, name="counted")
-    total = select(func.count(counted.id)).where(readable_roots(counted, "counted")).scalar_subquery()
+    total = (select(func.count(counted.id)).where(_roots_with_readable_comments(post_id, anyone, counted))
+             .scalar_subquery())
     return (
         select(*_COLUMNS, page.c.rank, total)
         .join(page, page.c.tid == Comment.thread_id)
@@ -261,6 +250,8 @@ def _public_page_statement(sort: str) -> Any:
     )
 
 
+#: Where ``public_page``'s extra columns sit in its rows, after ``_COLUMNS``.
+_RANK, _TOTAL = len(_COLUMNS), len(_COLUMNS) + 1
 _PUBLIC_PAGES = {sort: Prepared(lambda sort=sort: _public_page_statement(sort)) for sort in sorting.SORTS}
 
 
@@ -275,10 +266,10 @@ def public_page(post_id: int, page: int, per_page: int, sort: str) -> tuple[list
     thread_ids: list[int] = []
     last_rank = None
     for row in rows:
-        if row[18] != last_rank:
-            last_rank = row[18]
+        if row[_RANK] != last_rank:
+            last_rank = row[_RANK]
             thread_ids.append(row[2] or row[0])
-    return rows, thread_ids, int(rows[0][19])
+    return rows, thread_ids, int(rows[0][_TOTAL])
 
 
 def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,  # type: ignore[type-arg]
@@ -293,12 +284,9 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
     statuses = _STATUS_NAMES
     for row in rows:
         (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
-         author_reply, created_at, edited_at, like_count, pinned, locked) = row[:18]
+         author_reply, created_at, edited_at, like_count, pinned, locked) = row[:_RANK]
         status = statuses.get(status) or str(status)
-        if created_at.__class__ is str:  # SQLite through the driver: ISO text in UTC
-            created_at = _from_iso(created_at).replace(tzinfo=UTC)
-            edited_at = _from_iso(edited_at).replace(tzinfo=UTC) if edited_at else None
-        elif created_at.tzinfo is not UTC:
+        if created_at.__class__ is not datetime or created_at.tzinfo is not UTC:  # raw from the driver
             created_at, edited_at = as_datetime(created_at), as_datetime(edited_at)
         visible = not deleted and status == "approved"
         pending = not visible and not deleted and status == "pending" and viewer.owns(user_id, cid)

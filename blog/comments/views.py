@@ -58,9 +58,13 @@ def _viewer() -> threads.Viewer:
 def comment_url(comment: Comment, post: Post, viewer: threads.Viewer | None = None) -> str:
     """The post page that shows ``comment``, anchored at it (the page is by top-level thread)."""
     position = threads.thread_position(comment, viewer or _viewer(), sorting.reader_sort())
-    page = position // threads.per_page() + 1
+    return _page_url(post.slug, position // threads.per_page() + 1, comment.id)
+
+
+def _page_url(slug: str, page: int, comment_id: int) -> str:
+    """``/posts/<slug>/?cpage=N#comment-<id>``: page 1 has no ``cpage``, so it has one address."""
     args = {"cpage": page} if page > 1 else {}
-    return url_for("posts.post_detail", slug=post.slug, **args) + f"#comment-{comment.id}"
+    return url_for("posts.post_detail", slug=slug, **args) + f"#comment-{comment_id}"
 
 
 def _render_post_page(slug: str, form: CommentForm, error: DomainError) -> Response:
@@ -126,8 +130,7 @@ def post_comment(slug: str) -> Response:
         return _render_post_page(slug, form, error)
 
     signed_in = current_user.is_authenticated
-    args = {"cpage": posted.page} if posted.page > 1 else {}
-    response = redirect(url_for("posts.post_detail", slug=slug, **args) + f"#comment-{posted.id}")
+    response = redirect(_page_url(slug, posted.page, posted.id))
     if not signed_in:
         if _ticked(request.form, "remember"):
             response.set_cookie(
