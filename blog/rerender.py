@@ -17,6 +17,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import Select, func, select, update
 
+from blog.comments import cards
 from blog.extensions import db
 from blog.media.uploads import srcsets_in
 from blog.models.comments import Comment
@@ -35,6 +36,9 @@ class RerenderResult:
     posts_changed: int = 0
     comments_seen: int = 0
     comments_changed: int = 0
+    #: Comment cards (``blog.comments.cards``): posts looked at, cards written.
+    card_posts: int = 0
+    cards_written: int = 0
 
 
 def _batches(query: Select[Any], id_column: Any, batch_size: int) -> Iterator[list[Any]]:
@@ -101,7 +105,13 @@ def rerender_all(*, batch_size: int = 200, progress: Progress | None = None) -> 
     result = RerenderResult()
     rerender_posts(result, batch_size=batch_size, progress=progress)
     rerender_comments(result, batch_size=batch_size, progress=progress)
+    rerender_cards(result)
     return result
+
+
+def rerender_cards(result: RerenderResult, *, progress: Progress | None = None) -> None:
+    """Every comment card whose key no longer matches (new markup, or a change no write noticed)."""
+    result.card_posts, result.cards_written = cards.refresh_all(progress)
 
 
 @click.command("rerender")
@@ -122,3 +132,7 @@ def rerender_command(batch_size: int, posts: bool, comments: bool) -> None:
         with click.progressbar(length=total, label="Comments", show_pos=True) as bar:
             rerender_comments(result, batch_size=batch_size, progress=bar.update)
         click.echo(f"Comments: {result.comments_changed} of {result.comments_seen} changed.")
+        total = db.session.scalar(select(func.count(func.distinct(Comment.post_id)))) or 0
+        with click.progressbar(length=total, label="Cards   ", show_pos=True) as bar:
+            rerender_cards(result, progress=bar.update)
+        click.echo(f"Comment cards: {result.cards_written} written, on {result.card_posts} posts.")

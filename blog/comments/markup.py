@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import url_for
+from flask import current_app, url_for
 from markupsafe import Markup, escape
 
 from blog import cache
@@ -41,10 +41,30 @@ _MICRODATA = ' itemprop="comment" itemscope itemtype="https://schema.org/Comment
 LIKE_FORM = "comment-like-form"
 
 
-def _url_template(endpoint: str) -> tuple[str, str]:
-    """``url_for(endpoint, comment_id=...)`` split around the id, so the loop only concatenates."""
-    head, _, tail = url_for(endpoint, comment_id=_ID).partition(str(_ID))
+#: The URL templates a page needs: (like, report, tool, ban, edit, delete, avatar base).
+_ENDPOINTS = ("discussion.like", "discussion.report", "discussion.tool", "discussion.ban_commenter",
+              "comments.edit_comment", "comments.delete_comment")
+
+
+def _split(url: str) -> tuple[str, str]:
+    head, _, tail = url.partition(str(_ID))
     return head, tail
+
+
+def _request_urls() -> tuple[tuple[str, str], ...]:
+    """``url_for(endpoint, comment_id=...)`` split around the id, so the loop only concatenates."""
+    return tuple(_split(url_for(endpoint, comment_id=_ID)) for endpoint in _ENDPOINTS)
+
+
+def _root_urls() -> tuple[tuple[str, str], ...]:
+    """The same URLs for a site served at ``/``: what cards are rendered with, request or not
+    (worked out once per application)."""
+    found = current_app.extensions.get("comment_card_urls")
+    if found is None:
+        adapter = current_app.url_map.bind("localhost")
+        found = tuple(_split(adapter.build(endpoint, {"comment_id": _ID})) for endpoint in _ENDPOINTS)
+        current_app.extensions["comment_card_urls"] = found
+    return found
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -62,25 +82,57 @@ def _esc(value: object) -> str:
     return str(escape(value))
 
 
-class _Page:
-    """What every comment of one page shares: computed once per request."""
+#: Bump when the markup below changes: every stored card's key then differs, so pages render
+#: comments afresh until ``flask rerender`` (or a change to their thread) writes new cards.
+CARD_VERSION = 1
 
-    def __init__(self, section: CommentSection, extras: DiscussionExtras | None) -> None:
-        self.section = section
-        self.extras = extras
-        self.csrf = _esc(cache.csrf_token_for_page())  # empty on a shared page: site.js fills it
-        self.like = _url_template("discussion.like")
-        self.report = _url_template("discussion.report")
-        self.tool = _url_template("discussion.tool")
-        self.ban = _url_template("discussion.ban_commenter")
-        self.edit = _url_template("comments.edit_comment")
-        self.delete = _url_template("comments.delete_comment")
-        self.reply_query = f"cpage={section.page}&" if section.page > 1 else ""
-        self.liked = extras.liked if extras is not None else set()
-        self.is_moderator = bool(extras and extras.is_moderator)
-        self.scores = section.reader_scores
-        self.scale = section.score_scale
-        self.avatar_base = section.avatar_base
+
+def card_key(c: Node, score: str | None, liked: bool) -> str:
+    """Everything that can change in a comment's markup apart from its body (``body_html`` is
+    spliced in live): a stored card is used only while this is what it was rendered from."""
+    edited = c.edited_at.isoformat() if c.edited_at else ""
+    return (f"{CARD_VERSION}|{c.like_count}|{c.pinned:d}{c.locked:d}{c.is_author:d}{liked:d}|{score or ''}|"
+            f"{c.name}|{c.url}|{c.avatar_hash}|{c.remote_avatar}|{c.reply_to_name}|{edited}")
+
+
+class _Page:
+    """What every comment of one page shares: computed once per request (or once per card run)."""
+
+    def __init__(self, *, urls: tuple[tuple[str, str], ...], avatar_base: str, csrf: str = "", reply_query: str = "",
+                 liked: set[int] | None = None, is_moderator: bool = False, discussion: bool = True,
+                 is_open: bool = True, scores: dict[int, str] | None = None, scale: int = 10) -> None:
+        self.urls, self.avatar_base = urls, avatar_base
+        self.like, self.report, self.tool, self.ban, self.edit, self.delete = urls
+        self.csrf = csrf
+        self.reply_query = reply_query
+        self.liked = liked or set()
+        self.is_moderator = is_moderator
+        self.has_discussion = discussion
+        self.is_open = is_open
+        self.scores = scores or {}
+        self.scale = scale
+        self.cards = False
+
+    @classmethod
+    def for_section(cls, section: CommentSection, extras: DiscussionExtras | None) -> _Page:
+        page = cls(
+            urls=_request_urls(),
+            avatar_base=section.avatar_base,
+            csrf=_esc(cache.csrf_token_for_page()),  # empty on a shared page: site.js fills it
+            reply_query=f"cpage={section.page}&" if section.page > 1 else "",
+            liked=extras.liked if extras is not None else set(),
+            is_moderator=bool(extras and extras.is_moderator),
+            discussion=extras is not None,
+            is_open=section.is_open,
+            scores=section.reader_scores,
+            scale=section.score_scale,
+        )
+        # Stored cards are what an anonymous reader of an open discussion on a site served at
+        # ``/`` sees; anything else on this page-wide level renders every comment here.
+        page.cards = (page.has_discussion and page.is_open and not page.is_moderator
+                      and page.urls == _root_urls() and page.avatar_base == ROOT_AVATAR_BASE)
+        return page
+
 
     def avatar(self, c: Node) -> str:
         # A social account's picture is named; Gravatar's address is built by comments.js from the
@@ -98,7 +150,7 @@ class _Page:
 
     def discussion(self, c: Node) -> str:
         """Likes, badges, the report link and moderators' tools (readable, approved comments only)."""
-        if self.extras is None or not c.visible or c.pending:
+        if not self.has_discussion or not c.visible or c.pending:
             return ""
         cid = c.id
         liked = cid in self.liked
@@ -129,7 +181,7 @@ class _Page:
         return "".join(parts)
 
     def actions(self, c: Node, name: str) -> str:
-        can_reply = self.section.is_open and not c.pending
+        can_reply = self.is_open and not c.pending
         if not (can_reply or c.can_modify):
             return ""
         out = ['<div class="comment-actions">']
@@ -148,26 +200,34 @@ class _Page:
         return "".join(out)
 
     def comment(self, c: Node) -> str:
+        closing = '<ol class="children">\n' if c.children else f"</li>{'</ol></li>' * c.closes}\n"
+        if c.placeholder:
+            author = " bypostauthor" if c.is_author else ""
+            return (f'<li id="comment-{c.id}" class="comment{author} is-placeholder"><p class="comment-placeholder">'
+                    f"{_esc(c.placeholder)}</p>{closing}")
+        if self.cards and c.card_key is not None and not (c.pending or c.can_modify) \
+                and c.card_key == card_key(c, self.scores.get(c.id), c.id in self.liked):
+            # The stored card (rendered at write time from what the key says) around the live body.
+            tail = c.card_tail or ""
+            if self.reply_query:
+                tail = tail.replace('href="?replyto=', f'href="?{self.reply_query}replyto=', 1)
+            return f"{c.card_head}{c.body_html}{tail}{closing}"
+        head, tail = self.parts(c)
+        return f"{head}{c.body_html}{tail}{closing}"
+
+    def parts(self, c: Node) -> tuple[str, str]:
+        """A readable comment's markup before and after its body (the card, when stored)."""
+        # One f-string per part, optional parts as "" (this runs 200 times for a busy page).
+        cid, created, name = c.id, c.created_at, _esc(c.name)
         classes = "comment"
         if c.is_author:
             classes += " bypostauthor"
         if c.pending:
             classes += " is-pending"
-        if c.placeholder:
-            classes += " is-placeholder"
-        micro = _MICRODATA if c.visible and not c.pending else ""
-        head = f'<li id="comment-{c.id}" class="{classes}"{micro}>'
-        body = f'<p class="comment-placeholder">{_esc(c.placeholder)}</p>' if c.placeholder else self.article(c)
-        if c.children:
-            return f'{head}{body}<ol class="children">\n'
-        return f"{head}{body}</li>{'</ol></li>' * c.closes}\n"
-
-    def article(self, c: Node) -> str:
-        # One f-string per comment, optional parts as "" (this runs 200 times for a busy page).
-        cid, created, name = c.id, c.created_at, _esc(c.name)
-        score = self.scores.get(cid) if self.scores else None
+        score = self.scores.get(cid)
         edited = c.edited_at
-        return (
+        head = (
+            f'<li id="comment-{cid}" class="{classes}"{"" if c.pending else _MICRODATA}>'
             f'<article class="comment-body" id="div-comment-{cid}"><footer class="comment-meta">'
             f'{self.avatar(c)}{self.author(c, name)}'
             f'{_AUTHOR_BADGE if c.is_author else ""}'
@@ -176,9 +236,13 @@ class _Page:
             f'{created.isoformat(timespec="seconds")}" itemprop="dateCreated">{date_label(created)}</time></a>'
             f'{_edited(edited) if edited else ""}'
             f'{_in_reply_to(c.reply_to_name) if c.reply_to_name else ""}'
-            f'</footer>{_AWAITING if c.pending else ""}<div class="comment-content" itemprop="text">{c.body_html}</div>'
-            f'{self.discussion(c)}{self.actions(c, name)}</article>'
+            f'</footer>{_AWAITING if c.pending else ""}<div class="comment-content" itemprop="text">'
         )
+        return head, f"</div>{self.discussion(c)}{self.actions(c, name)}</article>"
+
+
+#: Where avatars are served on a site at ``/`` (``comments.avatar``), as cards name them.
+ROOT_AVATAR_BASE = "/avatars/"
 
 
 _PERSON = ' itemprop="author" itemscope itemtype="https://schema.org/Person"'
@@ -199,8 +263,13 @@ def _in_reply_to(name: str) -> str:
     return f' <span class="comment-in-reply-to">in reply to {_esc(name)}</span>'
 
 
+def card_page(scores: dict[int, str], scale: int) -> _Page:
+    """The page cards are rendered for: an anonymous reader's, on a site served at ``/``."""
+    return _Page(urls=_root_urls(), avatar_base=ROOT_AVATAR_BASE, scores=scores, scale=scale)
+
+
 def comment_list(section: CommentSection, extras: DiscussionExtras | None) -> Markup:
     """``<ol class="comment-list">`` with every node of the page, nested as the tree says."""
-    page = _Page(section, extras)
+    page = _Page.for_section(section, extras)
     gravatar = f' data-gravatar="{GRAVATAR_BASE}"' if section.gravatar else ""
     return Markup(f'<ol class="comment-list"{gravatar}>\n{"".join(map(page.comment, section.nodes))}</ol>')  # noqa: S704

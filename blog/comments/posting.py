@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from blog import cache
-from blog.comments import bans, events, guest_confirm, intake, moderation, threads, tools, writes
+from blog.comments import bans, cards, events, guest_confirm, intake, moderation, threads, tools, writes
 from blog.comments.avatars import avatar_hash
 from blog.comments.intake import ParentFacts, PostFacts
 from blog.comments.spam import Submission, check_length, check_text, guard, invalid_characters
@@ -256,6 +256,9 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
     if rating is not None:
         work, score = rating
         rate_work(work, user, score, post_id=post.id, comment_id=comment_id)
+    if status == CommentStatus.APPROVED:
+        # Its card, for the readers who will see it (``blog.comments.cards``): its thread is read once.
+        cards.refresh_threads(post.id, [thread_id or comment_id], post_author_id=post.author_id)
     # notifications, webhooks and subscriptions, in the same transaction
     events.comment_posted(comment, post, data, held_for_email=held_for_email, moderators=facts.moderator_emails,
                           subscribers=facts.has_subscribers)

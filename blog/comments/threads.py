@@ -56,6 +56,10 @@ class Node:
     like_count: int = 0
     pinned: bool = False
     locked: bool = False
+    #: The stored card (``blog.comments.cards``): markup around the body, and what it was made from.
+    card_head: str | None = None
+    card_tail: str | None = None
+    card_key: str | None = None
 
 
 @dataclass
@@ -206,7 +210,7 @@ _COLUMNS = (
     Comment.id, Comment.parent_id, Comment.thread_id, Comment.depth, Comment.user_id, Comment.author_name,
     Comment.author_url, Comment.avatar_hash, User.avatar_url, Comment.body_html, Comment.status,
     Comment.deleted, Comment.is_author_reply, Comment.created_at, Comment.edited_at,
-    Comment.like_count, Comment.pinned, Comment.locked,
+    Comment.like_count, Comment.pinned, Comment.locked, Comment.card_head, Comment.card_tail, Comment.card_key,
 )
 
 
@@ -284,7 +288,7 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
     statuses = _STATUS_NAMES
     for row in rows:
         (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
-         author_reply, created_at, edited_at, like_count, pinned, locked) = row[:_RANK]
+         author_reply, created_at, edited_at, like_count, pinned, locked, card_head, card_tail, card_key) = row[:_RANK]
         status = statuses.get(status) or str(status)
         if created_at.__class__ is not datetime or created_at.tzinfo is not UTC:  # raw from the driver
             created_at, edited_at = as_datetime(created_at), as_datetime(edited_at)
@@ -293,7 +297,8 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
         is_author = bool(author_reply) or (user_id is not None and user_id == post_author_id)
         node = Node(cid, parent_id, thread_id or cid, depth, user_id, name, url or "", a_hash, remote or "",
                     body_html, status, deleted, is_author, created_at, edited_at, [], visible or pending, pending,
-                    "", "", 0, False, like_count or 0, bool(pinned), bool(locked))  # fmt: skip
+                    "", "", 0, False, like_count or 0, bool(pinned), bool(locked), card_head, card_tail,
+                    card_key)  # fmt: skip
         nodes[cid] = node
         order.append(node)
 

@@ -43,7 +43,8 @@ def _top_level_insert(dialect: str) -> Any:
         else:
             next_id = select((func.coalesce(func.max(_COMMENTS.c.id), 0) + 1).label("id"))
         new = next_id.subquery("new")
-        names = [column.name for column in _COMMENTS.columns if column.name not in ("id", "thread_id", "edited_at")]
+        names = [column.name for column in _COMMENTS.columns
+                 if column.name not in ("id", "thread_id", "edited_at", "card_head", "card_tail", "card_key")]
         values = [bindparam(name, type_=_COMMENTS.c[name].type) for name in names]
         stmt = _COMMENTS.insert().from_select(["id", "thread_id", *names], select(new.c.id, new.c.id, *values))
         stmt = stmt.returning(_COMMENTS.c.id)
@@ -52,7 +53,7 @@ def _top_level_insert(dialect: str) -> Any:
 
 
 def insert_comment(connection: Connection, row: dict[str, Any]) -> int:
-    """Store the comment ``row`` (every column but ``id`` and ``edited_at``); its id."""
+    """Store the comment ``row`` (every column but ``id``, ``edited_at`` and the card); its id."""
     if row["thread_id"] is not None:
         return int(connection.execute(_INSERT_REPLY, row).inserted_primary_key[0])
     stmt = _top_level_insert(connection.dialect.name)

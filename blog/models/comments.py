@@ -76,6 +76,12 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The comment's markup around its body as every anonymous reader sees it, rendered at write
+    #: time (``blog.comments.cards``), and the key of what it was rendered from: a page uses the
+    #: card only when the key still matches the live row, so a stale card is never shown.
+    card_head: Mapped[str | None] = mapped_column(Text)
+    card_tail: Mapped[str | None] = mapped_column(Text)
+    card_key: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User | None] = relationship()
 

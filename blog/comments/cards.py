@@ -1,0 +1,168 @@
+"""Comment cards: each readable comment's public markup, rendered when it or its thread changes.
+
+A post page with 200 comments spent most of its time formatting the same names, dates, avatars
+and buttons on every request. Like a comment's body (``body_html``, rendered when it is written),
+the markup around the body is now rendered when something that shows in it changes, and stored
+beside the comment (``card_head`` and ``card_tail``) with the key of everything it was made from
+(``card_key``, ``blog.comments.markup.card_key``). A page uses a card only while that key matches
+the live row and the page is the public one the card was made for, so a refresh that is missed
+makes a page slower, never wrong: the comment is then rendered on the request, as before.
+
+``refresh_threads`` is the one writer. It runs just before a commit, for what the transaction
+touched: ORM changes to a comment, to an account's picture or to a reader's score are noticed at
+flush (``_note_changes``); Core writes say so with ``mark`` (posting, likes). ``flask rerender``
+rebuilds every card.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from typing import Any
+
+from flask_sqlalchemy.session import Session
+from sqlalchemy import bindparam, event, func, inspect, select, update
+
+from blog.comments import markup, threads
+from blog.extensions import db
+from blog.models.accounts import User
+from blog.models.comments import Comment
+from blog.models.posts import Post
+from blog.models.works import ReaderRating
+from blog.reviews.ratings import comment_scores
+
+_WRITE = (
+    update(Comment.__table__)
+    .where(Comment.__table__.c.id == bindparam("cid"))
+    .values(card_head=bindparam("head"), card_tail=bindparam("tail"), card_key=bindparam("key"))
+)
+
+
+def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_author_id: int | None = None) -> int:
+    """Write the cards of these threads' readable comments whose key changed; how many were written.
+
+    One read of the threads (as the post page reads them), one of the readers' scores, and one
+    UPDATE for all the changed cards, in the caller's transaction."""
+    ids = sorted({tid for tid in thread_ids if tid is not None})
+    if not ids:
+        return 0
+    rows = threads.load_threads(post_id, ids)
+    if not rows:
+        return 0
+    if post_author_id is None:
+        post_author_id = db.session.scalar(select(Post.author_id).where(Post.id == post_id))
+    nodes = [node for node in threads.flatten(threads.build_tree(rows, ids, threads.Viewer(), post_author_id))
+             if node.visible and not node.pending]
+    scores, scale, _ = comment_scores(post_id, nodes)
+    page = markup.card_page(scores, scale)
+    changed = []
+    for node in nodes:
+        key = markup.card_key(node, scores.get(node.id), liked=False)
+        if key != node.card_key:
+            head, tail = page.parts(node)
+            changed.append({"cid": node.id, "head": head, "tail": tail, "key": key})
+    if changed:
+        db.session.connection().execute(_WRITE, changed)
+    return len(changed)
+
+
+def refresh_comments(comment_ids: Iterable[int]) -> int:
+    """``refresh_threads`` for the threads holding these comments, post by post."""
+    ids = list({int(cid) for cid in comment_ids})
+    if not ids:
+        return 0
+    db.session.flush()
+    by_post: dict[int, set[int]] = defaultdict(set)
+    for post_id, thread_id in db.session.execute(
+        select(Comment.post_id, func.coalesce(Comment.thread_id, Comment.id)).where(Comment.id.in_(ids))
+    ):
+        by_post[post_id].add(thread_id)
+    return sum(refresh_threads(post_id, tids) for post_id, tids in by_post.items())
+
+
+def refresh_post(post_id: int, *, post_author_id: int | None = None) -> int:
+    """Every thread of one post (its author or its review changed, or cards are being rebuilt)."""
+    db.session.flush()
+    tids = db.session.scalars(
+        select(func.coalesce(Comment.thread_id, Comment.id)).where(Comment.post_id == post_id).distinct()
+    ).all()
+    return refresh_threads(post_id, tids, post_author_id=post_author_id)
+
+
+def refresh_all(progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Every post's cards, one transaction per post: (posts looked at, cards written)."""
+    posts = db.session.execute(
+        select(Comment.post_id, Post.author_id).join(Post, Post.id == Comment.post_id).distinct()
+        .order_by(Comment.post_id)
+    ).all()
+    written = 0
+    for post_id, author_id in posts:
+        written += refresh_post(post_id, post_author_id=author_id)
+        db.session.commit()
+        if progress is not None:
+            progress(1)
+    return len(posts), written
+
+
+# ----------------------------------------------------------------------------- before each commit
+
+#: Comment columns that show in a card (or in a reply's "in reply to" line, or decide what is shown).
+_SHOWN = frozenset({"author_name", "author_url", "avatar_hash", "body_html", "status", "deleted", "is_author_reply",
+                    "like_count", "pinned", "locked", "edited_at", "parent_id", "thread_id", "depth"})
+_KEY = "comment_cards"
+
+
+def mark(comment_ids: Iterable[int] = (), user_ids: Iterable[int] = ()) -> None:
+    """Refresh these comments' threads (and these accounts' threads) before the transaction commits."""
+    comments, users = db.session.info.setdefault(_KEY, (set(), set()))
+    comments.update(comment_ids)
+    users.update(user_ids)
+
+
+def _changed(obj: Any, names: Iterable[str]) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _context: Any) -> None:
+    comments: set[int] = set()
+    users: set[int] = set()
+    for obj in session.new:
+        if isinstance(obj, Comment):
+            comments.add(obj.id)
+        elif isinstance(obj, ReaderRating) and obj.user_id is not None:
+            users.add(obj.user_id)
+    for obj in session.dirty:
+        if isinstance(obj, Comment) and _changed(obj, _SHOWN):
+            comments.add(obj.id)
+        elif isinstance(obj, User) and _changed(obj, ("avatar_url",)):
+            users.add(obj.id)
+        elif isinstance(obj, ReaderRating) and obj.user_id is not None and _changed(obj, ("score", "scale")):
+            users.add(obj.user_id)
+    for obj in session.deleted:
+        if isinstance(obj, ReaderRating) and obj.user_id is not None:
+            users.add(obj.user_id)
+    if comments or users:
+        pending_comments, pending_users = session.info.setdefault(_KEY, (set(), set()))
+        pending_comments.update(comments)
+        pending_users.update(users)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    pending = session.info.pop(_KEY, None)
+    if not pending:
+        return
+    comments, users = pending
+    if users:
+        comments |= set(session.scalars(select(Comment.id).where(Comment.user_id.in_(sorted(users)))))
+    if comments:
+        refresh_comments(comments)
+        session.info.pop(_KEY, None)  # what the refresh itself flushed needs nothing more
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_KEY, None)
