@@ -57,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_MAX_LENGTH": 10_000,
     "COMMENTS_MIN_SECONDS": 3,
     "COMMENTS_EDIT_WINDOW_MINUTES": 15,
+    "COMMENT_CARDS": True,  # use each comment's stored markup (blog.comments.cards) on public pages
     "COMMENTS_RATELIMIT": "5 per minute;30 per hour",
     "COMMENTS_MODERATION_KEYS": "",
     "COMMENTS_DISALLOWED_KEYS": "",

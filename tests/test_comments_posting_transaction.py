@@ -108,8 +108,9 @@ def test_an_approved_comment_is_three_reads_and_four_writes_and_counts(client, m
     # The checks' one read; the comment and the count; for its card, its thread and whether the post
     # reviews a work (readers' scores show on cards), then the card; the mail.
     assert [" ".join(statement.split()[:3]) for statement in queries.statements] == [
-        "SELECT posts.id, posts.slug,", "INSERT INTO comments", "UPDATE posts SET", "SELECT comments.id, comments.parent_id,",
-        "SELECT reviews.work_id FROM", "UPDATE comments SET", "INSERT INTO mail_outbox"]
+        "SELECT posts.id, posts.slug,", "INSERT INTO comments", "UPDATE posts SET",
+        "SELECT comments.id, comments.parent_id,", "SELECT reviews.work_id FROM", "UPDATE comments SET",
+        "INSERT INTO mail_outbox"]
     assert db.session.get(Post, post.id).comment_count == 1
     assert db.session.scalars(select(OutgoingMail.subject)).one().startswith("[Sargasso] New comment on")
 

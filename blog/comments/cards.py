@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-
 from typing import Any
 
 from flask_sqlalchemy.session import Session
@@ -152,6 +151,8 @@ def _note_changes(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _refresh_before_commit(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the commit flushes only after this hook: see what it will write first
     pending = session.info.pop(_KEY, None)
     if not pending:
         return

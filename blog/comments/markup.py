@@ -130,6 +130,7 @@ class _Page:
         # Stored cards are what an anonymous reader of an open discussion on a site served at
         # ``/`` sees; anything else on this page-wide level renders every comment here.
         page.cards = (page.has_discussion and page.is_open and not page.is_moderator
+                      and bool(current_app.config.get("COMMENT_CARDS", True))
                       and page.urls == _root_urls() and page.avatar_base == ROOT_AVATAR_BASE)
         return page
 

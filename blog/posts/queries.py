@@ -222,9 +222,11 @@ def _part_order(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
     return stmt.order_by(Post.series_part.is_(None), Post.series_part, Post.published_at, Post.id)
 
 
-def _find_post_stmt(slug: str) -> Select[tuple[Post]]:
-    # The series comes with the post (no statement at all when it is in none).
-    return select(Post).where(Post.slug == slug).options(selectinload(Post.series))
+#: Built once (the slug is bound): building it cost more than running it. The series comes with
+#: the post (no statement at all when it is in none); the Markdown source and the plain text are
+#: for the editor and search, not for the page, and load only if asked for.
+_FIND_POST = select(Post).where(Post.slug == bindparam("slug")).options(
+    selectinload(Post.series), defer(Post.body_md), defer(Post.body_text))
 
 
 def find_post(slug: str, viewer: Any) -> PostLookup:
@@ -232,7 +234,7 @@ def find_post(slug: str, viewer: Any) -> PostLookup:
     if not plausible_slug(slug):
         return PostLookup()
     # Tags and categories come with the page (``post_terms``).
-    post = db.session.scalar(_find_post_stmt(slug))
+    post = db.session.scalar(_FIND_POST, {"slug": slug})
     if post is not None:
         if post.is_live:
             return PostLookup(post=post)

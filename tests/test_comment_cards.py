@@ -1,0 +1,196 @@
+"""Comment cards: the markup around each comment, stored when it changes, never shown stale.
+
+Every test compares the post page as readers get it (from the cards) with the same page rendered
+comment by comment (``COMMENT_CARDS=False``): they must be the same, byte for byte, after each
+kind of change. And after the changes the site makes itself, the page renders no comment afresh:
+the cards were brought up to date by the write.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select, update
+
+from blog.comments import markup, moderation, tools, votes
+from blog.extensions import db
+from blog.models import Comment, CommentStatus, Role
+from blog.models.accounts import User
+from blog.models.posts import CommentStatusChoice
+from blog.models.works import Review, Work
+from blog.reviews.ratings import rate_work
+from tests.reviews_support import seed_memories
+
+_VOLATILE = re.compile(r'nonce="[^"]*"|name="csrf_token"[^>]*|id="comment_shown"[^>]*')
+
+
+def reviewed(post) -> Work:
+    """The work the post reviews (its readers' scores show on their comments)."""
+    reviewing = select(Work).join(Review, Review.work_id == Work.id).where(Review.post_id == post.id)
+    return db.session.scalars(reviewing).one()
+
+
+@pytest.fixture
+def fresh_renders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Ids of the comments a request rendered afresh instead of taking their card."""
+    rendered: list[int] = []
+    original = markup._Page.parts
+
+    def spy(self: markup._Page, node: object) -> tuple[str, str]:
+        rendered.append(node.id)  # type: ignore[attr-defined]
+        return original(self, node)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(markup._Page, "parts", spy)
+    return rendered
+
+
+def page_both_ways(app, client, path: str, fresh_renders: list[int]) -> tuple[str, list[int]]:
+    """The page from the cards, checked against the page rendered comment by comment; the HTML
+    and the comments that had to be rendered afresh."""
+    fresh_renders.clear()
+    with_cards = client.get(path).get_data(as_text=True)
+    afresh = list(fresh_renders)
+    app.config["COMMENT_CARDS"] = False
+    try:
+        without = client.get(path).get_data(as_text=True)
+    finally:
+        app.config["COMMENT_CARDS"] = True
+    assert _VOLATILE.sub("", with_cards) == _VOLATILE.sub("", without)
+    return with_cards, afresh
+
+
+@pytest.mark.settings(COMMENTS_MAX_DEPTH=3)
+def test_a_busy_discussion_reads_the_same_from_cards_and_renders_nothing_afresh(
+    app, client, make_post, make_comment, make_user, fresh_renders
+):
+    post = seed_memories(make_post)
+    author = db.session.get(User, post.author_id)
+    admin = make_user(Role.ADMIN)
+    reader = make_user(Role.READER, name="Mika <3", avatar_url="https://pics.example.org/mika.png?s=1&t=2")
+    rate_work(reviewed(post), reader, 8.5, post_id=post.id)
+    root = make_comment(post, "The *opening* shot.", name="Ann & Co", author_url="https://ann.example.org/?a=1&b=2")
+    reply = make_comment(post, "Agreed — `Puccini`.", parent=root, user=reader)
+    deeper = make_comment(post, "Third level.", parent=reply, user=author)
+    capped = make_comment(post, "Fourth, shown beside its parent.", parent=deeper)
+    other = make_comment(post, "||The hologram|| twist.")
+    db.session.commit()
+    tools.apply_tool(root.id, "pin", admin)
+    tools.apply_tool(root.id, "lock", admin)
+    tools.apply_tool(other.id, "mark-author", admin)
+    votes.toggle_like(reply.id, votes.Voter(user_id=admin.id))
+    moderation.edit_comment(db.session.get(Comment, capped.id), admin, body="Fourth, edited.", name="Bo",
+                            email="bo@example.org", url="")
+
+    html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
+
+    assert afresh == []
+    assert 'class="comment-in-reply-to">in reply to' in html  # the capped reply names whom it answers
+    assert 'title="Their score for the work">8.5/10</span>' in html
+    assert 'data-avatar="https://pics.example.org/mika.png?s=1&amp;t=2"' in html
+    assert "<b itemprop=\"name\">Ann &amp; Co</b>" in html and "Mika &lt;3" in html
+    assert 'badge-pinned' in html and 'badge-locked' in html and html.count("bypostauthor") == 2
+    assert 'itemprop="dateModified">edited</time>' in html and "Fourth, edited." in html
+
+
+def test_each_change_a_reader_sees_is_in_the_card_at_once(
+    app, client, make_post, make_comment, make_user, fresh_renders
+):
+    post = seed_memories(make_post)
+    reader = make_user(Role.READER, name="Kei")
+    parent = make_comment(post, "A parent.")
+    child = make_comment(post, "A child.", parent=parent, user=reader)
+    path = f"/posts/{post.slug}/"
+    page_both_ways(app, client, path, fresh_renders)
+
+    app.test_client().post(f"/comments/{child.id}/like")  # another reader's like
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and '<span class="like-count">1</span>' in html
+
+    rate_work(reviewed(post), reader, 7, post_id=post.id)
+    db.session.commit()
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and ">7/10</span>" in html
+
+    db.session.get(User, reader.id).avatar_url = "https://pics.example.org/kei.png"
+    db.session.commit()
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and 'data-avatar="https://pics.example.org/kei.png"' in html
+
+    moderation.moderate([parent.id], "trash", make_user(Role.ADMIN))
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and "A parent." not in html and "A child." in html
+
+
+def test_a_card_is_not_used_once_the_row_changed_behind_its_back(app, client, make_post, make_comment, fresh_renders):
+    post = make_post()
+    comment = make_comment(post, "Counted.")
+    # A write that no hook saw (another tool, a hand-made UPDATE): the key no longer matches.
+    db.session.execute(update(Comment).where(Comment.id == comment.id).values(like_count=41))
+    db.session.commit()
+    html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
+    assert afresh == [comment.id] and '<span class="like-count">41</span>' in html
+    # ``flask rerender`` brings the card back.
+    result = app.test_cli_runner().invoke(args=["rerender"])
+    assert result.exit_code == 0 and "Comment cards: 1 written, on 1 posts." in result.output
+    html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
+    assert afresh == [] and '<span class="like-count">41</span>' in html
+
+
+def test_new_markup_is_never_served_from_old_cards(app, client, make_post, make_comment, fresh_renders, monkeypatch):
+    post = make_post()
+    comment = make_comment(post)
+    monkeypatch.setattr(markup, "CARD_VERSION", markup.CARD_VERSION + 1)
+    _, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
+    assert afresh == [comment.id]
+
+
+@pytest.mark.settings(COMMENTS_MODERATION="all-approved")
+def test_a_posted_comment_comes_with_its_card(app, client, make_post, fresh_renders):
+    post = make_post()
+    response = client.post(f"/posts/{post.slug}/comments",
+                           data={"body": "Posted by a guest.", "name": "Guest", "email": "g@example.org"})
+    assert response.status_code == 302
+    comment = db.session.scalars(select(Comment)).one()
+    assert comment.card_key is not None
+    # Another reader (no session) gets it from its card; its writer sees their Edit link.
+    html, afresh = page_both_ways(app, app.test_client(), f"/posts/{post.slug}/", fresh_renders)
+    assert afresh == [] and "Posted by a guest." in html
+    own = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert "comment-edit-link" in own
+
+
+@pytest.mark.settings(COMMENTS_PER_PAGE=1)
+def test_what_differs_by_page_or_reader_is_right_on_every_page(
+    app, client, make_post, make_comment, make_user, login, fresh_renders
+):
+    post = make_post()
+    first = make_comment(post, "Page one.")
+    second = make_comment(post, "Page two.")
+    html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/?cpage=2", fresh_renders)
+    assert afresh == [] and f'href="?cpage=2&replyto={second.id}#respond"' in html
+    # A reader who liked a comment sees it pressed: that comment is rendered for them.
+    client.post(f"/comments/{first.id}/like")
+    html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
+    assert afresh == [first.id] and 'aria-pressed="true"' in html
+    # Moderators get their tools, and a closed post no reply links: no cards for those pages.
+    moderator = app.test_client()
+    login(moderator, make_user(Role.EDITOR))
+    html, afresh = page_both_ways(app, moderator, f"/posts/{post.slug}/", fresh_renders)
+    assert afresh == [first.id] and 'class="comment-tools"' in html
+    post.comment_status = CommentStatusChoice.CLOSED
+    db.session.commit()
+    html, _ = page_both_ways(app, app.test_client(), f"/posts/{post.slug}/", fresh_renders)
+    assert "comment-reply-link" not in html
+
+
+def test_a_site_under_a_url_prefix_links_every_comment_under_it(app, make_post, make_comment, fresh_renders):
+    post = make_post()
+    comment = make_comment(post)
+    client = app.test_client()
+    fresh_renders.clear()
+    html = client.get(f"/posts/{post.slug}/", base_url="http://localhost/blog/").get_data(as_text=True)
+    assert fresh_renders == [comment.id]  # cards name root URLs: this page renders its comments
+    assert f'formaction="/blog/comments/{comment.id}/like"' in html and 'src="/blog/avatars/' in html
+    assert db.session.scalar(select(Comment.status).where(Comment.id == comment.id)) == CommentStatus.APPROVED
