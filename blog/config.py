@@ -216,6 +216,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         uri = "sqlite:///" + str(Path(app.instance_path) / "sargasso.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file on this machine cannot drop the connection: no ``SELECT 1`` before every request.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config["RATELIMIT_STORAGE_URI"]:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_KEY_PREFIX"] + "limits")

@@ -222,11 +222,10 @@ def _part_order(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
     return stmt.order_by(Post.series_part.is_(None), Post.series_part, Post.published_at, Post.id)
 
 
-#: Built once (the slug is bound): building it cost more than running it. The series comes with
-#: the post (no statement at all when it is in none); the Markdown source and the plain text are
-#: for the editor and search, not for the page, and load only if asked for.
-_FIND_POST = select(Post).where(Post.slug == bindparam("slug")).options(
-    selectinload(Post.series), defer(Post.body_md), defer(Post.body_text))
+#: Built once (the slug is bound): building it cost more than running it. The series loads when a
+#: page asks for it (no statement when the post is in none; ``selectinload`` cost a fifth of the
+#: lookup even then); the Markdown source and the plain text are for the editor and search.
+_FIND_POST = select(Post).where(Post.slug == bindparam("slug")).options(defer(Post.body_md), defer(Post.body_text))
 
 
 def find_post(slug: str, viewer: Any) -> PostLookup:
@@ -257,8 +256,12 @@ def find_post(slug: str, viewer: Any) -> PostLookup:
 
 
 def series_nav(post: Post) -> SeriesNav | None:
-    """One query: the published parts of ``post``'s series in order (plus ``post`` itself when previewed)."""
-    if post.series_id is None or post.series is None:
+    """The series and its published parts in order (plus ``post`` itself when previewed): two
+    queries for a post in a series, none for the others."""
+    if post.series_id is None:
+        return None
+    series = db.session.get(Series, post.series_id)
+    if series is None:
         return None
     stmt = _part_order(
         live_posts()
@@ -273,7 +276,7 @@ def series_nav(post: Post) -> SeriesNav | None:
         parts.append(post)
         parts.sort(key=lambda p: (p.series_part is None, p.series_part or 0, p.published_at or utcnow(), p.id))
     position = next(i for i, p in enumerate(parts) if p.id == post.id)
-    return SeriesNav(series=post.series, parts=parts, position=position)
+    return SeriesNav(series=series, parts=parts, position=position)
 
 
 def post_page(lookup: PostLookup, viewer: Any) -> PostPage:

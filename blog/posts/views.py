@@ -76,7 +76,7 @@ def post_detail(slug: str) -> ResponseReturnValue:
         "series": data.series,
         "meta": post_meta(post, noindex=data.is_preview, tags=data.tags),
     }
-    html = render_template("posts/post.html", **context)
+    html = context["comments"].place_list(render_template("posts/post.html", **context))
     response = Response(html)
     if data.is_preview:
         response.headers["Cache-Control"] = "private, no-store"
