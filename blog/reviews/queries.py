@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, Select, cast, func, or_, select
+from sqlalchemy import Float, Select, bindparam, cast, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from blog.extensions import db
@@ -57,19 +57,21 @@ def _live(query: Select[Any]) -> Select[Any]:
     return query.where(Post.status == PostStatus.PUBLISHED, Post.published_at <= utcnow())
 
 
+#: Built once: every list page asks it.
+_SCORES_FOR_POSTS = (
+    select(Review.post_id, Review.work_id, Review.score, Review.scale, Review.verdict, Work.title, Work.slug, Work.kind)
+    .join(Work, Work.id == Review.work_id)
+    .where(Review.post_id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def scores_for_posts(post_ids: Iterable[int]) -> dict[int, ReviewSummary]:
     """The review of each post that has one, in one query (for home, archives and post cards)."""
     ids = list(set(post_ids))
     if not ids:
         return {}
     scale = score_scale()
-    rows = db.session.execute(
-        select(
-            Review.post_id, Review.work_id, Review.score, Review.scale, Review.verdict, Work.title, Work.slug, Work.kind
-        )
-        .join(Work, Work.id == Review.work_id)
-        .where(Review.post_id.in_(ids))
-    ).all()
+    rows = db.session.execute(_SCORES_FOR_POSTS, {"ids": ids}).all()
     return {
         r.post_id: ReviewSummary(
             post_id=r.post_id,
