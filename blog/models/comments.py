@@ -41,6 +41,11 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_comments_post_status_thread", "post_id", "status", "thread_id"),
         Index("ix_comments_status_created", "status", "created_at"),
+        # A commenter's approved comments ("hold the first comment", a guest's confirmed address)
+        # and their comments on one post (duplicates): a seek, however much they have written.
+        Index("ix_comments_user_status", "user_id", "status"),
+        Index("ix_comments_email_status", "author_email", "status"),
+        Index("ix_comments_post_email", "post_id", "author_email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,9 +53,9 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"), index=True)
     thread_id: Mapped[int | None] = mapped_column(index=True)
     depth: Mapped[int] = mapped_column(default=0)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(120))
-    author_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    author_email: Mapped[str] = mapped_column(String(254), default="")
     author_url: Mapped[str] = mapped_column(String(300), default="")
     author_ip: Mapped[str] = mapped_column(String(64), default="", index=True)
     user_agent: Mapped[str] = mapped_column(String(500), default="")

@@ -1,4 +1,5 @@
-"""comments.card_head, card_tail and card_key: each comment's public markup, rendered at write time
+"""comments.card_head, card_tail and card_key: each comment's public markup, rendered at write
+time; a commenter's comments found by seeks (user or email with status, post with email)
 
 Revision ID: d4e5f6a7b8c9
 Revises: c7d8e9f0a1b2
@@ -22,10 +23,21 @@ def upgrade():
         batch_op.add_column(sa.Column("card_head", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("card_tail", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("card_key", sa.Text(), nullable=True))
+        # The composite indexes lead with the old single-column ones' columns, and replace them.
+        batch_op.drop_index("ix_comments_user_id")
+        batch_op.drop_index("ix_comments_author_email")
+        batch_op.create_index("ix_comments_user_status", ["user_id", "status"], unique=False)
+        batch_op.create_index("ix_comments_email_status", ["author_email", "status"], unique=False)
+        batch_op.create_index("ix_comments_post_email", ["post_id", "author_email"], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table("comments", schema=None) as batch_op:
+        batch_op.drop_index("ix_comments_post_email")
+        batch_op.drop_index("ix_comments_email_status")
+        batch_op.drop_index("ix_comments_user_status")
+        batch_op.create_index("ix_comments_author_email", ["author_email"], unique=False)
+        batch_op.create_index("ix_comments_user_id", ["user_id"], unique=False)
         batch_op.drop_column("card_key")
         batch_op.drop_column("card_tail")
         batch_op.drop_column("card_head")
