@@ -85,6 +85,8 @@ class Prepared:
     def __init__(self, build: Callable[[], Any]) -> None:
         self._build = build
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+        #: Per dialect: the bind processors of the caller's parameters (a datetime on SQLite).
+        self._processors: dict[str, dict[str, Callable[[Any], Any]]] = {}
 
     def _sql(self, dialect: Any) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
         found = self._compiled.get(dialect.name)
@@ -99,6 +101,8 @@ class Prepared:
                 if value is not None
             }
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            self._processors[dialect.name] = {name: processors[name] for name in compiled.binds
+                                              if name in processors and name not in constants}
             found = self._compiled[dialect.name] = (str(compiled), order, constants)
         return found
 
@@ -106,6 +110,9 @@ class Prepared:
         db.session.flush()
         connection = db.session.connection()
         sql, order, constants = self._sql(connection.dialect)
+        processors = self._processors[connection.dialect.name]
+        for name in processors.keys() & params.keys():
+            params[name] = processors[name](params[name])
         values = {**constants, **params}
         # exec_driver_sql: the driver's own rows (no type processing), but through the engine, so
         # its events (statement counters in tests, bench.scale's EXPLAIN capture) see the statement.

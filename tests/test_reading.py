@@ -9,6 +9,7 @@ import pytest
 
 from blog.extensions import db
 from blog.models import PostStatus, Role
+from blog.models.posts import CommentStatusChoice
 from blog.models.base import utcnow
 from blog.posts.editing import PostInput, save_post
 
@@ -386,3 +387,29 @@ def test_links_follow_the_prefix_the_site_is_served_under(client, make_post):
     assert 'href="/static/css/site.css"' in root and "/blog/" not in root
     again = client.get(f"/posts/{post.slug}/", base_url="http://localhost/blog/").get_data(as_text=True)
     assert 'href="/blog/static/css/site.css"' in again
+
+
+def _post_list(html: str) -> str:
+    start = html.index('<div class="post-list">')
+    return html[start:html.index("\n</div>", start)]
+
+
+def test_home_cards_read_from_rows_show_what_the_archives_show(client, make_post, make_user, make_comment):
+    """The home page reads its cards as plain rows (blog.posts.listing); an archive of the same
+    posts loads them through the ORM. The two lists must be the same, card for card."""
+    author = make_user(Role.AUTHOR, name="Kon & Co")
+    first = make_post("Magnetic Rose", author=author, tags=["anime", "satoshi kon"], series_title="Fond <Memories>",
+                      series_part=1, excerpt="A ghost story in brass & velvet.", cover_image="/media/rose.jpg",
+                      cover_alt="The derelict station")
+    make_comment(first)
+    make_post("Stink Bomb", author=author, tags=["anime"], comment_status=CommentStatusChoice.CLOSED)
+    make_post("Perfect Blue", author=author)
+    make_post("Not yet", author=author, published_at=utcnow() + timedelta(days=2))
+    home = client.get("/").get_data(as_text=True)
+    archive = client.get(f"/author/{author.id}/").get_data(as_text=True)
+    assert "Not yet" not in home
+    assert _post_list(home) == _post_list(archive)
+    cards = _post_list(home)
+    assert cards.count('<article class="post-card') == 3 and "Fond &lt;Memories&gt;</a>, part 1" in cards
+    assert 'rel="tag" href="/tag/satoshi-kon/">satoshi kon</a>' in cards and "Kon &amp; Co" in cards
+    assert "1 comment</a>" in cards and 'alt="The derelict station"' in cards

@@ -2,7 +2,8 @@
 
 Every public page gets its data from one function here. Lists eager-load what a post card shows
 (author by join, tags and series by ``selectinload``) and defer the big body columns, so a page
-of ten or a hundred posts costs the same handful of statements. Functions return ``None`` when
+of ten or a hundred posts costs the same handful of statements; the home page, the busiest list,
+reads its cards as plain rows (``blog.posts.listing``). Functions return ``None`` when
 there is nothing public to show; the view turns that into a 404.
 """
 
@@ -102,24 +103,17 @@ class Page(Generic[T]):
         return self.number + 1 if self.has_next else None
 
 
-def _with_scores(items: list[Post], number: int, per_page: int, has_next: bool) -> Page[Post]:
+def _with_scores(items: list[Any], number: int, per_page: int, has_next: bool) -> Page[Post]:
     from blog.reviews.queries import scores_for_posts  # one query for the whole page's scores
 
     reviews = scores_for_posts(item.id for item in items)
     return Page(items=items, number=number, per_page=per_page, has_next=has_next, reviews=reviews)
 
 
-def paginate(stmt: Select[tuple[Post]], number: int, per_page: int, params: dict[str, Any] | None = None,
-             *, bound: bool = False) -> Page[Post] | None:
+def paginate(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
     """One statement for the page (``per_page`` + 1 rows: the extra one says an older page exists)
-    plus the eager loads; None when ``number`` is past the end (page 1 of an empty list is a Page).
-    ``bound``: the statement already has ``:limit`` and ``:offset`` parameters (built once)."""
-    limit, offset = per_page + 1, (number - 1) * per_page
-    if bound:
-        result = db.session.scalars(stmt, {**(params or {}), "limit": limit, "offset": offset})
-    else:
-        result = db.session.scalars(stmt.limit(limit).offset(offset), params)
-    rows = list(result.unique())
+    plus the eager loads; None when ``number`` is past the end (page 1 of an empty list is a Page)."""
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)).unique())
     if number > 1 and not rows:
         return None
     return _with_scores(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
@@ -132,16 +126,14 @@ def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Po
 # ----------------------------------------------------------------------------- home and post page
 
 
-#: The home page's statement, built once (``now``, ``limit`` and ``offset`` bound): building the
-#: select and its loader options cost more than running it on a small site.
-_HOME = _card_options(_newest_first(
-    select(Post).where(Post.status == PostStatus.PUBLISHED, Post.published_at <= bindparam("now"))
-)).limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+def home_page(number: int, per_page: int) -> Page[Any] | None:
+    """Newest live posts first, as cards read from plain rows (``blog.posts.listing``)."""
+    from blog.posts.listing import newest_cards
 
-
-def home_page(number: int, per_page: int) -> Page[Post] | None:
-    """Newest live posts first (``live_posts``, in one statement built once)."""
-    return paginate(_HOME, number, per_page, {"now": utcnow()}, bound=True)
+    rows = newest_cards(per_page + 1, (number - 1) * per_page)
+    if number > 1 and not rows:
+        return None
+    return _with_scores(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
 
 
 @dataclass
