@@ -9,8 +9,8 @@ import pytest
 
 from blog.extensions import db
 from blog.models import PostStatus, Role
-from blog.models.posts import CommentStatusChoice
 from blog.models.base import utcnow
+from blog.models.posts import CommentStatusChoice
 from blog.posts.editing import PostInput, save_post
 
 
