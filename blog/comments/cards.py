@@ -151,6 +151,12 @@ def _note_changes(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _refresh_before_commit(session: Session) -> None:
+    try:
+        current = db.session()
+    except RuntimeError:  # no application context: not one of the site's sessions
+        return
+    if session is not current:
+        return  # another session (a worker's own): the refresh reads through ``db.session``
     if session.new or session.dirty or session.deleted:
         session.flush()  # the commit flushes only after this hook: see what it will write first
     pending = session.info.pop(_KEY, None)
