@@ -6,6 +6,10 @@ of the page (URL prefixes, the CSRF token, labels) is computed once and each com
 escapes and one f-string. The comment bodies themselves were rendered and sanitized at write time
 (``Comment.body_html``); only names, URLs and dates are escaped here.
 
+A readable comment's markup around its body is also stored, rendered when it changes
+(``blog.comments.cards``): ``_Page.comment`` takes that card while ``card_key`` says it is what
+this comment would render to now, and renders it here otherwise.
+
 The markup is WordPress's comment list (``ol.comment-list > li.comment > article.comment-body``)
 with schema.org ``Comment`` microdata; ``templates/comments/section.html`` places it and
 ``static/js/comments.js`` / ``discussion.js`` read its ``data-`` attributes.
@@ -41,7 +45,7 @@ _MICRODATA = ' itemprop="comment" itemscope itemtype="https://schema.org/Comment
 LIKE_FORM = "comment-like-form"
 
 
-#: The URL templates a page needs: (like, report, tool, ban, edit, delete, avatar base).
+#: The endpoints whose URLs a page needs, in ``_Page.urls`` order.
 _ENDPOINTS = ("discussion.like", "discussion.report", "discussion.tool", "discussion.ban_commenter",
               "comments.edit_comment", "comments.delete_comment")
 
@@ -133,7 +137,6 @@ class _Page:
                       and bool(current_app.config.get("COMMENT_CARDS", True))
                       and page.urls == _root_urls() and page.avatar_base == ROOT_AVATAR_BASE)
         return page
-
 
     def avatar(self, c: Node) -> str:
         # A social account's picture is named; Gravatar's address is built by comments.js from the
