@@ -10,8 +10,9 @@ makes a page slower, never wrong: the comment is then rendered on the request, a
 
 ``refresh_threads`` is the one writer. It runs just before a commit, for what the transaction
 touched: ORM changes to a comment, to an account's picture or to a reader's score are noticed at
-flush (``_note_changes``); Core writes say so with ``mark`` (posting, likes). ``flask rerender``
-rebuilds every card.
+flush (``_note_changes``); Core writes say so themselves (posting refreshes the new comment's
+thread, likes call ``mark``). What no write here notices (a post given another author or another
+reviewed work) leaves keys that no longer match until ``flask rerender``, which rebuilds every card.
 """
 
 from __future__ import annotations
