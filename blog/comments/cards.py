@@ -113,11 +113,15 @@ _SHOWN = frozenset({"author_name", "author_url", "avatar_hash", "body_html", "st
 _KEY = "comment_cards"
 
 
-def mark(comment_ids: Iterable[int] = (), user_ids: Iterable[int] = ()) -> None:
-    """Refresh these comments' threads (and these accounts' threads) before the transaction commits."""
-    comments, users = db.session.info.setdefault(_KEY, (set(), set()))
-    comments.update(comment_ids)
-    users.update(user_ids)
+def _pending(session: Any) -> tuple[set[int], set[int]]:
+    """The comments and accounts whose threads this transaction will refresh before it commits."""
+    found: tuple[set[int], set[int]] = session.info.setdefault(_KEY, (set(), set()))
+    return found
+
+
+def mark(comment_ids: Iterable[int]) -> None:
+    """Refresh these comments' threads before the transaction commits (for writes made with Core)."""
+    _pending(db.session)[0].update(comment_ids)
 
 
 def _changed(obj: Any, names: Iterable[str]) -> bool:
@@ -145,7 +149,7 @@ def _note_changes(session: Session, _context: Any) -> None:
         if isinstance(obj, ReaderRating) and obj.user_id is not None:
             users.add(obj.user_id)
     if comments or users:
-        pending_comments, pending_users = session.info.setdefault(_KEY, (set(), set()))
+        pending_comments, pending_users = _pending(session)
         pending_comments.update(comments)
         pending_users.update(users)
 

@@ -18,7 +18,7 @@ with schema.org ``Comment`` microdata; ``templates/comments/section.html`` place
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, url_for
 from markupsafe import escape
@@ -60,15 +60,25 @@ def _request_urls() -> tuple[tuple[str, str], ...]:
     return tuple(_split(url_for(endpoint, comment_id=_ID)) for endpoint in _ENDPOINTS)
 
 
-def _root_urls() -> tuple[tuple[str, str], ...]:
-    """The same URLs for a site served at ``/``: what cards are rendered with, request or not
-    (worked out once per application)."""
+def _root_urls() -> tuple[tuple[tuple[str, str], ...], str]:
+    """The same URLs, and the avatars' base, for a site served at ``/``: what cards are rendered
+    with, request or not (worked out once per application)."""
     found = current_app.extensions.get("comment_card_urls")
     if found is None:
         adapter = current_app.url_map.bind("localhost")
-        found = tuple(_split(adapter.build(endpoint, {"comment_id": _ID})) for endpoint in _ENDPOINTS)
-        current_app.extensions["comment_card_urls"] = found
+        urls = tuple(_split(adapter.build(endpoint, {"comment_id": _ID})) for endpoint in _ENDPOINTS)
+        found = current_app.extensions["comment_card_urls"] = (urls, _avatar_base(adapter.build))
     return found
+
+
+def _avatar_base(build: Any) -> str:
+    """``/avatars/`` (or wherever ``comments.avatar`` is served), without the file name."""
+    return str(build("comments.avatar", {"hash_": "x"}))[: -len("x.svg")]
+
+
+def avatar_base() -> str:
+    """This request's avatar base (under the site's URL prefix, if any)."""
+    return _avatar_base(lambda endpoint, values: url_for(endpoint, **values))
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -135,7 +145,7 @@ class _Page:
         # ``/`` sees; anything else on this page-wide level renders every comment here.
         page.cards = (page.has_discussion and page.is_open and not page.is_moderator
                       and bool(current_app.config.get("COMMENT_CARDS", True))
-                      and page.urls == _root_urls() and page.avatar_base == ROOT_AVATAR_BASE)
+                      and (page.urls, page.avatar_base) == _root_urls())
         return page
 
     def avatar(self, c: Node) -> str:
@@ -245,10 +255,6 @@ class _Page:
         return head, f"</div>{self.discussion(c)}{self.actions(c, name)}</article>"
 
 
-#: Where avatars are served on a site at ``/`` (``comments.avatar``), as cards name them.
-ROOT_AVATAR_BASE = "/avatars/"
-
-
 _PERSON = ' itemprop="author" itemscope itemtype="https://schema.org/Person"'
 _AUTHOR_BADGE = ' <span class="badge badge-author">Author</span>'
 _AWAITING = '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
@@ -269,7 +275,8 @@ def _in_reply_to(name: str) -> str:
 
 def card_page(scores: dict[int, str], scale: int) -> _Page:
     """The page cards are rendered for: an anonymous reader's, on a site served at ``/``."""
-    return _Page(urls=_root_urls(), avatar_base=ROOT_AVATAR_BASE, scores=scores, scale=scale)
+    urls, avatar_base = _root_urls()
+    return _Page(urls=urls, avatar_base=avatar_base, scores=scores, scale=scale)
 
 
 def comment_list(section: CommentSection, extras: DiscussionExtras | None) -> str:

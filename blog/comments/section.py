@@ -21,7 +21,7 @@ from blog import cache
 from blog.comments import sorting, threads
 from blog.comments.discussion import section_extras
 from blog.comments.forms import CommentForm
-from blog.comments.markup import comment_list, date_label
+from blog.comments.markup import avatar_base, comment_list, date_label
 from blog.comments.posting import can_modify, closes_at, comments_open, edit_deadline
 from blog.comments.spam import form_token
 from blog.extensions import db
@@ -265,7 +265,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         error=error,
         gravatar=bool(current_app.config["GRAVATAR"]),
         page_url=url_for("posts.post_detail", slug=post.slug) if in_request else f"/posts/{post.slug}/",
-        avatar_base=url_for("comments.avatar", hash_="x")[: -len("x.svg")] if in_request else "/avatars/",
+        avatar_base=avatar_base() if in_request else "/avatars/",
         edit_window_minutes=window,
         reader_scores=reader_scores,
         takes_scores=takes_scores,

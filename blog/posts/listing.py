@@ -19,7 +19,8 @@ from sqlalchemy import Integer, bindparam, select
 from blog.database import Prepared, as_datetime
 from blog.models.accounts import User
 from blog.models.base import utcnow
-from blog.models.posts import CommentStatusChoice, Post, PostStatus, Series, Tag, post_tags
+from blog.models.posts import CommentStatusChoice, Post, Series, Tag, post_tags
+from blog.posts.queries import Term, is_live, newest_first
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +34,6 @@ class Byline:
 @dataclass(frozen=True, slots=True)
 class SeriesLink:
     title: str
-    slug: str
-
-
-@dataclass(frozen=True, slots=True)
-class CardTag:
-    name: str
     slug: str
 
 
@@ -59,7 +54,7 @@ class PostCard:
     series_part: int | None
     author: Byline
     series: SeriesLink | None
-    tags: list[CardTag] = field(default_factory=list)
+    tags: list[Term] = field(default_factory=list)
 
     @property
     def comments_open(self) -> bool:
@@ -69,9 +64,7 @@ class PostCard:
 def _live_page() -> Any:
     """The ids of one page of live posts, newest first (``:now``, ``:limit``, ``:offset``)."""
     return (
-        select(Post.id)
-        .where(Post.status == PostStatus.PUBLISHED, Post.published_at <= bindparam("now", type_=Post.published_at.type))
-        .order_by(Post.published_at.desc(), Post.id.desc())
+        newest_first(select(Post.id).where(is_live(bindparam("now", type_=Post.published_at.type))))
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
     )
@@ -106,9 +99,9 @@ def newest_cards(limit: int, offset: int) -> list[PostCard]:
     rows = _CARDS.rows(**params)
     if not rows:
         return []
-    tags: dict[int, list[CardTag]] = defaultdict(list)
+    tags: dict[int, list[Term]] = defaultdict(list)
     for post_id, name, slug in _TAGS.rows(**params):
-        tags[post_id].append(CardTag(name, slug))
+        tags[post_id].append(Term(name, slug))
     return [
         PostCard(pid, slug, title, excerpt or "", cover, cover_alt or "", as_datetime(published), int(minutes or 0),
                  int(count or 0), str(status), part, Byline(author_id, author_name),

@@ -15,7 +15,7 @@ from datetime import MAXYEAR, MINYEAR, UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup, escape
-from sqlalchemy import Integer, Select, bindparam, cast, extract, func, literal, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, cast, extract, func, literal, select
 from sqlalchemy.orm import defer, load_only, raiseload, selectinload
 
 from blog.auth.permissions import can_edit_post, is_staff
@@ -33,12 +33,18 @@ T = TypeVar("T")
 MAX_PAGE = 100_000
 
 
+def is_live(now: Any) -> ColumnElement[bool]:
+    """Published, and its time has come at ``now`` (a value or a bound parameter): what readers see."""
+    return and_(Post.status == PostStatus.PUBLISHED, Post.published_at <= now)
+
+
 def live_posts() -> Select[tuple[Post]]:
-    """Posts a reader may see: published, and their time has come (scheduled ones appear by themselves)."""
-    return select(Post).where(Post.status == PostStatus.PUBLISHED, Post.published_at <= utcnow())
+    """Posts a reader may see (scheduled ones appear by themselves when their time comes)."""
+    return select(Post).where(is_live(utcnow()))
 
 
-def _newest_first(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
+def newest_first(stmt: Select[Any]) -> Select[Any]:
+    """The order of every list of posts: newest first, the id breaking ties."""
     return stmt.order_by(Post.published_at.desc(), Post.id.desc())
 
 
@@ -103,24 +109,29 @@ class Page(Generic[T]):
         return self.number + 1 if self.has_next else None
 
 
-def _with_scores(items: list[Any], number: int, per_page: int, has_next: bool) -> Page[Post]:
+def _with_scores(items: list[Any], number: int, per_page: int, has_next: bool) -> Page[Any]:
     from blog.reviews.queries import scores_for_posts  # one query for the whole page's scores
 
     reviews = scores_for_posts(item.id for item in items)
     return Page(items=items, number=number, per_page=per_page, has_next=has_next, reviews=reviews)
 
 
-def paginate(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
-    """One statement for the page (``per_page`` + 1 rows: the extra one says an older page exists)
-    plus the eager loads; None when ``number`` is past the end (page 1 of an empty list is a Page)."""
-    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)).unique())
+def _page_of(rows: list[Any], number: int, per_page: int) -> Page[Any] | None:
+    """Rows read ``per_page`` + 1 at a time (the extra one says an older page exists) as a Page;
+    None when ``number`` is past the end (page 1 of an empty list is a Page)."""
     if number > 1 and not rows:
         return None
     return _with_scores(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
 
 
+def paginate(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
+    """One statement for the page plus the eager loads (``_page_of``)."""
+    return _page_of(list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)).unique()),
+                    number, per_page)
+
+
 def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
-    return paginate(_card_options(_newest_first(stmt)), number, per_page)
+    return paginate(_card_options(newest_first(stmt)), number, per_page)
 
 
 # ----------------------------------------------------------------------------- home and post page
@@ -130,10 +141,7 @@ def home_page(number: int, per_page: int) -> Page[Any] | None:
     """Newest live posts first, as cards read from plain rows (``blog.posts.listing``)."""
     from blog.posts.listing import newest_cards
 
-    rows = newest_cards(per_page + 1, (number - 1) * per_page)
-    if number > 1 and not rows:
-        return None
-    return _with_scores(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
+    return _page_of(newest_cards(per_page + 1, (number - 1) * per_page), number, per_page)
 
 
 @dataclass
@@ -592,7 +600,7 @@ def feed_posts(limit: int, *, tag_slug: str | None = None, category_slug: str | 
             return None
         stmt = stmt.where(Post.categories.any(Category.id == category.id))
         data = FeedData(title=category.name, posts=[], kind="category", subject=category)
-    stmt = _newest_first(stmt).options(
+    stmt = newest_first(stmt).options(
         defer(Post.body_md, raiseload=True), selectinload(Post.tags), selectinload(Post.categories)
     )
     data.posts = list(db.session.scalars(stmt.limit(limit)).unique())
@@ -609,7 +617,7 @@ class SitemapData:
 
 def sitemap_data() -> SitemapData:
     """Every public address worth crawling, with last-modified times; four statements."""
-    stmt = _newest_first(live_posts()).options(
+    stmt = newest_first(live_posts()).options(
         load_only(Post.id, Post.slug, Post.published_at, Post.updated_at, raiseload=True), raiseload("*")
     )
     return SitemapData(
