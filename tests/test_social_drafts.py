@@ -123,3 +123,14 @@ def test_the_email_icon_keeps_the_draft_and_the_typed_address(client, fake, thre
     form = client.get(start.headers["Location"]).get_data(as_text=True)
     assert 'value="gil@example.org"' in form
     assert "By email." in client.get(page).get_data(as_text=True)
+
+
+def test_a_draft_with_nul_bytes_is_kept_clean_not_a_500(client, thread):
+    """The draft is stored before any form validation: NUL, which PostgreSQL refuses, never reaches it."""
+    post, _ = thread
+    page = f"/posts/{post.slug}/"
+    change = from_comment_form(client, "/sign-in", page, body="Kon\x00 is great.", name="A\x00nn")
+    assert change.status_code == 302
+    draft = db.session.scalars(select(CommentDraft)).one()
+    assert (draft.body, draft.author_name) == ("Kon is great.", "Ann")
+    assert "Kon is great." in client.get(page).get_data(as_text=True)

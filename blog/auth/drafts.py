@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from blog.extensions import db
 from blog.models.base import utcnow
 from blog.models.drafts import CommentDraft
+from blog.rendering import clean_text
 
 SESSION_KEY = "comment_draft"
 #: Drafts nobody came back for are deleted after this long.
@@ -32,8 +33,13 @@ def _path_only(next_path: str) -> str:
 def keep_draft(
     path: str, body: str, parent_id: str = "", *, name: str = "", email: str = "", url: str = ""
 ) -> CommentDraft | None:
-    """Store the reader's unfinished comment for ``path`` (replacing an earlier one). Not committed."""
-    body = (body or "")[: int(current_app.config.get("COMMENTS_MAX_LENGTH", 10_000)) * 2]
+    """Store the reader's unfinished comment for ``path`` (replacing an earlier one). Not committed.
+
+    What is kept went through no form validation yet, so it is cleaned as stored text is (no NUL
+    bytes, which PostgreSQL refuses, nor lone surrogates); the form checks it when it is sent.
+    """
+    body, name, email, url = (clean_text(value or "") for value in (body, name, email, url))
+    body = body[: int(current_app.config.get("COMMENTS_MAX_LENGTH", 10_000)) * 2]
     if not body.strip() and not parent_id:
         return None
     parent = parent_id.strip() if parent_id and parent_id.strip().isdigit() and len(parent_id) < 12 else ""
@@ -43,12 +49,12 @@ def keep_draft(
         db.session.execute(delete(CommentDraft).where(CommentDraft.key == old_key))
     draft = CommentDraft(
         key=secrets.token_urlsafe(24),
-        path=_path_only(path)[:500],
+        path=clean_text(_path_only(path))[:500],
         body=body,
         parent_id=parent,
-        author_name=(name or "")[:120],
-        author_email=(email or "")[:254],
-        author_url=(url or "")[:300],
+        author_name=name[:120],
+        author_email=email[:254],
+        author_url=url[:300],
     )
     db.session.add(draft)
     session[SESSION_KEY] = draft.key

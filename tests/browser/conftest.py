@@ -7,7 +7,9 @@ the page. Screenshots go to ``docs/screenshots/`` when a test asks for them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import ThreadedWSGIServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,9 +50,47 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+class _TestServer(ThreadedWSGIServer):
+    """Werkzeug's threaded server, keeping hold of each connection and its thread.
+
+    The browser keeps connections alive and its scripts (autosave, beacons) go on talking after
+    a test's last step; ``close`` cuts them and waits for the requests already inside the app,
+    so nothing of one test is still writing when the next test's database is being reset.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__("127.0.0.1", 0, app)
+        self._open: dict[threading.Thread, socket.socket] = {}
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(target=self._serve, args=(request, client_address), daemon=True)
+        with self._open_lock:
+            self._open[thread] = request
+        thread.start()
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.pop(threading.current_thread(), None)
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.shutdown()
+        self.server_close()
+        with self._open_lock:
+            open_now = list(self._open.items())
+        for _thread, request in open_now:
+            with contextlib.suppress(OSError):
+                request.shutdown(socket.SHUT_RDWR)
+        for thread, _request in open_now:
+            thread.join(timeout)
+
+
 class LiveServer:
     def __init__(self, app: Flask) -> None:
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = _TestServer(app)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -59,7 +99,7 @@ class LiveServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        self._server.close()
         self._thread.join(timeout=5)
 
 
