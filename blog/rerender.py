@@ -72,8 +72,6 @@ def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: P
                     "body_text": text,
                     "word_count": words,
                     "reading_minutes": minutes,
-                    # Named explicitly so the column's onupdate=utcnow does not fire.
-                    "updated_at": Post.updated_at,
                 }
                 if row.excerpt == excerpt_of(row.body_text or ""):
                     values["excerpt"] = excerpt_of(text)

@@ -166,3 +166,21 @@ def test_a_form_error_keeps_the_text_marked_unsaved_for_the_browser(client, auth
     html = reply.get_data(as_text=True)
     assert reply.status_code == 400 and "Half a thought" in html and 'data-unsaved="1"' in html
     assert db.session.scalar(select(Post)) is None
+
+
+@pytest.mark.settings(COMMENTS_MODERATION="all-approved")
+def test_readers_comments_do_not_make_the_post_look_edited_or_hide_the_unsaved_text(app, client, author, make_post):
+    """A comment changes the post's count, not its text: the autosave is still offered, and the
+    post's "edited" time (admin lists, feeds, dateModified) stays the writer's last save."""
+    post = make_post("Cannon Fodder", "Grim.", author=author)
+    saved_at = post.updated_at
+    _autosave(client, post, body_md="Grim, and drawn in one long take.")
+    reader = app.test_client()
+    answer = reader.post(f"/posts/{post.slug}/comments",
+                         data={"body": "The cannon scene!", "name": "Gil", "email": "gil@example.org"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).comment_count == 1
+    assert db.session.get(Post, post.id).updated_at == saved_at
+    page = client.get(f"/admin/posts/{post.id}/edit").get_data(as_text=True)
+    assert "Restore your unsaved changes" in page

@@ -21,7 +21,7 @@ _INSERT_REPLY = _COMMENTS.insert()
 _SET_OWN_THREAD = _COMMENTS.update().where(_COMMENTS.c.id == bindparam("comment_id")).values(
     thread_id=_COMMENTS.c.id)
 _POSTS: Any = Post.__table__
-#: ``moderation.adjust_comment_counts`` for one new approved comment (``updated_at`` moves too, as there).
+#: ``moderation.adjust_comment_counts`` for one new approved comment (a count, not an edit: ``updated_at`` stays).
 _COUNT_ONE_MORE = _POSTS.update().where(_POSTS.c.id == bindparam("post_id")).values(
     comment_count=_POSTS.c.comment_count + 1)
 _TOP_LEVEL: dict[str, Any] = {}

@@ -102,7 +102,10 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     #: post, at publication or, for a scheduled post, when its time comes (blog.posts.announce).
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: When the writer or an editor last changed the post (``blog.posts.editing`` sets it). Not an
+    #: ``onupdate``: a comment moving ``comment_count`` or an announcement is not an edit, and this
+    #: time is what feeds, ``dateModified``, the admin lists and the autosave's "newer?" check read.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     comment_status: Mapped[CommentStatusChoice] = mapped_column(
         _enum(CommentStatusChoice), default=CommentStatusChoice.OPEN
     )

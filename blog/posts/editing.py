@@ -269,5 +269,6 @@ def send_back(editor: User, post: Post, note: str) -> Post:
     post.status = PostStatus.DRAFT
     post.review_note = note[:1000]
     post.version += 1
+    post.updated_at = utcnow()
     db.session.flush()
     return post
