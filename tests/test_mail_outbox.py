@@ -40,11 +40,13 @@ class Inbox:
         self.received = threading.Event()
         self.fail_times = 0  # answer 451 (try later) this many times first
         self.refuse_recipients = False  # answer 550 to RCPT
+        self.refused_addresses: set[str] = set()  # answer 550 to RCPT for these only
+        self.sessions: list[Any] = []  # one per SMTP connection that delivered something
         self.hold: threading.Event | None = None  # when set: wait for it before answering DATA
         self.holding = threading.Event()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if self.refuse_recipients:
+        if self.refuse_recipients or address in self.refused_addresses:
             return "550 5.1.1 No such user here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -57,6 +59,8 @@ class Inbox:
             self.fail_times -= 1
             return "451 4.3.0 Try again later"
         self.messages.append(message_from_bytes(envelope.content))
+        if not any(known is session for known in self.sessions):
+            self.sessions.append(session)
         self.received.set()
         return "250 Message accepted"
 
@@ -112,6 +116,22 @@ def test_queued_mail_is_sent_over_smtp_after_commit(smtp_app, smtp):
     parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in sent.walk() if not p.is_multipart()}
     assert "Plain words." in parts["text/plain"] and "<p>Plain words.</p>" in parts["text/html"]
     assert wait_for(lambda: status_of(message_id) == MailStatus.SENT)
+
+
+def test_a_round_of_mail_goes_over_one_smtp_connection_and_a_refusal_does_not_stop_it(smtp_app, smtp):
+    """A post announced to its followers is one SMTP session, not one per follower; a refused
+    address fails alone, and the others still go out on the same session."""
+    inbox, _ = smtp
+    inbox.refused_addresses = {"gone@example.org"}
+    addresses = ["a@example.org", "b@example.org", "gone@example.org", "c@example.org", "d@example.org"]
+    ids = [send_mail(address, "New review", "Magnetic Rose is up.").id for address in addresses]
+    db.session.commit()
+    assert wait_for(lambda: all(status_of(i) in {MailStatus.SENT, MailStatus.FAILED} for i in ids))
+    assert [status_of(i) for i in ids] == [MailStatus.SENT, MailStatus.SENT, MailStatus.FAILED,
+                                           MailStatus.SENT, MailStatus.SENT]
+    assert sorted(message["To"] for message in inbox.messages) == [
+        "a@example.org", "b@example.org", "c@example.org", "d@example.org"]
+    assert len(inbox.sessions) == 1
 
 
 def test_mail_is_written_to_the_log_when_no_server_is_set(app, caplog):

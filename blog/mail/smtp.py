@@ -41,27 +41,40 @@ def build_message(mail: OutgoingMail, config: dict[str, Any]) -> EmailMessage:
     return message
 
 
-def deliver(mail: OutgoingMail, config: dict[str, Any]) -> None:
-    """Send one message, or log it when ``MAIL_SERVER`` is empty. Raises ``DeliveryError``."""
-    server = str(config.get("MAIL_SERVER") or "")
-    if not server:  # the log shows what would be sent; building the MIME message would be wasted
-        log.info(
-            "Mail not sent (MAIL_SERVER is not set) to %s, subject %r:\n%s",
-            mail.to_address,
-            mail.subject,
-            mail.body_text,
-        )
-        return
-    message = build_message(mail, config)
-    port = int(config["MAIL_PORT"])
-    timeout = float(config["MAIL_TIMEOUT"])
-    try:
+class Connection:
+    """One SMTP session for a round of the outbox: a post announced to 500 followers is one
+    connection (one TLS handshake, one login), not 500. Opened on the first message, dropped
+    after any error that may have left it unusable, so the next message starts afresh."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _open(self) -> smtplib.SMTP:
+        config = self.config
+        server = str(config["MAIL_SERVER"])
+        port = int(config["MAIL_PORT"])
+        timeout = float(config["MAIL_TIMEOUT"])
         smtp: smtplib.SMTP
         if config.get("MAIL_USE_SSL"):
             smtp = smtplib.SMTP_SSL(server, port, timeout=timeout, context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(server, port, timeout=timeout)
-        with smtp:
+        try:
             if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
                 smtp.ehlo()
                 if smtp.has_extn("starttls"):
@@ -72,11 +85,47 @@ def deliver(mail: OutgoingMail, config: dict[str, Any]) -> None:
                     raise DeliveryError("the SMTP server does not offer STARTTLS; refusing to log in without it")
             if config.get("MAIL_USERNAME"):
                 smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
-            smtp.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryError(f"recipient refused: {exc.recipients}", permanent=True) from exc
-    except smtplib.SMTPResponseException as exc:
-        permanent = 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPAuthenticationError)
-        raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", permanent=permanent) from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        """Send on the open session (opening it first). Raises ``DeliveryError``."""
+        try:
+            if self._smtp is None:
+                self._smtp = self._open()
+            self._smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            # smtplib has reset the transaction: the session is good for the next message.
+            raise DeliveryError(f"recipient refused: {exc.recipients}", permanent=True) from exc
+        except smtplib.SMTPResponseException as exc:
+            self.close()
+            permanent = 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPAuthenticationError)
+            raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", permanent=permanent) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        except DeliveryError:
+            self.close()
+            raise
+
+
+def deliver(mail: OutgoingMail, config: dict[str, Any], connection: Connection | None = None) -> None:
+    """Send one message (on ``connection`` when given, else on a session of its own), or log it
+    when ``MAIL_SERVER`` is empty. Raises ``DeliveryError``."""
+    server = str(config.get("MAIL_SERVER") or "")
+    if not server:  # the log shows what would be sent; building the MIME message would be wasted
+        log.info(
+            "Mail not sent (MAIL_SERVER is not set) to %s, subject %r:\n%s",
+            mail.to_address,
+            mail.subject,
+            mail.body_text,
+        )
+        return
+    message = build_message(mail, config)
+    if connection is not None:
+        connection.send(message)
+        return
+    with Connection(config) as own:
+        own.send(message)

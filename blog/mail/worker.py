@@ -9,8 +9,10 @@ each message is claimed with a conditional UPDATE before it is sent.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask
@@ -135,7 +137,19 @@ class MailWorker:
     failures: tuple[type[Exception], ...] = (smtp.DeliveryError,)
 
     def deliver(self, row: Any) -> None:
-        smtp.deliver(row, self.config)
+        smtp.deliver(row, self.config, self._connection)
+
+    _connection: smtp.Connection | None = None
+
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        """One SMTP session for a round of sending, closed when the round ends."""
+        with smtp.Connection(self.config) as connection:
+            self._connection = connection
+            try:
+                yield
+            finally:
+                self._connection = None
 
     def describe(self, row: Any) -> str:
         return f"Mail {row.id} to {row.to_address}"
@@ -146,7 +160,7 @@ class MailWorker:
     def process_due(self) -> float | None:
         """Send everything due now; return seconds until the next retry, or None when nothing waits."""
         queue = self.queue
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.engine, expire_on_commit=False) as session, self.sending():
             while not self.stopping.is_set():
                 rows = queue.claim_due(session, utcnow(), self.config, self.batch)
                 for index, row in enumerate(rows):

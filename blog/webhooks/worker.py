@@ -7,10 +7,12 @@ Rows are claimed with a conditional UPDATE, so several processes may run workers
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -68,6 +70,11 @@ class WebhookWorker(MailWorker):
 
     def deliver(self, row: Any) -> None:
         post_delivery(row, self.config)
+
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        """Each delivery is its own HTTP request: nothing is held for the round."""
+        yield
 
     def describe(self, row: Any) -> str:
         return f"Webhook {row.id} ({row.event})"
