@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from blog.extensions import db
 
@@ -26,6 +27,17 @@ def init_app(app: Flask) -> None:
             return {"error": error.name, "message": error.description}, code
         template = f"errors/{code}.html" if code in {403, 404, 410} else "errors/generic.html"
         return render_template(template, error=error), code
+
+    @app.errorhandler(DataError)
+    def unstorable_input(error: DataError):  # type: ignore[no-untyped-def]
+        """The database refused a value sent to it (PostgreSQL: a NUL byte, a number out of range).
+        Forms check what they store; this is the net under the rest: a 400 saying so, not a 500,
+        and nothing of the request is kept."""
+        db.session.rollback()
+        app.logger.warning("Refused input on %s %s: %s", request.method, request.path, error.orig)
+        return http_error(BadRequest(
+            "Something in what was sent cannot be stored (a NUL character, or a number far too large). "
+            "Nothing was changed."))
 
     @app.errorhandler(500)
     def server_error(error: Exception):  # type: ignore[no-untyped-def]

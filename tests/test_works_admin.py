@@ -132,3 +132,14 @@ def test_contributors_cannot_manage_works_but_authors_can(client, make_user):
     login_as(client, make_user(Role.AUTHOR))
     assert client.get("/admin/works/").status_code == 200
     assert client.get("/admin/works/corrections/").status_code == 403  # deciding is for editors and admins
+
+
+def test_searching_the_works_list_finds_by_title_and_shrugs_off_a_nul_byte(client, make_user):
+    editor = make_user(Role.EDITOR)
+    add_work(editor, "Memories")
+    add_work(editor, "Perfect Blue")
+    login_as(client, editor)
+    found = client.get("/admin/works/", query_string={"q": "memo"}).get_data(as_text=True)
+    assert "Memories" in found and "Perfect Blue" not in found
+    odd = client.get("/admin/works/", query_string={"q": "memo\x00"})  # PostgreSQL refuses NUL in a query
+    assert odd.status_code == 200 and "Memories" in odd.get_data(as_text=True)

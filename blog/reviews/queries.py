@@ -394,8 +394,9 @@ def admin_works(search: str = "") -> list[tuple[Work, str, int]]:
         .group_by(Work.id, parent.title)
         .order_by(func.lower(Work.title))
     )
-    if search.strip():
-        like = f"%{search.strip().lower()}%"
+    search = search.replace("\x00", "").strip()  # as the site's search: PostgreSQL refuses NUL
+    if search:
+        like = f"%{search.lower()}%"
         query = query.where(or_(func.lower(Work.title).like(like), func.lower(Work.original_title).like(like)))
     return [(w, p or "", c) for w, p, c in db.session.execute(query)]
 
