@@ -151,12 +151,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app(request: pytest.FixtureRequest, tmp_path: Any, pg_schema: str | None) -> Iterator[Flask]:
     global _pg_tables_created
-    if pg_schema is None:
+    config = build_config(tmp_path, pg_schema, **_settings_for(request))
+    copied = pg_schema is None and config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + str(tmp_path / "test.db")
+    if copied:
         shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "test.db")
-    application = create_app(build_config(tmp_path, pg_schema, **_settings_for(request)))
+    application = create_app(config)
     application.test_client_class = TestClient
     with application.app_context():
-        if pg_schema is not None and not _pg_tables_created:
+        if pg_schema is None and not copied:
+            db.create_all()  # a test that names its own database
+        elif pg_schema is not None and not _pg_tables_created:
             db.create_all()
             _pg_tables_created = True
         yield application
