@@ -21,6 +21,7 @@ def _form_for(slug: str, **changes: str) -> dict[str, str]:
     form = {
         "title": data.title,
         "original_title": data.original_title,
+        "original_language": data.original_language,
         "kind": str(data.kind),
         "aliases": "\n".join(data.aliases),
         "release_dates": "\n".join(f"{d.isoformat()} | {r}" for r, d in data.release_dates),
@@ -229,3 +230,16 @@ def test_staff_edits_also_go_through_the_admin_form_directly(client, make_user, 
     data.update(runtime_minutes="116", slug="memories", parent_id="0", position="0")
     assert client.post(f"/admin/works/{memories.id}/", data=data).status_code == 303
     assert work("memories").runtime_minutes == 116 and work("memories").version == 2
+
+
+def test_a_version_stored_before_the_language_field_shows_no_change_to_it(app, make_post):
+    """Revisions and corrections made before works had an original language compare as ''."""
+    from blog.reviews.corrections import diff_snapshots
+
+    seed_memories(make_post)
+    now = snapshot_of(work("memories"))
+    older = {name: value for name, value in now.items() if name != "original_language"}
+    assert now["original_language"] == "ja"
+    assert [change.label for change in diff_snapshots(older, now)] == ["Language of the original name"]
+    now["original_language"] = ""
+    assert diff_snapshots(older, now) == []

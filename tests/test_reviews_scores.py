@@ -20,7 +20,9 @@ def test_the_post_page_shows_the_infobox_and_the_score(client, make_post):
     assert 'aria-label="Score: 9 out of 10"' in page
     assert "The short that cuts the deepest" in page
     assert 'href="/works/magnetic-rose/">Magnetic Rose</a>' in page
-    assert 'href="/works/memories/">Memories</a> (メモリーズ)' in page
+    # The original names are marked as Japanese, so screen readers and fonts get them right.
+    assert 'href="/works/memories/">Memories</a> (<span lang="ja">メモリーズ</span>)' in page
+    assert '<dt>Original name</dt><dd lang="ja">彼女の想いで</dd>' in page
     assert "Dec. 23, 1995</time> (Japan)" in page and "<dd>R</dd>" in page
     assert "Koji Morimoto" in page
 

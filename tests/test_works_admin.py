@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from blog.extensions import db
@@ -143,3 +144,37 @@ def test_searching_the_works_list_finds_by_title_and_shrugs_off_a_nul_byte(clien
     assert "Memories" in found and "Perfect Blue" not in found
     odd = client.get("/admin/works/", query_string={"q": "memo\x00"})  # PostgreSQL refuses NUL in a query
     assert odd.status_code == 200 and "Memories" in odd.get_data(as_text=True)
+
+
+def test_the_original_names_language_marks_it_on_the_pages_and_a_bad_tag_is_explained(client, make_user):
+    """``ja`` (typed any case) puts lang="ja" on the original name wherever it shows; a tag that is
+    not one is a form error that keeps everything typed and stores nothing."""
+    editor = make_user(Role.EDITOR)
+    add_person(editor, "Satoshi Kon")
+    add_person(editor, "Susumu Hirasawa")
+    login_as(client, editor)
+    status, page = _post_bad(client, original_language="Japanese!")
+    assert status == 400
+    assert "Write a language tag, like ja (Japanese)" in page
+    assert 'value="Japanese!"' in page and 'value="パプリカ"' in page
+    assert db.session.scalar(select(func.count(Work.id))) == 0
+
+    assert client.post("/admin/works/new", data=dict(GOOD, original_language="JA")).status_code == 303
+    paprika = work("paprika")
+    assert paprika.original_language == "ja"
+    public = client.get("/works/paprika/").get_data(as_text=True)
+    assert '<p class="alt-titles" lang="ja">パプリカ</p>' in public
+    assert '<dt>Original name</dt><dd lang="ja">パプリカ</dd>' in public
+    assert '"inLanguage": "ja"' in public or '"inLanguage":"ja"' in public
+    assert 'value="ja"' in client.get(f"/admin/works/{paprika.id}/").get_data(as_text=True)
+
+
+def test_language_tags_are_written_the_standard_way():
+    from blog.errors import DomainError
+    from blog.reviews.editing import normalize_language
+
+    assert [normalize_language(t) for t in ("", "JA", "zh-hant", "pt_br", "sr-latn-rs")] == [
+        "", "ja", "zh-Hant", "pt-BR", "sr-Latn-RS"]
+    for bad in ("j", "Japanese", "ja--jp", "ja-<b>", "1a"):
+        with pytest.raises(DomainError):
+            normalize_language(bad)

@@ -63,6 +63,9 @@ class Work(db.Model):  # type: ignore[name-defined,misc]
     title: Mapped[str] = mapped_column(String(300))
     #: The title in its original script (メモリーズ).
     original_title: Mapped[str] = mapped_column(String(300), default="")
+    #: The language of ``original_title`` as a BCP 47 tag (``ja``, ``zh-Hant``), or "": pages mark
+    #: the name with ``lang``, so screen readers pronounce it and browsers pick the right glyphs.
+    original_language: Mapped[str] = mapped_column(String(35), default="", server_default="")
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[WorkKind] = mapped_column(_enum(WorkKind), default=WorkKind.FILM, index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("works.id", ondelete="SET NULL"))

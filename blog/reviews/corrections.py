@@ -24,6 +24,7 @@ from blog.reviews.editing import (
     FIELDS,
     WorkInput,
     apply_snapshot,
+    field_value,
     input_to_snapshot,
     record_revision,
     snapshot_of,
@@ -71,20 +72,22 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange
     """Field by field, what differs between two snapshots (old → new), in form order."""
     changes = []
     for name, label in FIELDS.items():
-        if old.get(name) != new.get(name):
-            changes.append(FieldChange(name, label, _lines(name, old.get(name)), _lines(name, new.get(name))))
+        if field_value(old, name) != field_value(new, name):
+            changes.append(FieldChange(name, label, _lines(name, field_value(old, name)),
+                                       _lines(name, field_value(new, name))))
     return changes
 
 
 def changed_fields(correction: Correction) -> list[str]:
-    return [name for name in FIELDS if correction.base.get(name) != correction.proposed.get(name)]
+    return [name for name in FIELDS if field_value(correction.base, name) != field_value(correction.proposed, name)]
 
 
 def correction_diff(correction: Correction, current: dict[str, Any]) -> list[FieldChange]:
     """What approving would change now: the work's current value → the proposed one, per field."""
     fields = changed_fields(correction)
     return [
-        FieldChange(name, FIELDS[name], _lines(name, current.get(name)), _lines(name, correction.proposed.get(name)))
+        FieldChange(name, FIELDS[name], _lines(name, field_value(current, name)),
+                    _lines(name, field_value(correction.proposed, name)))
         for name in fields
     ]
 

@@ -139,6 +139,7 @@ def seed_reviews(post: Post) -> Review:
         WorkInput(
             title="Memories",
             original_title="メモリーズ",
+            original_language="ja",
             kind=WorkKind.FILM,
             aliases=["Katsuhiro Otomo Presents: Memories"],
             release_dates=[("Japan", date(1995, 12, 23)), ("US", date(2004, 2, 24))],
@@ -158,6 +159,7 @@ def seed_reviews(post: Post) -> Review:
             WorkInput(
                 title=title,
                 original_title=original,
+                original_language="ja",
                 kind=WorkKind.SEGMENT,
                 synopsis=SEGMENT_SYNOPSES[title],
                 credits=[CreditInput(p, r, n) for p, r, n in credits],

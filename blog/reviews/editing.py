@@ -8,6 +8,7 @@ version was restored; so the history is complete and any version can come back.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -42,6 +43,7 @@ from blog.rendering import clean_text
 FIELDS: dict[str, str] = {
     "title": "Name",
     "original_title": "Original name",
+    "original_language": "Language of the original name",
     "kind": "Kind",
     "aliases": "Aliases",
     "release_dates": "Release dates",
@@ -54,6 +56,29 @@ FIELDS: dict[str, str] = {
     "links": "External links",
     "credits": "Credits",
 }
+
+
+#: A BCP 47 language tag as people write them: ``ja``, ``zh-Hant``, ``pt-BR``.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}")
+
+
+def normalize_language(tag: str) -> str:
+    """``JA`` → ``ja``, ``zh-hant`` → ``zh-Hant``, ``pt-br`` → ``pt-BR``; "" stays "". Raises
+    ``DomainError`` for anything that is not a language tag."""
+    tag = clean_text(tag or "").strip().replace("_", "-")
+    if not tag:
+        return ""
+    if not _LANGUAGE_TAG.fullmatch(tag):
+        raise DomainError("Write a language tag, like ja (Japanese), ko (Korean) or zh-Hant.",
+                          field="original_language")
+    primary, *rest = tag.split("-")
+    subtags = [part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower() for part in rest]
+    return "-".join([primary.lower(), *subtags])
+
+
+def field_value(snapshot: dict[str, Any], name: str) -> Any:
+    """A field of a stored snapshot; fields added later read as empty in older ones."""
+    return snapshot.get(name, "" if name == "original_language" else None)
 
 
 def score_scale() -> int:
@@ -84,6 +109,7 @@ class WorkInput:
 
     title: str
     original_title: str = ""
+    original_language: str = ""
     kind: WorkKind | str = WorkKind.FILM
     aliases: list[str] = field(default_factory=list)
     release_dates: list[tuple[str, date]] = field(default_factory=list)
@@ -167,6 +193,7 @@ def input_to_snapshot(data: WorkInput) -> dict[str, Any]:
     """Validate ``data`` and turn it into the stored snapshot form (what revisions hold)."""
     data.title = _line(data.title, 300)
     data.original_title = _line(data.original_title, 300)
+    data.original_language = normalize_language(data.original_language)
     data.content_rating = _line(data.content_rating, 40)
     data.synopsis = clean_text(data.synopsis).strip()
     data.poster_url = data.poster_url.strip()
@@ -181,6 +208,7 @@ def input_to_snapshot(data: WorkInput) -> dict[str, Any]:
     return {
         "title": data.title,
         "original_title": data.original_title,
+        "original_language": data.original_language,
         "kind": WorkKind(data.kind).value,
         "aliases": aliases,
         "release_dates": [{"region": region, "date": d.isoformat()} for d, region in dates],
@@ -219,6 +247,7 @@ def snapshot_of(work: Work) -> dict[str, Any]:
     return {
         "title": work.title,
         "original_title": work.original_title,
+        "original_language": work.original_language,
         "kind": WorkKind(work.kind).value,
         "aliases": [a.name for a in work.aliases],
         "release_dates": [{"region": r.region, "date": r.released_on.isoformat()} for r in work.release_dates],
@@ -240,6 +269,7 @@ def snapshot_to_input(snap: dict[str, Any]) -> WorkInput:
     return WorkInput(
         title=snap.get("title", ""),
         original_title=snap.get("original_title", ""),
+        original_language=snap.get("original_language", ""),
         kind=snap.get("kind", WorkKind.FILM.value),
         aliases=list(snap.get("aliases", [])),
         release_dates=[(r["region"], date.fromisoformat(r["date"])) for r in snap.get("release_dates", [])],
@@ -283,6 +313,7 @@ def apply_snapshot(work: Work, snap: dict[str, Any]) -> None:
     with db.session.no_autoflush:
         work.title = snap["title"]
         work.original_title = snap["original_title"]
+        work.original_language = snap.get("original_language", "")  # snapshots older than the field
         work.kind = WorkKind(snap["kind"])
         work.aliases = [WorkAlias(name=name, position=i) for i, name in enumerate(snap["aliases"], 1)]
         work.release_dates = [

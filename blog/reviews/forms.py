@@ -122,6 +122,11 @@ class WorkForm(FlaskForm):
     original_title = StringField(
         "Original name", validators=[Optional(), Length(max=300)], description="In its own script, like メモリーズ."
     )
+    original_language = StringField(
+        "Language of the original name", validators=[Optional(), Length(max=35)],
+        description="A language tag, like ja (Japanese), ko or zh-Hant: screen readers then read the name "
+                    "in its language, and browsers draw it with the right glyphs.",
+    )
     kind = SelectField("Kind", choices=KIND_CHOICES, default=WorkKind.FILM.value)
     aliases = TextAreaField("Aliases", description="Other names it goes by, one a line.")
     release_dates = TextAreaField(
@@ -154,6 +159,7 @@ class WorkForm(FlaskForm):
         return WorkInput(
             title=self.title.data or "",
             original_title=self.original_title.data or "",
+            original_language=self.original_language.data or "",
             kind=self.kind.data or WorkKind.FILM.value,
             aliases=[line for _, line in _lines(self.aliases.data)],
             release_dates=self.release_dates.parsed,
@@ -171,6 +177,7 @@ class WorkForm(FlaskForm):
         """Prefill from a stored version (``snapshot_to_input``), the way a person would type it."""
         self.title.data = data.title
         self.original_title.data = data.original_title
+        self.original_language.data = data.original_language
         self.kind.data = WorkKind(data.kind).value
         self.aliases.data = "\n".join(data.aliases)
         self.release_dates.data = "\n".join(

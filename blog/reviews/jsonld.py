@@ -80,6 +80,7 @@ def work_jsonld(
         "name": work.title,
         "url": url_for("reviews.work_detail", slug=work.slug, _external=True),
         "alternateName": [n for n in [work.original_title, *(a.name for a in work.aliases)] if n],
+        "inLanguage": work.original_language or None,
         "dateCreated": dates[0].isoformat() if dates else (str(work.year) if work.year else None),
         "datePublished": dates[0].isoformat() if dates else None,
         "image": work.poster_url or None,

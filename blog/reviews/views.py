@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -74,6 +75,13 @@ def _work_or_404(slug: str) -> Work:
 def score_text(value: float | None) -> str:
     """``9.0`` → ``9``; for scores in templates (the post cards use it too)."""
     return editing.format_score(value)
+
+
+@bp.app_template_filter("original_lang")
+def original_lang(work: Any) -> Markup:
+    """`` lang="ja"`` for an element holding the work's original name, or nothing when unknown."""
+    tag = getattr(work, "original_language", "") or ""
+    return Markup(' lang="%s"') % tag if tag else Markup("")
 
 
 # --------------------------------------------------------------------------- reading
