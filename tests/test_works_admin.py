@@ -31,11 +31,17 @@ GOOD = {
 }
 
 
-def test_staff_add_a_work_with_dates_credits_and_links(client, make_user):
+@pytest.fixture
+def paprika_editor(client, make_user):
+    """An editor signed in on ``client``, with the people GOOD credits already known."""
     editor = make_user(Role.EDITOR)
     add_person(editor, "Satoshi Kon")
     add_person(editor, "Susumu Hirasawa")
     login_as(client, editor)
+    return editor
+
+
+def test_staff_add_a_work_with_dates_credits_and_links(client, paprika_editor):
     assert client.get("/admin/works/new").status_code == 200
     response = client.post("/admin/works/new", data=GOOD)
     assert response.status_code == 303
@@ -60,11 +66,7 @@ def _post_bad(client, **changes):
     return response.status_code, response.get_data(as_text=True)
 
 
-def test_bad_input_gets_clear_errors_and_keeps_everything_typed(client, make_user):
-    editor = make_user(Role.EDITOR)
-    add_person(editor, "Satoshi Kon")
-    add_person(editor, "Susumu Hirasawa")
-    login_as(client, editor)
+def test_bad_input_gets_clear_errors_and_keeps_everything_typed(client, paprika_editor):
 
     status, page = _post_bad(client, release_dates="2006-11-25 | Japan\nsometime in 2007 | US")
     assert status == 400
@@ -146,13 +148,9 @@ def test_searching_the_works_list_finds_by_title_and_shrugs_off_a_nul_byte(clien
     assert odd.status_code == 200 and "Memories" in odd.get_data(as_text=True)
 
 
-def test_the_original_names_language_marks_it_on_the_pages_and_a_bad_tag_is_explained(client, make_user):
+def test_the_original_names_language_marks_it_on_the_pages_and_a_bad_tag_is_explained(client, paprika_editor):
     """``ja`` (typed any case) puts lang="ja" on the original name wherever it shows; a tag that is
     not one is a form error that keeps everything typed and stores nothing."""
-    editor = make_user(Role.EDITOR)
-    add_person(editor, "Satoshi Kon")
-    add_person(editor, "Susumu Hirasawa")
-    login_as(client, editor)
     status, page = _post_bad(client, original_language="Japanese!")
     assert status == 400
     assert "Write a language tag, like ja (Japanese)" in page
