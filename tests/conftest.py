@@ -38,8 +38,7 @@ _pg_tables_created = False
 
 #: The builders' users share one hash of PASSWORD, made once with a light scrypt cost: logging in
 #: still runs werkzeug's real check, without spending 0.1 s of CPU per user (User.set_password
-#: keeps the production cost, which
-#: tests/test_cli.py checks).
+#: keeps the production cost, which tests/test_cli.py checks).
 _PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 
 

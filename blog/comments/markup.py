@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from markupsafe import escape
 
 from blog import cache
@@ -77,7 +77,10 @@ def _avatar_base(build: Any) -> str:
 
 
 def avatar_base() -> str:
-    """This request's avatar base (under the site's URL prefix, if any)."""
+    """The avatars' base for this request (under the site's URL prefix, if any), or for a site at
+    ``/`` outside a request (mail, the CLI)."""
+    if not has_request_context():
+        return _root_urls()[1]
     return _avatar_base(lambda endpoint, values: url_for(endpoint, **values))
 
 

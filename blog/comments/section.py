@@ -265,7 +265,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         error=error,
         gravatar=bool(current_app.config["GRAVATAR"]),
         page_url=url_for("posts.post_detail", slug=post.slug) if in_request else f"/posts/{post.slug}/",
-        avatar_base=avatar_base() if in_request else "/avatars/",
+        avatar_base=avatar_base(),
         edit_window_minutes=window,
         reader_scores=reader_scores,
         takes_scores=takes_scores,

@@ -106,9 +106,6 @@ class Connection:
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-        except DeliveryError:
-            self.close()
-            raise
 
 
 def deliver(mail: OutgoingMail, config: dict[str, Any], connection: Connection | None = None) -> None:

@@ -136,10 +136,11 @@ class MailWorker:
     queue: outbox.Queue = outbox.OUTBOX
     failures: tuple[type[Exception], ...] = (smtp.DeliveryError,)
 
+    #: The SMTP session of the round being sent (``sending``), None between rounds.
+    _connection: smtp.Connection | None = None
+
     def deliver(self, row: Any) -> None:
         smtp.deliver(row, self.config, self._connection)
-
-    _connection: smtp.Connection | None = None
 
     @contextlib.contextmanager
     def sending(self) -> Iterator[None]:

@@ -76,9 +76,14 @@ def normalize_language(tag: str) -> str:
     return "-".join([primary.lower(), *subtags])
 
 
+#: Fields added after revisions and corrections were first stored, with what their absence from
+#: an older snapshot stands for.
+ADDED_FIELDS: dict[str, Any] = {"original_language": ""}
+
+
 def field_value(snapshot: dict[str, Any], name: str) -> Any:
-    """A field of a stored snapshot; fields added later read as empty in older ones."""
-    return snapshot.get(name, "" if name == "original_language" else None)
+    """A field of a stored snapshot, reading a field added later as its empty value in older ones."""
+    return snapshot.get(name, ADDED_FIELDS.get(name))
 
 
 def score_scale() -> int:
@@ -269,7 +274,7 @@ def snapshot_to_input(snap: dict[str, Any]) -> WorkInput:
     return WorkInput(
         title=snap.get("title", ""),
         original_title=snap.get("original_title", ""),
-        original_language=snap.get("original_language", ""),
+        original_language=field_value(snap, "original_language"),
         kind=snap.get("kind", WorkKind.FILM.value),
         aliases=list(snap.get("aliases", [])),
         release_dates=[(r["region"], date.fromisoformat(r["date"])) for r in snap.get("release_dates", [])],
@@ -313,7 +318,7 @@ def apply_snapshot(work: Work, snap: dict[str, Any]) -> None:
     with db.session.no_autoflush:
         work.title = snap["title"]
         work.original_title = snap["original_title"]
-        work.original_language = snap.get("original_language", "")  # snapshots older than the field
+        work.original_language = field_value(snap, "original_language")
         work.kind = WorkKind(snap["kind"])
         work.aliases = [WorkAlias(name=name, position=i) for i, name in enumerate(snap["aliases"], 1)]
         work.release_dates = [

@@ -80,8 +80,7 @@ def score_text(value: float | None) -> str:
 @bp.app_template_filter("original_lang")
 def original_lang(work: Any) -> Markup:
     """`` lang="ja"`` for an element holding the work's original name, or nothing when unknown."""
-    tag = getattr(work, "original_language", "") or ""
-    return Markup(' lang="%s"') % tag if tag else Markup("")
+    return Markup(' lang="%s"') % work.original_language if work.original_language else Markup("")
 
 
 # --------------------------------------------------------------------------- reading
