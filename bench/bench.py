@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -361,17 +362,77 @@ def _form_for(server: Server, slug: str) -> PostForm:
 
 
 @dataclass
+class Row:
+    """One measurement repeated over rounds, each round right after a hello-world run (``floors``):
+    on a shared machine the floor drifts within minutes, so a ratio is taken within each round and
+    the median of the rounds is reported."""
+
+    loads: list[Load]
+    floors: list[Load | None]
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(load.rps for load in self.loads)
+
+    @property
+    def cpu_ms(self) -> float:
+        return statistics.median(load.cpu_ms for load in self.loads)
+
+    @property
+    def requests(self) -> int:
+        return sum(load.requests for load in self.loads)
+
+    @property
+    def errors(self) -> int:
+        return sum(load.errors for load in self.loads)
+
+    def rps_ratio(self) -> float:
+        """Median over rounds of requests per second against that round's floor (1.0 = the floor)."""
+        return statistics.median(load.rps / floor.rps for load, floor in self._pairs())
+
+    def cpu_ratio(self) -> float:
+        """Median over rounds of the floor's CPU per request over this one's (1.0 = the floor)."""
+        return statistics.median(floor.cpu_ms / load.cpu_ms for load, floor in self._pairs())
+
+    def _pairs(self) -> list[tuple[Load, Load]]:
+        return [(load, floor) for load, floor in zip(self.loads, self.floors, strict=True) if floor is not None]
+
+
+@dataclass
+class Bench:
+    """What every measurement of the run shares: the floor's server and the load settings."""
+
+    hello: Server
+    seconds: float
+    connections: int
+    rounds: int
+    tmp: Path
+
+    def floor(self) -> Load:
+        return measure(self.hello, "/", seconds=self.seconds, connections=self.connections, tmp=self.tmp)
+
+    def row(self, server: Server, path: str, *, form: PostForm | None = None, against_floor: bool = True) -> Row:
+        loads: list[Load] = []
+        floors: list[Load | None] = []
+        for _ in range(self.rounds):
+            floors.append(self.floor() if against_floor else None)
+            loads.append(measure(server, path, seconds=self.seconds, connections=self.connections, tmp=self.tmp,
+                                 form=form))
+        return Row(loads, floors)
+
+
+@dataclass
 class Results:
     database: str
-    rows: dict[str, Load] = field(default_factory=dict)
+    rows: dict[str, Row] = field(default_factory=dict)
 
 
-def run_database(label: str, url: str, args: argparse.Namespace, tmp: Path, hello: Load) -> Results:
+def run_database(label: str, url: str, bench: Bench) -> Results:
     print(f"\n== {label}: building the database ({THREADS} threads, 200 comments) ...", flush=True)
     build(url)
+    tmp = bench.tmp
     env = app_env(url, tmp)
     results = Results(label)
-    measure_args = {"seconds": args.duration, "connections": args.connections, "tmp": tmp}
     page = f"/posts/{PAGE_SLUG}/"
     with serve(f"sargasso-{label}", "wsgi:app", env, page, tmp) as site:
         _, _, html = fetch(site.port, "GET", page)
@@ -379,13 +440,13 @@ def run_database(label: str, url: str, args: argparse.Namespace, tmp: Path, hell
         if shown < 200:
             raise SystemExit(f"The post page shows {shown} comments, not 200: check the comments area.")
         print(f"   post page: {len(html) // 1024} KiB of HTML, {shown} comments", flush=True)
-        results.rows["page"] = measure(site, page, **measure_args)
-        _report("post page (200 comments)", results.rows["page"], hello)
-        results.rows["home"] = measure(site, "/", **measure_args)
-        _report("home page", results.rows["home"], hello)
+        results.rows["page"] = bench.row(site, page)
+        _report("post page (200 comments)", results.rows["page"])
+        results.rows["home"] = bench.row(site, "/")
+        _report("home page", results.rows["home"])
         form = _form_for(site, TARGET_SLUG)
-        results.rows["post"] = measure(site, form.path, form=form, **measure_args)
-        _report("posting a comment", results.rows["post"], None)
+        results.rows["post"] = bench.row(site, form.path, form=form, against_floor=False)
+        _report("posting a comment", results.rows["post"])
     # The same pages for anonymous readers with the page cache on (in-process per worker, as on one
     # box without Redis): the first request of each worker fills it, the rest are hits.
     cached_env = {**env, "BLOG_PAGE_CACHE_ENABLED": "true"}
@@ -396,48 +457,44 @@ def run_database(label: str, url: str, args: argparse.Namespace, tmp: Path, hell
         _, headers, _ = fetch(cached.port, "GET", page)
         if headers.get("x-cache") != "HIT":
             raise SystemExit(f"The cached post page answered X-Cache: {headers.get('x-cache')}, not HIT.")
-        results.rows["cached_page"] = measure(cached, page, **measure_args)
-        _report("post page, page cache", results.rows["cached_page"], hello)
-        results.rows["cached_home"] = measure(cached, "/", **measure_args)
-        _report("home page, page cache", results.rows["cached_home"], hello)
+        results.rows["cached_page"] = bench.row(cached, page)
+        _report("post page, page cache", results.rows["cached_page"])
+        results.rows["cached_home"] = bench.row(cached, "/")
+        _report("home page, page cache", results.rows["cached_home"])
     with serve(f"naive-{label}", "bench.naive:app", env, page, tmp) as naive:
-        results.rows["naive_page"] = measure(naive, page, **measure_args)
-        _report("naive one-query page", results.rows["naive_page"], hello)
+        results.rows["naive_page"] = bench.row(naive, page)
+        _report("naive one-query page", results.rows["naive_page"])
         form = PostForm(path=f"/posts/{TARGET_SLUG}/comments")
-        results.rows["naive_post"] = measure(naive, form.path, form=form, **measure_args)
-        _report("naive insert-and-commit", results.rows["naive_post"], None)
+        results.rows["naive_post"] = bench.row(naive, form.path, form=form, against_floor=False)
+        _report("naive insert-and-commit", results.rows["naive_post"])
     return results
 
 
-def _report(name: str, load: Load, hello: Load | None) -> None:
-    ratio = f"  {100 * load.rps / hello.rps:6.2f}% of hello" if hello else ""
-    errors = f"  ERRORS: {load.errors}" if load.errors else ""
-    figures = f"{load.rps:9.1f} req/s  {load.cpu_ms:7.3f} ms CPU/req  ({load.requests} requests)"
+def _report(name: str, row: Row) -> None:
+    ratio = f"  {100 * row.rps_ratio():6.2f}% of hello by req/s, {100 * row.cpu_ratio():6.2f}% by CPU" \
+        if row.floors[0] is not None else ""
+    errors = f"  ERRORS: {row.errors}" if row.errors else ""
+    figures = f"{row.rps:9.1f} req/s  {row.cpu_ms:7.3f} ms CPU/req  ({row.requests} requests)"
     print(f"   {name:<28} {figures}{ratio}{errors}", flush=True)
 
 
-def _summary(hello: Load, all_results: list[Results]) -> None:
-    print("\n== Summary (requests/second; server CPU milliseconds per request)")
-    print(f"   hello-world floor: {hello.rps:.0f} req/s, {hello.cpu_ms:.3f} ms CPU/req  [{hello.tool}]")
+def _summary(all_results: list[Results], rounds: int) -> None:
+    print(f"\n== Summary (medians of {rounds} rounds, each against the hello-world floor measured just before it)")
     for results in all_results:
-        page, post = results.rows["page"], results.rows["post"]
-        naive_page, naive_post = results.rows["naive_page"], results.rows["naive_post"]
-        print(f"   {results.database}:")
+        floors = [floor for row in results.rows.values() for floor in row.floors if floor is not None]
+        print(f"   {results.database}: hello-world floor {statistics.median(f.rps for f in floors):.0f} req/s,"
+              f" {statistics.median(f.cpu_ms for f in floors):.3f} ms CPU/req [{floors[0].tool}]"
+              f" (from {min(f.rps for f in floors):.0f} to {max(f.rps for f in floors):.0f} req/s over the run)")
+        for key, name, target in (("page", "post page", "10%, 12% for issue 8"), ("home", "home page", "12%"),
+                                  ("cached_page", "cached post page", "60%"),
+                                  ("cached_home", "cached home page", "60%"), ("naive_page", "naive page", "")):
+            row = results.rows[key]
+            goal = f"   (target ≥ {target})" if target else ""
+            print(f"     {name + ' / hello-world:':<33}{100 * row.rps_ratio():6.2f}% by req/s,"
+                  f" {100 * row.cpu_ratio():6.2f}% by CPU/req{goal}")
+        post, naive_post = results.rows["post"], results.rows["naive_post"]
         print(
-            f"     post page / hello-world:   {100 * page.rps / hello.rps:6.2f}% by req/s,"
-            f" {100 * hello.cpu_ms / page.cpu_ms:6.2f}% by CPU/req   (target ≥ 10%, 12% for issue 8)"
-        )
-        for key, name, target in (("home", "home page", "12%"), ("cached_page", "cached post page", "60%"),
-                                  ("cached_home", "cached home page", "60%")):
-            load = results.rows[key]
-            print(f"     {name + ' / hello-world:':<28}{100 * load.rps / hello.rps:6.2f}% by req/s,"
-                  f" {100 * hello.cpu_ms / load.cpu_ms:6.2f}% by CPU/req   (target ≥ {target})")
-        print(
-            f"     naive page / hello-world:  {100 * naive_page.rps / hello.rps:6.2f}% by req/s,"
-            f" {100 * hello.cpu_ms / naive_page.cpu_ms:6.2f}% by CPU/req"
-        )
-        print(
-            f"     posting / naive insert:    {100 * post.rps / naive_post.rps:6.1f}% by req/s,"
+            f"     {'posting / naive insert:':<33}{100 * post.rps / naive_post.rps:6.1f}% by req/s,"
             f" {100 * naive_post.cpu_ms / post.cpu_ms:6.1f}% by CPU/req   (target ≥ 100%)"
         )
 
@@ -471,7 +528,8 @@ def main(argv: list[str] | None = None) -> None:
                         default=os.environ.get("TEST_DATABASE_URL") or None,
                         help="also run on PostgreSQL (default: TEST_DATABASE_URL, else a local server)")  # fmt: skip
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement (default 8)")
+    parser.add_argument("--duration", type=float, default=4.0, help="seconds per measurement (default 4)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each measurement (default 3)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
     parser.add_argument("--profile", action="store_true", help="profile the page in process after the runs")
     args = parser.parse_args(argv)
@@ -482,22 +540,24 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="sargasso-bench-") as tmpdir:
         tmp = Path(tmpdir)
         env = app_env("sqlite:///" + str(tmp / "unused.db"), tmp)
-        with serve("hello", "bench.hello:app", env, "/", tmp) as hello_server:
-            hello = measure(hello_server, "/", seconds=args.duration, connections=args.connections, tmp=tmp)
-        print(f"   hello-world floor            {hello.rps:9.1f} req/s  {hello.cpu_ms:7.3f} ms CPU/req", flush=True)
         runs: list[Results] = []
         sqlite_url = "sqlite:///" + str(tmp / "bench.db")
-        if not args.no_sqlite:
-            runs.append(run_database("SQLite", sqlite_url, args, tmp, hello))
-        schema = None
-        if args.postgres:
-            schema = "bench_" + uuid.uuid4().hex[:10]
-            pg_url = _pg_with_schema(args.postgres, schema)
-            try:
-                runs.append(run_database("PostgreSQL", pg_url, args, tmp, hello))
-            finally:
-                _drop_schema(args.postgres, schema)
-        _summary(hello, runs)
+        with serve("hello", "bench.hello:app", env, "/", tmp) as hello_server:
+            bench = Bench(hello_server, args.duration, args.connections, max(1, args.rounds), tmp)
+            first = bench.floor()
+            print(f"   hello-world floor            {first.rps:9.1f} req/s  {first.cpu_ms:7.3f} ms CPU/req"
+                  " (measured again before every other measurement)", flush=True)
+            if not args.no_sqlite:
+                runs.append(run_database("SQLite", sqlite_url, bench))
+            schema = None
+            if args.postgres:
+                schema = "bench_" + uuid.uuid4().hex[:10]
+                pg_url = _pg_with_schema(args.postgres, schema)
+                try:
+                    runs.append(run_database("PostgreSQL", pg_url, bench))
+                finally:
+                    _drop_schema(args.postgres, schema)
+        _summary(runs, bench.rounds)
         if args.profile:
             print("\n== Profile of the post page (in process, SQLite)")
             if args.no_sqlite:

@@ -123,6 +123,23 @@ def test_same_comment_twice_is_refused_as_a_duplicate(client, make_post):
     assert client.post(f"/posts/{post.slug}/comments", data=someone_else).status_code == 302
 
 
+def test_a_duplicate_is_the_whole_text_not_only_its_start(client, make_post):
+    """The check finds candidates by the text's first 32 characters (an index) and compares the rest."""
+    post = make_post()
+    opening = "The opera house reveal is the best scene of the whole film"  # longer than that start
+
+    def say(body: str) -> int:
+        return client.post(f"/posts/{post.slug}/comments", data=guest(body=body)).status_code
+
+    assert say(opening + ", and the score makes it.") == 302
+    assert say(opening + ", though the ending drags.") == 302  # the same start, another comment
+    assert say("Short and sweet.") == 302
+    assert say("Short and sweet.") == 409
+    assert say(opening + ", and the score makes it.") == 409
+    assert say(opening) == 302  # only the start of an earlier one
+    assert stored() == 4
+
+
 @pytest.mark.settings(COMMENTS_DISALLOWED_KEYS="cheap-pills.example\n198.51.100.7")
 def test_disallowed_keys_send_the_comment_to_spam_quietly(app, client, make_post):
     post = make_post()

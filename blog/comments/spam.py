@@ -16,11 +16,11 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse_many
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
 
 from blog.errors import DomainError
 from blog.extensions import db, limiter
-from blog.models.comments import Comment, CommentStatus
+from blog.models.comments import TEXT_START_CHARS, Comment, CommentStatus
 
 #: Characters nobody types: NUL and the C0/C1 controls except tab and newlines, lone surrogates,
 #: the replacement character a broken encoding leaves behind, and non-characters.
@@ -140,8 +140,22 @@ def same_text_by(post_id: Any, body: Any, user_id: Any, email: Any) -> Select[tu
     ``user_id`` is None, not thrown away. Values or bound parameters (see ``blog.comments.intake``)."""
     same_author = Comment.user_id == user_id if user_id is not None else Comment.author_email == email
     return select(Comment.id).where(
-        Comment.post_id == post_id, Comment.body_source == body, same_author, Comment.status != CommentStatus.TRASH
+        Comment.post_id == post_id, same_text(Comment.body_source, body), same_author,
+        Comment.status != CommentStatus.TRASH,
     )
+
+
+def same_text(column: Any, value: Any) -> ColumnElement[bool]:
+    """``column = value``, asked as its first ``TEXT_START_CHARS`` characters and the rest so that
+    ``ix_comments_post_text`` (on ``substr(body_source, 1, 32)``) answers it. The bounds are
+    literals, as the index expression is written; and there is no ``column = value`` term, from
+    which SQLite would propagate the value into the indexed expression and then not use the index."""
+    return and_(func.substr(column, _FIRST, _LENGTH) == func.substr(value, _FIRST, _LENGTH),
+                func.substr(column, _REST) == func.substr(value, _REST))
+
+
+_FIRST, _LENGTH = literal_column("1"), literal_column(str(TEXT_START_CHARS))
+_REST = literal_column(str(TEXT_START_CHARS + 1))
 
 
 def check_duplicate(sub: Submission) -> None:
