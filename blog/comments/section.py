@@ -206,9 +206,10 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
     nodes = threads.flatten(roots)
     now = utcnow()
     window = int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"])
-    for node in nodes:
-        if node.visible and viewer.owns(node.user_id, node.id):
-            node.can_modify = (now - node.created_at).total_seconds() < window * 60
+    if viewer.user_id is not None or viewer.guest_ids:  # a reader who may own some of them
+        for node in nodes:
+            if node.visible and viewer.owns(node.user_id, node.id):
+                node.can_modify = (now - node.created_at).total_seconds() < window * 60
 
     is_open = comments_open(post, now)
     closed_message = ""

@@ -42,8 +42,11 @@ class Node:
     status: str
     deleted: bool
     is_author: bool
-    created_at: datetime
-    edited_at: datetime | None
+    #: ``created_at`` and ``edited_at`` as given: a datetime, or the driver's raw value (SQLite's
+    #: text), read as a datetime only when asked. A page of stored cards never asks, and parsing
+    #: 200 comments' two dates was half of building their tree.
+    created: Any
+    edited: Any
     children: list[Node] = field(default_factory=list)
     visible: bool = False
     pending: bool = False
@@ -60,6 +63,20 @@ class Node:
     card_head: str | None = None
     card_tail: str | None = None
     card_key: str | None = None
+
+    @property
+    def created_at(self) -> datetime:
+        value = self.created
+        if value.__class__ is not datetime or value.tzinfo is not UTC:
+            value = self.created = as_datetime(value)
+        return value  # type: ignore[no-any-return]
+
+    @property
+    def edited_at(self) -> datetime | None:
+        value = self.edited
+        if value is not None and (value.__class__ is not datetime or value.tzinfo is not UTC):
+            value = self.edited = as_datetime(value)
+        return value  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -290,8 +307,6 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
         (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
          author_reply, created_at, edited_at, like_count, pinned, locked, card_head, card_tail, card_key) = row[:_RANK]
         status = statuses.get(status) or str(status)
-        if created_at.__class__ is not datetime or created_at.tzinfo is not UTC:  # raw from the driver
-            created_at, edited_at = as_datetime(created_at), as_datetime(edited_at)
         visible = not deleted and status == "approved"
         pending = not visible and not deleted and status == "pending" and viewer.owns(user_id, cid)
         is_author = bool(author_reply) or (user_id is not None and user_id == post_author_id)
