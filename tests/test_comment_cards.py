@@ -123,6 +123,34 @@ def test_each_change_a_reader_sees_is_in_the_card_at_once(
     assert afresh == [] and "A parent." not in html and "A child." in html
 
 
+def test_a_post_given_another_author_or_another_work_has_its_cards_rewritten(
+    app, client, make_post, make_comment, make_user, fresh_renders
+):
+    post = seed_memories(make_post)
+    reader = make_user(Role.READER, name="Kei")
+    new_author = make_user(Role.AUTHOR, name="Second Author")
+    rate_work(reviewed(post), reader, 7, post_id=post.id)
+    make_comment(post, "Scored.", user=reader)
+    make_comment(post, "From the one who takes the post over.", user=new_author)
+    db.session.commit()
+    path = f"/posts/{post.slug}/"
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and ">7/10</span>" in html and "bypostauthor" not in html
+
+    db.session.get(type(post), post.id).author_id = new_author.id
+    db.session.commit()
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and html.count("bypostauthor") == 1
+
+    other = Work(title="Perfect Blue", slug="perfect-blue", kind=reviewed(post).kind)
+    db.session.add(other)
+    db.session.flush()
+    db.session.scalars(select(Review).where(Review.post_id == post.id)).one().work_id = other.id
+    db.session.commit()
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and ">7/10</span>" not in html  # Kei scored Memories, not Perfect Blue
+
+
 def test_a_card_is_not_used_once_the_row_changed_behind_its_back(app, client, make_post, make_comment, fresh_renders):
     post = make_post()
     comment = make_comment(post, "Counted.")

@@ -9,10 +9,10 @@ the live row and the page is the public one the card was made for, so a refresh 
 makes a page slower, never wrong: the comment is then rendered on the request, as before.
 
 ``refresh_threads`` is the one writer. It runs just before a commit, for what the transaction
-touched: ORM changes to a comment, to an account's picture or to a reader's score are noticed at
-flush (``_note_changes``); Core writes say so themselves (posting refreshes the new comment's
-thread, likes call ``mark``). What no write here notices (a post given another author or another
-reviewed work) leaves keys that no longer match until ``flask rerender``, which rebuilds every card.
+touched: ORM changes to a comment, to an account's picture, to a reader's score, to a post's
+author or to the work a post reviews are noticed at flush (``_note_changes``); Core writes say so
+themselves (posting refreshes the new comment's thread, likes call ``mark``). A write made behind
+the site's back leaves keys that no longer match until ``flask rerender``, which rebuilds every card.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import g, has_request_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import bindparam, event, func, inspect, select, update
 
@@ -29,7 +30,7 @@ from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.comments import Comment
 from blog.models.posts import Post
-from blog.models.works import ReaderRating
+from blog.models.works import ReaderRating, Review
 from blog.reviews.ratings import comment_scores
 
 _WRITE = (
@@ -113,9 +114,9 @@ _SHOWN = frozenset({"author_name", "author_url", "avatar_hash", "body_html", "st
 _KEY = "comment_cards"
 
 
-def _pending(session: Any) -> tuple[set[int], set[int]]:
-    """The comments and accounts whose threads this transaction will refresh before it commits."""
-    found: tuple[set[int], set[int]] = session.info.setdefault(_KEY, (set(), set()))
+def _pending(session: Any) -> tuple[set[int], set[int], set[int]]:
+    """The comments, accounts and posts whose threads this transaction will refresh before it commits."""
+    found: tuple[set[int], set[int], set[int]] = session.info.setdefault(_KEY, (set(), set(), set()))
     return found
 
 
@@ -133,11 +134,14 @@ def _changed(obj: Any, names: Iterable[str]) -> bool:
 def _note_changes(session: Session, _context: Any) -> None:
     comments: set[int] = set()
     users: set[int] = set()
+    posts: set[int] = set()  # another author (the "Author" badge) or another reviewed work (scores)
     for obj in session.new:
         if isinstance(obj, Comment):
             comments.add(obj.id)
         elif isinstance(obj, ReaderRating) and obj.user_id is not None:
             users.add(obj.user_id)
+        elif isinstance(obj, Review):
+            posts.add(obj.post_id)
     for obj in session.dirty:
         if isinstance(obj, Comment) and _changed(obj, _SHOWN):
             comments.add(obj.id)
@@ -145,13 +149,26 @@ def _note_changes(session: Session, _context: Any) -> None:
             users.add(obj.id)
         elif isinstance(obj, ReaderRating) and obj.user_id is not None and _changed(obj, ("score", "scale")):
             users.add(obj.user_id)
+        elif (isinstance(obj, Review) and _changed(obj, ("work_id", "post_id"))) or \
+                (isinstance(obj, Post) and _changed(obj, ("author_id",))):
+            posts.update(_post_ids(obj))
     for obj in session.deleted:
         if isinstance(obj, ReaderRating) and obj.user_id is not None:
             users.add(obj.user_id)
-    if comments or users:
-        pending_comments, pending_users = _pending(session)
+        elif isinstance(obj, Review):
+            posts.add(obj.post_id)
+    if comments or users or posts:
+        pending_comments, pending_users, pending_posts = _pending(session)
         pending_comments.update(comments)
         pending_users.update(users)
+        pending_posts.update(posts)
+
+
+def _post_ids(obj: Post | Review) -> set[int]:
+    """The post a changed row belongs to, and the one it belonged to (a review moved elsewhere)."""
+    if isinstance(obj, Post):
+        return {obj.id}
+    return {obj.post_id, *(pid for pid in inspect(obj).attrs["post_id"].history.deleted if pid is not None)}
 
 
 @event.listens_for(Session, "before_commit")
@@ -167,12 +184,19 @@ def _refresh_before_commit(session: Session) -> None:
     pending = session.info.pop(_KEY, None)
     if not pending:
         return
-    comments, users = pending
+    comments, users, posts = pending
     if users:
         comments |= set(session.scalars(select(Comment.id).where(Comment.user_id.in_(sorted(users)))))
+    if posts:
+        if has_request_context():
+            g.pop("reviewed_work_ids", None)  # read before the change, in this request
+        for post_id in sorted(posts):
+            refresh_post(post_id)
+        comments = set(session.scalars(select(Comment.id).where(Comment.id.in_(sorted(comments)),
+                                                                Comment.post_id.not_in(sorted(posts)))))
     if comments:
         refresh_comments(comments)
-        session.info.pop(_KEY, None)  # what the refresh itself flushed needs nothing more
+    session.info.pop(_KEY, None)  # what the refresh itself flushed needs nothing more
 
 
 @event.listens_for(Session, "after_rollback")
