@@ -68,8 +68,9 @@ def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_auth
     return len(changed)
 
 
-def refresh_comments(comment_ids: Iterable[int]) -> int:
-    """``refresh_threads`` for the threads holding these comments, post by post."""
+def refresh_comments(comment_ids: Iterable[int], *, skip_posts: Iterable[int] = ()) -> int:
+    """``refresh_threads`` for the threads holding these comments, post by post (except the posts
+    in ``skip_posts``, whose every thread was just refreshed)."""
     ids = list({int(cid) for cid in comment_ids})
     if not ids:
         return 0
@@ -79,7 +80,8 @@ def refresh_comments(comment_ids: Iterable[int]) -> int:
         select(Comment.post_id, func.coalesce(Comment.thread_id, Comment.id)).where(Comment.id.in_(ids))
     ):
         by_post[post_id].add(thread_id)
-    return sum(refresh_threads(post_id, tids) for post_id, tids in by_post.items())
+    skipped = set(skip_posts)
+    return sum(refresh_threads(post_id, tids) for post_id, tids in by_post.items() if post_id not in skipped)
 
 
 def refresh_post(post_id: int, *, post_author_id: int | None = None) -> int:
@@ -192,10 +194,8 @@ def _refresh_before_commit(session: Session) -> None:
             g.pop("reviewed_work_ids", None)  # read before the change, in this request
         for post_id in sorted(posts):
             refresh_post(post_id)
-        comments = set(session.scalars(select(Comment.id).where(Comment.id.in_(sorted(comments)),
-                                                                Comment.post_id.not_in(sorted(posts)))))
     if comments:
-        refresh_comments(comments)
+        refresh_comments(comments, skip_posts=posts)
     session.info.pop(_KEY, None)  # what the refresh itself flushed needs nothing more
 
 

@@ -175,7 +175,7 @@ def _thread_rows(post_id: int, viewer: threads.Viewer, page: int, per_page: int,
                  sort: str) -> tuple[list[tuple], list[int], int | None]:  # type: ignore[type-arg]
     """One page of threads: one prepared statement for most readers; readers who may see their
     own held comments take the general two-query path."""
-    if viewer.user_id is None and not viewer.guest_ids:
+    if viewer.owns_nothing:
         return threads.public_page(post_id, page, per_page, sort)
     ids, total = threads.thread_page(post_id, viewer, page, per_page, sort)
     return threads.load_threads(post_id, ids), ids, total
@@ -206,7 +206,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
     nodes = threads.flatten(roots)
     now = utcnow()
     window = int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"])
-    if viewer.user_id is not None or viewer.guest_ids:  # a reader who may own some of them
+    if not viewer.owns_nothing:
         for node in nodes:
             if node.visible and viewer.owns(node.user_id, node.id):
                 node.can_modify = (now - node.created_at).total_seconds() < window * 60

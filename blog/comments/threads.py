@@ -66,17 +66,18 @@ class Node:
 
     @property
     def created_at(self) -> datetime:
-        value = self.created
-        if value.__class__ is not datetime or value.tzinfo is not UTC:
-            value = self.created = as_datetime(value)
-        return value  # type: ignore[no-any-return]
+        self.created = _utc(self.created)
+        return self.created  # type: ignore[no-any-return]
 
     @property
     def edited_at(self) -> datetime | None:
-        value = self.edited
-        if value is not None and (value.__class__ is not datetime or value.tzinfo is not UTC):
-            value = self.edited = as_datetime(value)
-        return value  # type: ignore[no-any-return]
+        self.edited = _utc(self.edited)
+        return self.edited  # type: ignore[no-any-return]
+
+
+def _utc(value: Any) -> datetime | None:
+    """A date as an aware UTC datetime: as it is when it already is one (the common, cheap case)."""
+    return value if value is None or (value.__class__ is datetime and value.tzinfo is UTC) else as_datetime(value)
 
 
 @dataclass
@@ -85,6 +86,11 @@ class Viewer:
 
     user_id: int | None = None
     guest_ids: Collection[int] = ()
+
+    @property
+    def owns_nothing(self) -> bool:
+        """Neither signed in nor holding guest comments: every comment is someone else's."""
+        return self.user_id is None and not self.guest_ids
 
     def owns_clause(self, entity: Any = Comment) -> ColumnElement[bool]:
         return _owns(entity, self.user_id, list(self.guest_ids) if self.guest_ids else None)
