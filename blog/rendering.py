@@ -347,6 +347,15 @@ def clean_text(source: str) -> str:
     return source.encode("utf-8", "replace").decode("utf-8")
 
 
+def _markdown_source(source: str) -> str:
+    """``clean_text`` ending in a newline, which changes nothing in the HTML: without it
+    mdit-py-plugins' container rule (``:::spoiler``) reads past the end of a text whose last line
+    is an empty quote line (``"> :::spoiler\n> "`` raised IndexError, found by
+    ``tests/test_rendering_properties.py``)."""
+    text = clean_text(source)
+    return text if text.endswith("\n") else text + "\n"
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -357,14 +366,14 @@ def render_post(source: str, *, unfiltered: bool = False, image_srcsets: Mapping
     ``image_srcsets`` maps an image's ``src`` (e.g. ``/media/<hash>.png``) to the ``srcset`` of its
     resized variants; those images also get ``sizes``.
     """
-    html = _POST_MD.render(clean_text(source), {"image_srcsets": dict(image_srcsets or {})})
+    html = _POST_MD.render(_markdown_source(source), {"image_srcsets": dict(image_srcsets or {})})
     cleaner = _CLEANERS.unfiltered if unfiltered else _CLEANERS.post
     return cleaner.clean(html).strip()
 
 
 def render_comment(source: str) -> str:
     """Render a reader's comment: a small Markdown subset, no raw HTML, links made ``nofollow ugc``."""
-    html = _COMMENT_MD.render(clean_text(source))
+    html = _COMMENT_MD.render(_markdown_source(source))
     return _CLEANERS.comment.clean(html).strip()
 
 

@@ -95,6 +95,15 @@ def test_nested_spoiler_blocks_in_a_comment() -> None:
     assert '<span class="spoiler" tabindex="0">C</span>' in html
 
 
+def test_a_spoiler_opened_on_the_last_line_of_a_quote_renders() -> None:
+    """The container plugin read past the end of such a text (an IndexError, a 500 on posting)."""
+    expected = '<blockquote>\n<details class="spoiler"><summary>Spoiler</summary>\n</details>\n</blockquote>'
+    for source in ("> :::spoiler\n> ", "> ::::spoiler\n>"):
+        assert render_comment(source) == expected
+        assert render_post(source) == expected
+    assert render_comment("> :::spoiler Ending\n> She stays.") == render_comment("> :::spoiler Ending\n> She stays.\n")
+
+
 def test_lone_pipes_and_empty_spoilers_stay_text() -> None:
     assert render_comment("a || b") == "<p>a || b</p>"
     assert render_comment("||||") == "<p>||||</p>"
