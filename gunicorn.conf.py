@@ -12,12 +12,19 @@ import os
 # Behind nginx on the same box: listen on loopback only (docs/deploy.md has the nginx part).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Sync-style work (SQL, templates) in a few processes, a few threads each for slow clients and
-# keep-alive. 2 x CPUs + 1 processes is gunicorn's advice, capped so a big box does not open
-# more database connections than PostgreSQL allows (each process keeps a small pool).
+# CPU-bound work (SQL, templates) in a few processes, one request at a time each: 2 x CPUs + 1
+# processes is gunicorn's advice, capped so a big box does not open more database connections
+# than PostgreSQL allows (each process keeps a small pool). Sync workers, not threads: requests
+# here spend their time holding the GIL, and threads of one process fight over it. With 4
+# threads per worker the 200-comment page cost up to twice the CPU per request (the SQLite
+# driver gives the GIL back for every row; each return waits on the thread that took it) and
+# was served at 130-380 req/s from run to run, against a steady 400 req/s with sync workers
+# (BENCHMARKS.md, "Sync workers"). Slow clients and keep-alive are nginx's job (docs/deploy.md).
+# GUNICORN_WORKER_CLASS=gthread GUNICORN_THREADS=4 suits requests that mostly wait, e.g. on a
+# database across a slow network.
 workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 12)))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 
 # A request that runs longer than this is stuck (a lost database, a deadlock): the worker is
 # killed and replaced, and the reader gets a 502 from nginx instead of waiting forever.

@@ -92,12 +92,16 @@ class Server:
 
 @contextlib.contextmanager
 def serve(name: str, app_spec: str, env: dict[str, str], ready_path: str, logdir: Path) -> Iterator[Server]:
-    """gunicorn, 2 sync workers, on a free loopback port; the same settings for every app."""
+    """gunicorn, 2 sync workers, on a free loopback port; the same settings for every app.
+
+    ``--threads 1`` explicitly: gunicorn reads ./gunicorn.conf.py too, and ``threads`` above 1
+    there silently turns ``--worker-class sync`` into gthread (until 2026-12-05 every run here
+    measured 4-thread workers while saying "sync")."""
     port = free_port()
     log = logdir / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [GUNICORN, "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+            [GUNICORN, "--workers", "2", "--worker-class", "sync", "--threads", "1", "--bind", f"127.0.0.1:{port}",
              "--log-level", "warning", "--chdir", str(ROOT), app_spec],
             env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
         )  # fmt: skip

@@ -340,7 +340,7 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; `make loadtest` "
         f"({args.writers} comment writers + {args.readers} readers, {args.duration:g} s, gunicorn "
-        f"{args.workers} workers × 4 threads, loopback; PostgreSQL runs use Redis for cache and limits).",
+        f"{args.workers} sync workers, loopback; PostgreSQL runs use Redis for cache and limits).",
         "",
         "| scenario | fault | requests | req/s | 5xx | conn. errors | hangs | comments acked | found in DB "
         "| lost | extra (committed, answer lost) | result |",
