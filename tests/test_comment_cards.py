@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
-from blog.comments import markup, moderation, tools, votes
+from blog.auth import readers
+from blog.comments import markup, moderation, threads, tools, votes
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, Role
 from blog.models.accounts import User
+from blog.models.base import utcnow
 from blog.models.posts import CommentStatusChoice
 from blog.models.works import Review, Work
 from blog.reviews.ratings import rate_work
 from tests.reviews_support import seed_memories
+
+# Both ways are rendered by the app: a page-cache hit for the second request would compare the
+# page with itself.
+pytestmark = pytest.mark.settings(PAGE_CACHE_ENABLED=False)
 
 _VOLATILE = re.compile(r'nonce="[^"]*"|name="csrf_token"[^>]*|id="comment_shown"[^>]*')
 
@@ -46,6 +53,22 @@ def fresh_renders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     return rendered
 
 
+@pytest.fixture
+def stored_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """For each request that asked for its threads' stored cards: how many threads it took from them
+    (0: the page was put together comment by comment)."""
+    taken: list[int] = []
+    original = threads.stored_page
+
+    def spy(*args: object, **kwargs: object) -> threads.StoredPage | None:
+        found = original(*args, **kwargs)  # type: ignore[arg-type]
+        taken.append(found.threads if found is not None else 0)
+        return found
+
+    monkeypatch.setattr(threads, "stored_page", spy)
+    return taken
+
+
 def page_both_ways(app, client, path: str, fresh_renders: list[int]) -> tuple[str, list[int]]:
     """The page from the cards, checked against the page rendered comment by comment; the HTML
     and the comments that had to be rendered afresh."""
@@ -63,7 +86,7 @@ def page_both_ways(app, client, path: str, fresh_renders: list[int]) -> tuple[st
 
 @pytest.mark.settings(COMMENTS_MAX_DEPTH=3)
 def test_a_busy_discussion_reads_the_same_from_cards_and_renders_nothing_afresh(
-    app, client, make_post, make_comment, make_user, fresh_renders
+    app, client, make_post, make_comment, make_user, fresh_renders, stored_pages
 ):
     post = seed_memories(make_post)
     author = db.session.get(User, post.author_id)
@@ -85,7 +108,7 @@ def test_a_busy_discussion_reads_the_same_from_cards_and_renders_nothing_afresh(
 
     html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
 
-    assert afresh == []
+    assert afresh == [] and stored_pages == [2]  # both threads as stored, each in one piece
     assert 'class="comment-in-reply-to">in reply to' in html  # the capped reply names whom it answers
     assert 'title="Their score for the work">8.5/10</span>' in html
     assert 'data-avatar="https://pics.example.org/mika.png?s=1&amp;t=2"' in html
@@ -95,7 +118,7 @@ def test_a_busy_discussion_reads_the_same_from_cards_and_renders_nothing_afresh(
 
 
 def test_each_change_a_reader_sees_is_in_the_card_at_once(
-    app, client, make_post, make_comment, make_user, fresh_renders
+    app, client, make_post, make_comment, make_user, fresh_renders, stored_pages
 ):
     post = seed_memories(make_post)
     reader = make_user(Role.READER, name="Kei")
@@ -121,6 +144,7 @@ def test_each_change_a_reader_sees_is_in_the_card_at_once(
     moderation.moderate([parent.id], "trash", make_user(Role.ADMIN))
     html, afresh = page_both_ways(app, client, path, fresh_renders)
     assert afresh == [] and "A parent." not in html and "A child." in html
+    assert stored_pages == [1] * 5  # every page above read its one thread as stored
 
 
 def test_a_post_given_another_author_or_another_work_has_its_cards_rewritten(
@@ -151,27 +175,39 @@ def test_a_post_given_another_author_or_another_work_has_its_cards_rewritten(
     assert afresh == [] and ">7/10</span>" not in html  # Kei scored Memories, not Perfect Blue
 
 
-def test_a_card_is_not_used_once_the_row_changed_behind_its_back(app, client, make_post, make_comment, fresh_renders):
+def test_a_change_made_behind_the_sites_back_shows_after_flask_rerender(
+    app, client, make_post, make_comment, fresh_renders, stored_pages
+):
     post = make_post()
     comment = make_comment(post, "Counted.")
-    # A write that no hook saw (another tool, a hand-made UPDATE): the key no longer matches.
+    path = f"/posts/{post.slug}/"
+    # A write that no hook saw (another tool, a hand-made UPDATE), like a hand-made change to a
+    # comment's Markdown source: the stored thread is what the site last wrote.
     db.session.execute(update(Comment).where(Comment.id == comment.id).values(like_count=41))
     db.session.commit()
-    html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
+    assert '<span class="like-count">41</span>' not in client.get(path).get_data(as_text=True)
+    # A page put together comment by comment (a thread without its stored card, as right after
+    # the upgrade that added them) checks each comment's card key and renders this one afresh.
+    db.session.execute(update(Comment).values(thread_card=None))
+    db.session.commit()
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
     assert afresh == [comment.id] and '<span class="like-count">41</span>' in html
-    # ``flask rerender`` brings the card back.
+    # ``flask rerender`` writes the card and the thread again.
     result = app.test_cli_runner().invoke(args=["rerender"])
     assert result.exit_code == 0 and "Comment cards: 1 written, on 1 posts." in result.output
-    html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
-    assert afresh == [] and '<span class="like-count">41</span>' in html
+    stored_pages.clear()
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and stored_pages == [1] and '<span class="like-count">41</span>' in html
 
 
-def test_new_markup_is_never_served_from_old_cards(app, client, make_post, make_comment, fresh_renders, monkeypatch):
+def test_new_markup_is_never_served_from_old_cards(
+    app, client, make_post, make_comment, fresh_renders, stored_pages, monkeypatch
+):
     post = make_post()
     comment = make_comment(post)
     monkeypatch.setattr(markup, "CARD_VERSION", markup.CARD_VERSION + 1)
     _, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
-    assert afresh == [comment.id]
+    assert afresh == [comment.id] and stored_pages == [0]
 
 
 @pytest.mark.settings(COMMENTS_MODERATION="all-approved")
@@ -222,3 +258,31 @@ def test_a_site_under_a_url_prefix_links_every_comment_under_it(app, make_post, 
     assert fresh_renders == [comment.id]  # cards name root URLs: this page renders its comments
     assert f'formaction="/blog/comments/{comment.id}/like"' in html and 'src="/blog/avatars/' in html
     assert db.session.scalar(select(Comment.status).where(Comment.id == comment.id)) == CommentStatus.APPROVED
+
+
+def test_bulk_changes_rewrite_the_threads_they_touch(
+    app, client, make_post, make_comment, make_user, fresh_renders, stored_pages
+):
+    post = make_post()
+    kei, ann = make_user(Role.READER, name="Kei"), make_user(Role.READER, name="Ann")
+    kei_asks = make_comment(post, "Kei asks.", user=kei)
+    make_comment(post, "An answer.", parent=kei_asks)
+    ann_says = make_comment(post, "Ann says.", user=ann)
+    binned = make_comment(post, "Binned a while ago.", parent=ann_says).id
+    path = f"/posts/{post.slug}/"
+    page_both_ways(app, client, path, fresh_renders)
+
+    # One account gone with its comments, the other's comments kept without its name.
+    readers.delete_account(db.session.get(User, kei.id), remove_comments=True)
+    readers.delete_account(db.session.get(User, ann.id))
+    db.session.commit()
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and stored_pages[-1] == 2
+    assert "Kei" not in html and "Kei asks." not in html and "This comment was deleted." in html
+    assert ">Ann<" not in html and f">{readers.DELETED_NAME}<" in html and "Ann says." in html
+
+    moderation.moderate([binned], "trash", make_user(Role.ADMIN))
+    moderation.purge_trash(now=utcnow() + timedelta(days=60))
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert afresh == [] and stored_pages[-1] == 2 and "Binned" not in html
+    assert db.session.get(Comment, binned) is None

@@ -100,17 +100,17 @@ def test_a_guest_comment_is_one_read_and_three_writes(client, make_post, count_q
 
 
 @pytest.mark.settings(COMMENTS_MODERATION="all-approved")
-def test_an_approved_comment_is_three_reads_and_four_writes_and_counts(client, make_post, count_queries):
+def test_an_approved_comment_is_three_reads_and_five_writes_and_counts(client, make_post, count_queries):
     post = make_post()
     client.get(f"/posts/{post.slug}/")
     with count_queries() as queries:
         client.post(f"/posts/{post.slug}/comments", data=guest("Straight onto the page"))
     # The checks' one read; the comment and the count; for its card, its thread and whether the post
-    # reviews a work (readers' scores show on cards), then the card; the mail.
+    # reviews a work (readers' scores show on cards), then the card and the thread's card; the mail.
     assert [" ".join(statement.split()[:3]) for statement in queries.statements] == [
         "SELECT posts.id, posts.slug,", "INSERT INTO comments", "UPDATE posts SET",
         "SELECT comments.id, comments.parent_id,", "SELECT reviews.work_id FROM", "UPDATE comments SET",
-        "INSERT INTO mail_outbox"]
+        "UPDATE comments SET", "INSERT INTO mail_outbox"]
     assert db.session.get(Post, post.id).comment_count == 1
     assert db.session.scalars(select(OutgoingMail.subject)).one().startswith("[Sargasso] New comment on")
 

@@ -40,11 +40,19 @@ _WRITE = (
 )
 
 
+_WRITE_THREAD = (
+    update(Comment.__table__)
+    .where(Comment.__table__.c.id == bindparam("tid"))
+    .values(thread_card=bindparam("html"), thread_card_version=bindparam("version"))
+)
+
+
 def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_author_id: int | None = None) -> int:
-    """Write the cards of these threads' readable comments whose key changed; how many were written.
+    """Write the cards of these threads' readable comments whose key changed, and each thread's
+    card (the whole thread, put together from them); how many comment cards were written.
 
     One read of the threads (as the post page reads them), one of the readers' scores, and one
-    UPDATE for all the changed cards, in the caller's transaction."""
+    UPDATE for all the changed cards and one for the threads, in the caller's transaction."""
     ids = sorted({tid for tid in thread_ids if tid is not None})
     if not ids:
         return 0
@@ -53,8 +61,9 @@ def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_auth
         return 0
     if post_author_id is None:
         post_author_id = db.session.scalar(select(Post.author_id).where(Post.id == post_id))
-    nodes = [node for node in threads.flatten(threads.build_tree(rows, ids, threads.Viewer(), post_author_id))
-             if node.visible and not node.pending]
+    roots = threads.build_tree(rows, ids, threads.Viewer(), post_author_id)
+    shown = threads.flatten(roots)
+    nodes = [node for node in shown if node.visible and not node.pending]
     scores, scale, _ = comment_scores(post_id, nodes)
     page = markup.card_page(scores, scale)
     changed = []
@@ -62,9 +71,18 @@ def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_auth
         key = markup.card_key(node, scores.get(node.id), liked=False)
         if key != node.card_key:
             head, tail = page.parts(node)
+            node.card_head, node.card_tail, node.card_key = head, tail, key
             changed.append({"cid": node.id, "head": head, "tail": tail, "key": key})
+    connection = db.session.connection()
     if changed:
-        db.session.connection().execute(_WRITE, changed)
+        connection.execute(_WRITE, changed)
+    # Each thread as the page shows it, from the cards just made; a thread with nothing readable
+    # left has none (the page does not list it).
+    page.cards = True
+    cards = {thread[0].id: markup.thread_card(page, thread) for thread in threads.by_thread(roots, shown)}
+    connection.execute(_WRITE_THREAD, [
+        {"tid": tid, "html": cards.get(tid), "version": markup.CARD_VERSION if tid in cards else None} for tid in ids
+    ])
     return len(changed)
 
 
@@ -125,6 +143,12 @@ def _pending(session: Any) -> tuple[set[int], set[int], set[int]]:
 def mark(comment_ids: Iterable[int]) -> None:
     """Refresh these comments' threads before the transaction commits (for writes made with Core)."""
     _pending(db.session)[0].update(comment_ids)
+
+
+def mark_posts(post_ids: Iterable[int]) -> None:
+    """Refresh every thread of these posts before the transaction commits (for bulk writes, whose
+    rows the session never sees: an account's comments made anonymous, the trash emptied)."""
+    _pending(db.session)[2].update(post_ids)
 
 
 def _changed(obj: Any, names: Iterable[str]) -> bool:

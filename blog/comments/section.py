@@ -18,10 +18,10 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from blog import cache
-from blog.comments import sorting, threads
+from blog.comments import markup, sorting, threads, votes
 from blog.comments.discussion import section_extras
 from blog.comments.forms import CommentForm
-from blog.comments.markup import avatar_base, comment_list, date_label
+from blog.comments.markup import avatar_base, cards_apply, comment_list, date_label
 from blog.comments.posting import can_modify, closes_at, comments_open, edit_deadline
 from blog.comments.spam import form_token
 from blog.extensions import db
@@ -122,7 +122,10 @@ class CommentSection:
     """What ``templates/comments/section.html`` shows."""
 
     post: Post
+    #: The page's comments as a tree in list order; empty when the list came from stored thread cards.
     nodes: list[threads.Node]
+    #: The page lists comments (from ``nodes`` or from stored thread cards).
+    listed: bool
     page: int
     pages: int
     total_threads: int
@@ -155,10 +158,14 @@ class CommentSection:
         """Where the template wants the list: an HTML comment that ``place_list`` replaces."""
         return Markup(f"<!--comment-list-{self.slot_token}-->")  # noqa: S704 - a constant and hex
 
-    def place_list(self, page_html: str) -> str:
-        """The rendered page with the comment list in its slot."""
+    def place_list(self, page_html: str) -> bytes:
+        """The rendered page, encoded, with the comment list in its slot. Joined as bytes: in one
+        string, a single non-ASCII character of the page around it would make the whole list two
+        bytes a character again (``markup.ascii_html``)."""
         head, slot, tail = page_html.partition(self.list_slot)
-        return f"{head}{self.list_html}{tail}" if slot else page_html
+        if not slot:
+            return page_html.encode()
+        return b"".join((head.encode(), self.list_html.encode(), tail.encode()))
 
     def page_link(self, number: int) -> str:
         base = self.page_url
@@ -181,6 +188,17 @@ def _thread_rows(post_id: int, viewer: threads.Viewer, page: int, per_page: int,
     return threads.load_threads(post_id, ids), ids, total
 
 
+def _stored_threads(post_id: int, viewer: threads.Viewer, page: int, per_page: int, sort: str,
+                    is_open: bool) -> threads.StoredPage | None:
+    """The first page of threads from their stored cards, for a reader the cards are made for:
+    anonymous, with no comments or likes of their own, on an open discussion. None otherwise,
+    and when a thread of the page has no card of the current markup."""
+    if not (has_request_context() and page == 1 and viewer.owns_nothing and votes.browser_id() is None
+            and cards_apply(is_open)):
+        return None
+    return threads.stored_page(post_id, page, per_page, sort, markup.CARD_VERSION)
+
+
 def comment_section(post: Post, *, page: int | None = None, reply_to: int | None = None,
                     user: Any = None, guest_ids: frozenset[int] | None = None) -> dict[str, Any]:
     """Template context for the comment section of ``post``; reads ``?cpage`` and ``?replyto``
@@ -196,22 +214,27 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
     per_page, newest = threads.per_page(), sorting.reader_sort()  # oldest | newest | best (pinned first)
 
     page = max(1, page or 1)
-    rows, ids, total = _thread_rows(post.id, viewer, page, per_page, newest)
-    if total is None:
-        total = threads.count_threads(post.id, viewer) if page > 1 else 0
-        if total and page > 1:
-            page = ceil(total / per_page)
-            rows, ids, _ = _thread_rows(post.id, viewer, page, per_page, newest)
-    roots = threads.build_tree(rows, ids, viewer, post.author_id)
-    nodes = threads.flatten(roots)
     now = utcnow()
+    is_open = comments_open(post, now)
+    left = getattr(g, "comment_form", None) if in_request else None
+    stored = _stored_threads(post.id, viewer, page, per_page, newest, is_open) if left is None else None
+    nodes: list[threads.Node] = []
+    if stored is not None:
+        total = stored.total
+    else:
+        rows, ids, total = _thread_rows(post.id, viewer, page, per_page, newest)
+        if total is None:
+            total = threads.count_threads(post.id, viewer) if page > 1 else 0
+            if total and page > 1:
+                page = ceil(total / per_page)
+                rows, ids, _ = _thread_rows(post.id, viewer, page, per_page, newest)
+        nodes = threads.flatten(threads.build_tree(rows, ids, viewer, post.author_id))
     window = int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"])
     if not viewer.owns_nothing:
         for node in nodes:
             if node.visible and viewer.owns(node.user_id, node.id):
                 node.can_modify = (now - node.created_at).total_seconds() < window * 60
 
-    is_open = comments_open(post, now)
     closed_message = ""
     if not is_open:
         closed_message = "Comments are closed."
@@ -228,7 +251,6 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
                                           "", found.body_html, found.status.value, False, False,
                                           found.created_at, found.edited_at, visible=True)
 
-    left = getattr(g, "comment_form", None) if in_request else None
     error = getattr(g, "comment_error", "") if in_request else ""
     form: FormView | None = None
     if is_open or left is not None:
@@ -255,6 +277,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
     section = CommentSection(
         post=post,
         nodes=nodes,
+        listed=bool(nodes) or bool(stored and stored.threads),
         page=page,
         pages=max(1, ceil(total / per_page)) if total else 1,
         total_threads=total,
@@ -274,7 +297,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         csrf=bool(current_app.config.get("WTF_CSRF_ENABLED", True)),
     )
     extras = section_extras(nodes, newest, user)
-    section.list_html = comment_list(section, extras) if in_request else ""
+    section.list_html = comment_list(section, extras, stored.items if stored else None) if in_request else ""
     return {"comments": section, "discussion": extras}
 
 

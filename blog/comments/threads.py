@@ -299,6 +299,47 @@ def public_page(post_id: int, page: int, per_page: int, sort: str) -> tuple[list
     return rows, thread_ids, int(rows[0][_TOTAL])
 
 
+def _stored_page_statement(sort: str) -> Any:
+    """The top-level comments of a page of threads in the reader's sort (as ``public_page`` picks
+    them), with their thread cards and the number of readable threads. Parameters as there."""
+    anyone, post_id = Viewer(), bindparam("post_id")
+    counted = aliased(Comment, name="counted")
+    total = (select(func.count(counted.id)).where(_roots_with_readable_comments(post_id, anyone, counted))
+             .scalar_subquery())
+    return (
+        select(Comment.id, Comment.thread_card, Comment.thread_card_version, total)
+        .where(_roots_with_readable_comments(post_id, anyone))
+        .order_by(*sorting.order_by(sort))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+_STORED_PAGES = {sort: Prepared(lambda sort=sort: _stored_page_statement(sort)) for sort in sorting.SORTS}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A page of threads as stored thread cards: ``items`` joined, ready for the list."""
+
+    items: str
+    threads: int
+    total: int
+
+
+def stored_page(post_id: int, page: int, per_page: int, sort: str, version: int) -> StoredPage | None:
+    """The page of threads a reader who owns no comments here sees, from its threads' stored cards
+    (``blog.comments.cards``), when every one of them has a card of this markup ``version``;
+    otherwise None, and the caller puts the page together from the comments."""
+    rows = _STORED_PAGES[sorting.normalize(sort)].rows(post_id=post_id, limit=per_page,
+                                                       offset=(page - 1) * per_page)
+    if not rows:
+        return StoredPage("", 0, 0) if page == 1 else None
+    if any(row[1] is None or row[2] != version for row in rows):
+        return None
+    return StoredPage("".join([row[1] for row in rows]), len(rows), int(rows[0][3]))
+
+
 def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,  # type: ignore[type-arg]
                post_author_id: int | None) -> list[Node]:
     """Assemble rows into threads in ``thread_ids`` order; hidden comments without readable
@@ -372,6 +413,17 @@ def flatten(roots: Sequence[Node]) -> list[Node]:
                 out[-1].closes += 1
 
     walk(roots)
+    return out
+
+
+def by_thread(roots: Sequence[Node], flat: Sequence[Node]) -> list[list[Node]]:
+    """``flatten(roots)`` cut into its threads, each starting with its root."""
+    starts = {id(root) for root in roots}
+    out: list[list[Node]] = []
+    for node in flat:
+        if id(node) in starts:
+            out.append([])
+        out[-1].append(node)
     return out
 
 
