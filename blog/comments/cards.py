@@ -8,11 +8,20 @@ beside the comment (``card_head`` and ``card_tail``) with the key of everything 
 the live row and the page is the public one the card was made for, so a refresh that is missed
 makes a page slower, never wrong: the comment is then rendered on the request, as before.
 
+Each top-level comment also stores its whole thread as that reader sees it (``thread_card``:
+the thread's comments, cards and bodies, nested), so the first page of threads is a handful of
+rows joined, with no object per comment. Those are not checked against the live rows on every
+page (that would mean reading every comment again): like ``body_html`` against its Markdown,
+they are right because every write the site makes rewrites them in its own transaction, and
+only a version number (``markup.CARD_VERSION``) is checked. A change made to the database by
+hand shows on that page once ``flask rerender`` has run; pages put together comment by comment
+(later pages, readers with comments or likes of their own, moderators) show it at once.
+
 ``refresh_threads`` is the one writer. It runs just before a commit, for what the transaction
 touched: ORM changes to a comment, to an account's picture, to a reader's score, to a post's
 author or to the work a post reviews are noticed at flush (``_note_changes``); Core writes say so
-themselves (posting refreshes the new comment's thread, likes call ``mark``). A write made behind
-the site's back leaves keys that no longer match until ``flask rerender``, which rebuilds every card.
+themselves (posting refreshes the new comment's thread, likes call ``mark``), and bulk writes
+name their posts (``mark_posts``). ``flask rerender`` rebuilds every card and every thread.
 """
 
 from __future__ import annotations
