@@ -1,0 +1,80 @@
+"""PostgreSQL: a request that only read ends its transaction with COMMIT, so psycopg keeps the
+statements it prepared; one that wrote still rolls back when it fails.
+
+psycopg prepares a statement on the server once it has run five times on a connection, and forgets
+every one of them at each ROLLBACK. A page view ends with a rollback (the session's close, the
+pool's reset), so without this every query of every page was planned afresh by PostgreSQL.
+Runs against the machine's PostgreSQL whatever the suite's database (CI has both).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import ProgrammingError
+
+from blog import create_app
+from blog.extensions import db
+from blog.models.accounts import Role, User
+from tests.conftest import build_config
+from tests.test_healthz import PG_ADMIN_URL, _pg_available
+
+
+@pytest.fixture
+def pg_app(tmp_path):
+    if not _pg_available():
+        pytest.fail(f"PostgreSQL is needed for this test and does not answer at {PG_ADMIN_URL}")
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    config = build_config(tmp_path, None, MAIL_RESUME_ON_START=False, PAGE_CACHE_ENABLED=False,
+                          SQLALCHEMY_DATABASE_URI=PG_ADMIN_URL, SQLALCHEMY_ENGINE_OPTIONS={
+                              "pool_size": 1, "max_overflow": 0,
+                              "connect_args": {"options": f"-csearch_path={schema}"}})
+    app = create_app(config)
+    try:
+        with app.app_context():
+            db.create_all()
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _prepared_on_the_pooled_connection(app) -> int:
+    with app.app_context():
+        return int(db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements")) or 0)
+
+
+def test_page_views_keep_the_statements_postgresql_prepared(pg_app):
+    client = pg_app.test_client()
+    assert _prepared_on_the_pooled_connection(pg_app) == 0
+    for _ in range(8):
+        assert client.get("/").status_code == 200
+    assert _prepared_on_the_pooled_connection(pg_app) > 0
+
+
+def test_a_transaction_that_wrote_is_still_rolled_back(pg_app):
+    def someone(n: int) -> User:
+        return User(email=f"reader{n}@example.org", name=f"Reader {n}", role=Role.READER)
+
+    with pg_app.app_context():
+        db.session.add(someone(1))
+        db.session.flush()
+        db.session.rollback()  # a write, then a rollback: nothing is kept
+        db.session.add(someone(2))
+        db.session.flush()
+        with pytest.raises(ProgrammingError):
+            db.session.execute(text("SELEKT 1"))  # a failed statement, as a broken request would
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        db.session.add(someone(3))
+        db.session.commit()
+    with pg_app.app_context():
+        assert db.session.scalars(select(User.email)).all() == ["reader3@example.org"]
