@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from flask_migrate import stamp
 from sqlalchemy import select, update
 
 from blog.auth import readers
@@ -286,3 +287,24 @@ def test_bulk_changes_rewrite_the_threads_they_touch(
     html, afresh = page_both_ways(app, client, path, fresh_renders)
     assert afresh == [] and stored_pages[-1] == 2 and "Binned" not in html
     assert db.session.get(Comment, binned) is None
+
+
+def test_setup_demo_writes_the_thread_cards_an_upgrade_left_missing(
+    app, client, make_post, make_comment, fresh_renders, stored_pages
+):
+    post = make_post()
+    first = make_comment(post, "Before the upgrade.")
+    make_comment(post, "A reply.", parent=first)
+    make_comment(post, "Another thread.")
+    # As a database migrated to thread cards holds its old comments: cards, but no thread cards.
+    db.session.execute(update(Comment).values(thread_card=None, thread_card_version=None))
+    db.session.commit()
+    path = f"/posts/{post.slug}/"
+    page_both_ways(app, client, path, fresh_renders)
+    assert stored_pages == [0]
+
+    stamp()  # the app fixture built the tables; setup-demo's upgrade has nothing to do
+    result = app.test_cli_runner().invoke(args=["setup-demo"])
+    assert result.exit_code == 0, result.output
+    html, afresh = page_both_ways(app, client, path, fresh_renders)
+    assert stored_pages == [0, 2] and afresh == [] and "Before the upgrade." in html

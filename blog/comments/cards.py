@@ -33,11 +33,12 @@ from typing import Any
 from flask import g, has_request_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import bindparam, event, func, inspect, select, update
+from sqlalchemy.orm import aliased
 
 from blog.comments import markup, threads
 from blog.extensions import db
 from blog.models.accounts import User
-from blog.models.comments import Comment
+from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post
 from blog.models.works import ReaderRating, Review
 from blog.reviews.ratings import comment_scores
@@ -118,6 +119,21 @@ def refresh_post(post_id: int, *, post_author_id: int | None = None) -> int:
         select(func.coalesce(Comment.thread_id, Comment.id)).where(Comment.post_id == post_id).distinct()
     ).all()
     return refresh_threads(post_id, tids, post_author_id=post_author_id)
+
+
+def refresh_missing_threads() -> int:
+    """Every thread of the posts where a readable comment's thread has no card (a site upgraded
+    from before thread cards), one transaction per post; how many posts that was."""
+    root = aliased(Comment, name="root")
+    posts = db.session.scalars(
+        select(Comment.post_id).distinct()
+        .join(root, root.id == func.coalesce(Comment.thread_id, Comment.id))
+        .where(Comment.status == CommentStatus.APPROVED, Comment.deleted.is_(False), root.thread_card.is_(None))
+    ).all()
+    for post_id in posts:
+        refresh_post(post_id)
+        db.session.commit()
+    return len(posts)
 
 
 def refresh_all(progress: Callable[[int], None] | None = None) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from blog.auth.accounts import create_user, generate_password
+from blog.comments import cards
 from blog.demo import demo_author, seed_demo
 from blog.extensions import db
 from blog.models.accounts import Role, User
@@ -80,9 +81,11 @@ def ensure_admin(*, min_length: int = 10) -> tuple[User, str | None]:
 
 
 def setup_demo(app: Flask) -> SetupReport:
-    """Secret key, migrations, admin and (on a site with no posts yet) the demo content."""
+    """Secret key, migrations (and the thread cards an upgrade leaves missing), admin and (on a site
+    with no posts yet) the demo content."""
     key_file = ensure_secret_key(app)
     upgrade()
+    cards.refresh_missing_threads()  # a database from before thread cards: its posts read fast at once
     first_run = not db.session.scalar(select(func.count(Post.id)))
     admin, password = ensure_admin(min_length=int(app.config["PASSWORD_MIN_LENGTH"]))
     report = SetupReport(admin=admin, admin_password=password, secret_key_file=key_file)
