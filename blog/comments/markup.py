@@ -63,6 +63,8 @@ def _request_urls() -> tuple[tuple[str, str], ...]:
     root = request.script_root
     found = known.get(root)
     if found is None:
+        if len(known) >= 64:  # the prefix comes from the server's setup, not the client: a few at most
+            known.clear()
         found = known[root] = tuple(_split(url_for(endpoint, comment_id=_ID)) for endpoint in _ENDPOINTS)
     return found  # type: ignore[no-any-return]
 
