@@ -54,6 +54,15 @@ def fresh_renders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     return rendered
 
 
+def behind_the_sites_back(statement: object) -> None:
+    """Run a write on a connection of its own, as another tool or a hand-made UPDATE would: none
+    of the site's session hooks see it."""
+    db.session.commit()
+    with db.engine.begin() as connection:
+        connection.execute(statement)  # type: ignore[call-overload]
+    db.session.expire_all()
+
+
 @pytest.fixture
 def stored_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """For each request that asked for its threads' stored cards: how many threads it took from them
@@ -184,13 +193,11 @@ def test_a_change_made_behind_the_sites_back_shows_after_flask_rerender(
     path = f"/posts/{post.slug}/"
     # A write that no hook saw (another tool, a hand-made UPDATE), like a hand-made change to a
     # comment's Markdown source: the stored thread is what the site last wrote.
-    db.session.execute(update(Comment).where(Comment.id == comment.id).values(like_count=41))
-    db.session.commit()
+    behind_the_sites_back(update(Comment).where(Comment.id == comment.id).values(like_count=41))
     assert '<span class="like-count">41</span>' not in client.get(path).get_data(as_text=True)
     # A page put together comment by comment (a thread without its stored card, as right after
     # the upgrade that added them) checks each comment's card key and renders this one afresh.
-    db.session.execute(update(Comment).values(thread_card=None))
-    db.session.commit()
+    behind_the_sites_back(update(Comment).values(thread_card=None))
     html, afresh = page_both_ways(app, client, path, fresh_renders)
     assert afresh == [comment.id] and '<span class="like-count">41</span>' in html
     # ``flask rerender`` writes the card and the thread again.
@@ -297,8 +304,7 @@ def test_setup_demo_writes_the_thread_cards_an_upgrade_left_missing(
     make_comment(post, "A reply.", parent=first)
     make_comment(post, "Another thread.")
     # As a database migrated to thread cards holds its old comments: cards, but no thread cards.
-    db.session.execute(update(Comment).values(thread_card=None, thread_card_version=None))
-    db.session.commit()
+    behind_the_sites_back(update(Comment).values(thread_card=None, thread_card_version=None))
     path = f"/posts/{post.slug}/"
     page_both_ways(app, client, path, fresh_renders)
     assert stored_pages == [0]

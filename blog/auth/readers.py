@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 
 from blog.auth.providers import PROVIDERS, Profile
-from blog.comments import cards
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.accounts import Role, User
@@ -350,7 +349,6 @@ def delete_account(user: User, *, remove_comments: bool = False) -> None:
         from blog.comments.moderation import recount
 
         recount(affected_posts)
-    cards.mark_posts(affected_posts)  # the threads show the comments' new name and avatar
     db.session.execute(delete(Identity).where(Identity.user_id == user.id))
     if user.email:
         db.session.execute(delete(EmailLoginToken).where(func.lower(EmailLoginToken.email) == user.email.lower()))

@@ -19,9 +19,10 @@ hand shows on that page once ``flask rerender`` has run; pages put together comm
 
 ``refresh_threads`` is the one writer. It runs just before a commit, for what the transaction
 touched: ORM changes to a comment, to an account's picture, to a reader's score, to a post's
-author or to the work a post reviews are noticed at flush (``_note_changes``); Core writes say so
-themselves (posting refreshes the new comment's thread, likes call ``mark``), and bulk writes
-name their posts (``mark_posts``). ``flask rerender`` rebuilds every card and every thread.
+author or to the work a post reviews are noticed at flush (``_note_changes``), bulk ``update`` and
+``delete`` statements on comments as they run (``_note_bulk_writes``), and posting, which writes
+with Core, refreshes the new comment's thread itself. ``flask rerender`` rebuilds every card and
+every thread.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 from flask import g, has_request_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import bindparam, event, func, inspect, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import ORMExecuteState, aliased
 
 from blog.comments import markup, threads
 from blog.extensions import db
@@ -165,15 +166,6 @@ def _pending(session: Any) -> tuple[set[int], set[int], set[int]]:
     return found
 
 
-def mark(comment_ids: Iterable[int]) -> None:
-    """Refresh these comments' threads before the transaction commits (for writes made with Core)."""
-    _pending(db.session)[0].update(comment_ids)
-
-
-def mark_posts(post_ids: Iterable[int]) -> None:
-    """Refresh every thread of these posts before the transaction commits (for bulk writes, whose
-    rows the session never sees: an account's comments made anonymous, the trash emptied)."""
-    _pending(db.session)[2].update(post_ids)
 
 
 def _changed(obj: Any, names: Iterable[str]) -> bool:
@@ -220,6 +212,21 @@ def _post_ids(obj: Post | Review) -> set[int]:
     if isinstance(obj, Post):
         return {obj.id}
     return {obj.post_id, *(pid for pid in inspect(obj).attrs["post_id"].history.deleted if pid is not None)}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_writes(state: ORMExecuteState) -> None:
+    """A bulk ``update(Comment)`` or ``delete(Comment)`` skips the flush: the threads of the rows it
+    names (read just before it runs) are refreshed before the commit, like those of flushed changes.
+    Likes, an account made anonymous, the trash emptied and ``flask rerender`` write this way."""
+    if not (state.is_update or state.is_delete) or state.bind_mapper is None \
+            or state.bind_mapper.class_ is not Comment:
+        return
+    where = state.statement.whereclause
+    threads_touched = select(func.coalesce(Comment.thread_id, Comment.id)).distinct()
+    if where is not None:
+        threads_touched = threads_touched.where(where)
+    _pending(state.session)[0].update(state.session.scalars(threads_touched, state.parameters))
 
 
 @event.listens_for(Session, "before_commit")

@@ -17,7 +17,6 @@ from flask import current_app
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 
 from blog.auth.permissions import can_moderate
-from blog.comments import cards
 from blog.comments.spam import Submission, disallowed_key, matching_key
 from blog.errors import DomainError
 from blog.extensions import db
@@ -296,7 +295,6 @@ def purge_trash(now: datetime | None = None) -> int:
     days = int(current_app.config["COMMENTS_TRASH_DAYS"])
     cutoff = (now or utcnow()) - timedelta(days=days)
     expired = select(Comment.id).where(Comment.status == CommentStatus.TRASH, Comment.status_changed_at < cutoff)
-    cards.mark_posts(db.session.scalars(select(Comment.post_id).where(Comment.id.in_(expired)).distinct()))
     removed = 0
     # Leaves first, again and again: a chain of trashed replies empties from the bottom up.
     for _ in range(int(current_app.config["COMMENTS_MAX_DEPTH"]) + 2):

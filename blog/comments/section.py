@@ -196,7 +196,7 @@ def _stored_threads(post_id: int, viewer: threads.Viewer, page: int, per_page: i
     if not (has_request_context() and page == 1 and viewer.owns_nothing and votes.browser_id() is None
             and cards_apply(is_open)):
         return None
-    return threads.stored_page(post_id, page, per_page, sort, markup.CARD_VERSION)
+    return threads.stored_page(post_id, per_page, sort, markup.CARD_VERSION)
 
 
 def comment_section(post: Post, *, page: int | None = None, reply_to: int | None = None,

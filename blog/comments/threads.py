@@ -265,11 +265,8 @@ def _public_page_statement(sort: str) -> Any:
         .offset(bindparam("offset"))
         .subquery("page")
     )
-    counted = aliased(Comment, name="counted")
-    total = (select(func.count(counted.id)).where(_roots_with_readable_comments(post_id, anyone, counted))
-             .scalar_subquery())
     return (
-        select(*_COLUMNS, page.c.rank, total)
+        select(*_COLUMNS, page.c.rank, _readable_threads(post_id))
         .join(page, page.c.tid == Comment.thread_id)
         .outerjoin(User, User.id == Comment.user_id)
         .where(Comment.post_id == post_id)
@@ -299,19 +296,23 @@ def public_page(post_id: int, page: int, per_page: int, sort: str) -> tuple[list
     return rows, thread_ids, int(rows[0][_TOTAL])
 
 
-def _stored_page_statement(sort: str) -> Any:
-    """The top-level comments of a page of threads in the reader's sort (as ``public_page`` picks
-    them), with their thread cards and the number of readable threads. Parameters as there."""
-    anyone, post_id = Viewer(), bindparam("post_id")
+def _readable_threads(post_id: Any) -> Any:
+    """How many threads of the post anyone can read, as a scalar subquery."""
     counted = aliased(Comment, name="counted")
-    total = (select(func.count(counted.id)).where(_roots_with_readable_comments(post_id, anyone, counted))
-             .scalar_subquery())
+    return (select(func.count(counted.id)).where(_roots_with_readable_comments(post_id, Viewer(), counted))
+            .scalar_subquery())
+
+
+def _stored_page_statement(sort: str) -> Any:
+    """The top-level comments of the first page of threads in the reader's sort (as ``public_page``
+    picks them), with their thread cards and the number of readable threads. Parameters:
+    ``post_id``, ``limit``."""
+    post_id = bindparam("post_id")
     return (
-        select(Comment.id, Comment.thread_card, Comment.thread_card_version, total)
-        .where(_roots_with_readable_comments(post_id, anyone))
+        select(Comment.id, Comment.thread_card, Comment.thread_card_version, _readable_threads(post_id))
+        .where(_roots_with_readable_comments(post_id, Viewer()))
         .order_by(*sorting.order_by(sort))
         .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
     )
 
 
@@ -327,17 +328,14 @@ class StoredPage:
     total: int
 
 
-def stored_page(post_id: int, page: int, per_page: int, sort: str, version: int) -> StoredPage | None:
-    """The page of threads a reader who owns no comments here sees, from its threads' stored cards
-    (``blog.comments.cards``), when every one of them has a card of this markup ``version``;
+def stored_page(post_id: int, per_page: int, sort: str, version: int) -> StoredPage | None:
+    """The first page of threads a reader who owns no comments here sees, from its threads' stored
+    cards (``blog.comments.cards``), when every one of them has a card of this markup ``version``;
     otherwise None, and the caller puts the page together from the comments."""
-    rows = _STORED_PAGES[sorting.normalize(sort)].rows(post_id=post_id, limit=per_page,
-                                                       offset=(page - 1) * per_page)
-    if not rows:
-        return StoredPage("", 0, 0) if page == 1 else None
+    rows = _STORED_PAGES[sorting.normalize(sort)].rows(post_id=post_id, limit=per_page)
     if any(row[1] is None or row[2] != version for row in rows):
         return None
-    return StoredPage("".join([row[1] for row in rows]), len(rows), int(rows[0][3]))
+    return StoredPage("".join([row[1] for row in rows]), len(rows), int(rows[0][3]) if rows else 0)
 
 
 def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,  # type: ignore[type-arg]

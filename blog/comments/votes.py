@@ -16,7 +16,6 @@ from flask import current_app, has_request_context, session
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from blog.comments import cards
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.comments import Comment, CommentStatus
@@ -79,7 +78,6 @@ def toggle_like(comment_id: int, voter: Voter) -> tuple[bool, int]:
         db.session.execute(update(Comment).where(Comment.id == comment.id)
                            .values(like_count=case((Comment.like_count > 0, Comment.like_count - 1), else_=0))
                            .execution_options(synchronize_session=False))
-        cards.mark([comment.id])
         db.session.commit()
         return False, _count(comment.id)
     cap = int(current_app.config["COMMENTS_VOTES_PER_IP"])
@@ -99,7 +97,6 @@ def toggle_like(comment_id: int, voter: Voter) -> tuple[bool, int]:
         return True, _count(comment_id)
     db.session.execute(update(Comment).where(Comment.id == comment.id)
                        .values(like_count=Comment.like_count + 1).execution_options(synchronize_session=False))
-    cards.mark([comment.id])
     db.session.commit()
     return True, _count(comment.id)
 
