@@ -314,3 +314,18 @@ def test_setup_demo_writes_the_thread_cards_an_upgrade_left_missing(
     assert result.exit_code == 0, result.output
     html, afresh = page_both_ways(app, client, path, fresh_renders)
     assert stored_pages == [0, 2] and afresh == [] and "Before the upgrade." in html
+
+
+def test_an_anonymous_readers_post_page_is_three_statements(client, make_post, make_comment, count_queries):
+    """The post (with the work it reviews, none here), its tags and categories, and the stored
+    threads: on PostgreSQL each statement is a round trip, so the page must not grow a fourth."""
+    post = make_post("Counted", tags=["anime"])
+    root = make_comment(post, "First.")
+    make_comment(post, "A reply.", parent=root)
+    make_comment(post, "Second thread.")
+    db.session.commit()
+    url = f"/posts/{post.slug}/"
+    with count_queries() as queries:
+        html = client.get(url).get_data(as_text=True)
+    assert "A reply." in html and "Second thread." in html and "/tag/anime/" in html
+    assert queries.count == 3, "\n".join(s[:100].replace("\n", " ") for s in queries.statements)

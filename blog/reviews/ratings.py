@@ -182,9 +182,26 @@ def comment_rating_target(post_id: int, raw_score: str, signed_in: bool) -> tupl
 _REVIEWED_WORK = Prepared(lambda: select(Review.work_id).where(Review.post_id == bindparam("post_id")))
 
 
+def reviewed_work_column(post: Any) -> Any:
+    """The work ``post`` (a ``Post`` entity or alias) reviews, as a column of the statement that
+    loads it: the post page then asks ``reviewed_work_id`` nothing (``remember_reviewed_work``)."""
+    return select(Review.work_id).where(Review.post_id == post.id).scalar_subquery().label("reviewed_work_id")
+
+
+def _memo() -> dict[int, int | None] | None:
+    return g.setdefault("reviewed_work_ids", {}) if has_request_context() else None
+
+
+def remember_reviewed_work(post_id: int, work_id: int | None) -> None:
+    """What a statement that loaded the post also read (``reviewed_work_column``), for this request."""
+    memo = _memo()
+    if memo is not None:
+        memo[post_id] = work_id
+
+
 def reviewed_work_id(post_id: int) -> int | None:
     """The work a post reviews, if any: asked by the infobox and the comments of one page, read once."""
-    memo: dict[int, int | None] | None = g.setdefault("reviewed_work_ids", {}) if has_request_context() else None
+    memo = _memo()
     if memo is not None and post_id in memo:
         return memo[post_id]
     rows = _REVIEWED_WORK.rows(post_id=post_id)
