@@ -152,3 +152,52 @@ def test_disallowed_keys_send_the_comment_to_spam_quietly(app, client, make_post
     assert statuses == [CommentStatus.SPAM, CommentStatus.SPAM]
     other_reader = app.test_client()
     assert "From a blocked address." not in other_reader.get(f"/posts/{post.slug}/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["guest", "account"])
+def test_the_duplicate_check_finds_a_text_by_its_start_however_much_its_author_wrote(
+    app, client, make_post, make_comment, make_user, signed_in
+):
+    """Someone with hundreds of comments on one post: the check must look the new text up by its
+    start (``ix_comments_post_text``), not read everything they wrote there (the author's index)."""
+    from sqlalchemy import event, exists
+
+    from blog.comments.spam import same_text_by
+
+    post = make_post()
+    user = make_user(email="ann@example.org") if signed_in else None
+    for n in range(100):  # the discussion when the planner last gathered its statistics: many voices
+        make_comment(post, f"Reader {n} thinks the station is the star.", commit=False)
+    db.session.commit()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    for n in range(300):  # then one voice, much
+        make_comment(post, f"Episode {n} is the one with the station.", name="Ann Reader", email="ann@example.org",
+                     user=user, commit=False)
+    db.session.commit()
+
+    def duplicate(body: str) -> bool:
+        return bool(db.session.scalar(select(exists(same_text_by(post.id, body, user.id if user else None,
+                                                                 "ann@example.org")))))
+
+    captured: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, params, context, executemany):
+        captured.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        assert duplicate("Episode 7 is the one with the station.")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert not duplicate("Episode 7 is the one with the station!")
+    statement, params = captured[-1]
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+    else:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tables this small would be scanned
+        plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, params)]
+    db.session.rollback()
+    assert any("ix_comments_post_text" in line for line in plan), plan
+    assert not any("ix_comments_post_email" in line or "ix_comments_user_status" in line for line in plan), plan

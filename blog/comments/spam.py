@@ -137,8 +137,14 @@ def check_rate(sub: Submission) -> None:
 
 def same_text_by(post_id: Any, body: Any, user_id: Any, email: Any) -> Select[tuple[int]]:
     """Comments of ``post_id`` with this text by this account (``user_id``), or this guest email when
-    ``user_id`` is None, not thrown away. Values or bound parameters (see ``blog.comments.intake``)."""
-    same_author = Comment.user_id == user_id if user_id is not None else Comment.author_email == email
+    ``user_id`` is None, not thrown away. Values or bound parameters (see ``blog.comments.intake``).
+
+    The author is compared as an expression (``user_id + 0``, ``author_email || ''``), which no
+    index answers, so the database finds the text through ``ix_comments_post_text`` and checks the
+    author on the one or two rows with that start. Compared plainly, SQLite chose
+    ``ix_comments_post_email`` and read every comment the author wrote on the post: a commenter
+    with 2,000 comments on one post made each new one cost a millisecond more."""
+    same_author = Comment.user_id + 0 == user_id if user_id is not None else Comment.author_email + "" == email
     return select(Comment.id).where(
         Comment.post_id == post_id, same_text(Comment.body_source, body), same_author,
         Comment.status != CommentStatus.TRASH,
