@@ -455,12 +455,18 @@ def run_database(label: str, url: str, bench: Bench) -> Results:
     # box without Redis): the first request of each worker fills it, the rest are hits.
     cached_env = {**env, "BLOG_PAGE_CACHE_ENABLED": "true"}
     with serve(f"cached-{label}", "wsgi:app", cached_env, page, tmp) as cached:
-        for _ in range(4):
+        # A worker fills its own cache; sequential requests may all go to one of them, so the
+        # check asks until one answers from its cache (wrk's warm-up then reaches both).
+        answers = []
+        for _ in range(10):
             for path in (page, "/"):
-                fetch(cached.port, "GET", path)
-        _, headers, _ = fetch(cached.port, "GET", page)
-        if headers.get("x-cache") != "HIT":
-            raise SystemExit(f"The cached post page answered X-Cache: {headers.get('x-cache')}, not HIT.")
+                _, headers, _ = fetch(cached.port, "GET", path)
+                if path == page:
+                    answers.append(headers.get("x-cache"))
+            if answers[-1] == "HIT":
+                break
+        else:
+            raise SystemExit(f"The cached post page never answered X-Cache: HIT ({', '.join(map(str, answers))}).")
         results.rows["cached_page"] = bench.row(cached, page)
         _report("post page, page cache", results.rows["cached_page"])
         results.rows["cached_home"] = bench.row(cached, "/")

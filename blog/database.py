@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from psycopg import pq
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         elif engine.dialect.name == "postgresql":
             _commit_read_only_transactions(engine)
             _ping_only_when_in_doubt(engine)
+            _read_without_a_transaction(engine)
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -124,9 +125,10 @@ def _ping_only_when_in_doubt(engine: Engine) -> None:
     (``pg_terminate_backend``, an idle timeout, a crash), sends a last message and closes the
     socket, so an idle connection it has dropped has something to read; a healthy idle one has
     nothing. Only then is the ping sent, fails, and the pool reconnects before the request's
-    first statement, as before. What this does not see is a peer that vanished without a word
-    (a host powered off): there the request's first statement fails, the reader gets the
-    "try again" page (``blog.ops``) and the pool starts afresh for the next request.
+    first statement, as before. What this does not see: a peer that vanished without a word (a
+    host powered off), and a connection the server ends in the very millisecond it is handed
+    out. There the request's first statement fails, the reader gets the "try again" page
+    (``blog.ops``), and the pool starts afresh for the next request.
     """
     dialect = engine.dialect
     if getattr(dialect, "driver", "") != "psycopg":
@@ -150,6 +152,50 @@ def looks_alive(dbapi_connection: Any) -> bool:
     except (AttributeError, OSError, ValueError):  # not psycopg, or no socket left
         return False
     return not readable
+
+
+_AUTOCOMMIT = "sargasso_autocommit"
+#: Requests that read: their statements need no BEGIN before them and no COMMIT after.
+_READING_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _read_without_a_transaction(engine: Engine) -> None:
+    """A GET request on PostgreSQL reads in autocommit mode until it writes.
+
+    psycopg sends ``BEGIN`` as a round trip of its own before a transaction's first statement,
+    and the transaction ends with another (``COMMIT``): two of the post page's five round trips.
+    Under PostgreSQL's READ COMMITTED each statement reads its own snapshot inside a transaction
+    too, so a request that only reads sees the same either way. The first statement that is not
+    a plain ``SELECT`` (a write, a ``SET``, a ``SAVEPOINT``, a locking ``SELECT ... FOR``) turns
+    autocommit off before it runs: psycopg then begins a transaction for it, and that
+    statement and everything after it commit or roll back together, as in any request.
+    """
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if (has_request_context() and request.method in _READING_METHODS
+                and dbapi_connection.pgconn.transaction_status == pq.TransactionStatus.IDLE):
+            dbapi_connection.autocommit = True
+            record.info[_AUTOCOMMIT] = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_a_write(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if conn.info.get(_AUTOCOMMIT) and not _plain_read(statement):
+            conn.info.pop(_AUTOCOMMIT)
+            conn.connection.dbapi_connection.autocommit = False
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_AUTOCOMMIT, False) and dbapi_connection is not None:
+            with contextlib.suppress(Exception):  # a broken connection is discarded by the pool anyway
+                dbapi_connection.autocommit = False
+
+
+_LOCKING_READ = (" FOR UPDATE", " FOR SHARE", " FOR NO KEY UPDATE", " FOR KEY SHARE")
+
+
+def _plain_read(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() == "SELECT" and not any(lock in statement.upper() for lock in _LOCKING_READ)
 
 
 def _connection_info(dbapi_connection: Any) -> dict[str, Any] | None:

@@ -1,5 +1,6 @@
 """PostgreSQL: a request that only read ends its transaction with COMMIT, so psycopg keeps the
-statements it prepared; one that wrote still rolls back when it fails.
+statements it prepared; one that wrote still rolls back when it fails. A GET request reads with
+no transaction at all until it writes.
 
 psycopg prepares a statement on the server once it has run five times on a connection, and forgets
 every one of them at each ROLLBACK. A page view ends with a rollback (the session's close, the
@@ -78,3 +79,68 @@ def test_a_transaction_that_wrote_is_still_rolled_back(pg_app):
         db.session.commit()
     with pg_app.app_context():
         assert db.session.scalars(select(User.email)).all() == ["reader3@example.org"]
+
+
+# ----------------------------------------------------------------------------- GET requests read in autocommit
+
+
+def _pooled_backend(app) -> int:
+    """The server process of the app's one pooled connection."""
+    with app.app_context():
+        pid = int(db.session.scalar(text("SELECT pg_backend_pid()")))
+        db.session.rollback()
+    return pid
+
+
+def _last_statement(pid: int) -> str:
+    """What PostgreSQL last received from that process's client (asked on another connection)."""
+    admin = create_engine(PG_ADMIN_URL)
+    try:
+        with admin.connect() as conn:
+            return str(conn.execute(text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar())
+    finally:
+        admin.dispose()
+
+
+def test_a_page_view_reads_without_begin_or_commit(pg_app):
+    client = pg_app.test_client()
+    pid = _pooled_backend(pg_app)
+    assert _last_statement(pid) == "COMMIT"  # how a transaction ends
+    assert client.get("/").status_code == 200
+    last = _last_statement(pid)  # what the page view sent last
+    assert last.lstrip().upper().startswith("SELECT"), last  # not COMMIT: there was no transaction to end
+    assert _pooled_backend(pg_app) == pid  # (and the page view did use that connection)
+    with pg_app.test_request_context("/", method="POST"):  # a form's request still runs in one
+        db.session.execute(text("SELECT 1"))
+        assert db.session.connection().connection.dbapi_connection.autocommit is False
+        db.session.rollback()
+
+
+def test_a_get_request_that_writes_does_so_in_one_transaction(pg_app):
+    """Reads first (autocommit), then two writes and a failure: neither write is kept."""
+    with pg_app.test_request_context("/confirm", method="GET"):
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        driver = db.session.connection().connection.dbapi_connection
+        assert driver.autocommit is True  # reading, so far
+        db.session.add(User(email="first@example.org", name="First", role=Role.READER))
+        db.session.flush()
+        assert driver.autocommit is False  # the write began a transaction
+        db.session.add(User(email="second@example.org", name="Second", role=Role.READER))
+        db.session.flush()
+        with pytest.raises(ProgrammingError):
+            db.session.execute(text("SELEKT 1"))
+        db.session.rollback()
+    with pg_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        assert db.session.connection().connection.dbapi_connection.autocommit is False  # as the pool gives it
+
+
+def test_a_locking_read_in_a_get_request_holds_its_lock_until_the_end(pg_app):
+    with pg_app.app_context():
+        db.session.add(User(email="ann@example.org", name="Ann", role=Role.READER))
+        db.session.commit()
+    with pg_app.test_request_context("/", method="GET"):
+        db.session.execute(select(User.id).with_for_update())
+        driver = db.session.connection().connection.dbapi_connection
+        assert driver.autocommit is False and driver.info.transaction_status.name == "INTRANS"
+        db.session.rollback()
