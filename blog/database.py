@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            _tune_sqlite(engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+            tune_sqlite(engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
             _serialize_sqlite_writes(engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
         elif engine.dialect.name == "postgresql":
             _commit_read_only_transactions(engine)
@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
             _read_without_a_transaction(engine)
 
 
-def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL lets readers and one writer work at once; the busy timeout makes writers wait, not fail."""
 
     @event.listens_for(engine, "connect")
