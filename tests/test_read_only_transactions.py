@@ -144,3 +144,20 @@ def test_a_locking_read_in_a_get_request_holds_its_lock_until_the_end(pg_app):
         driver = db.session.connection().connection.dbapi_connection
         assert driver.autocommit is False and driver.info.transaction_status.name == "INTRANS"
         db.session.rollback()
+
+
+def test_the_mail_worker_commits_each_statement_as_it_runs(pg_app):
+    """Each of its transactions is one statement (a claim, a "sent"): no BEGIN or COMMIT around it."""
+    from blog.mail.outbox import send_mail
+    from blog.mail.worker import mail_worker
+    from blog.models.mail import MailStatus, OutgoingMail
+
+    worker = mail_worker(pg_app)
+    with worker.engine.connect() as conn:
+        assert conn.connection.dbapi_connection.autocommit is True
+    with pg_app.app_context():
+        send_mail("ann@example.org", "Hello", "A message.")
+        db.session.commit()  # the commit wakes the worker
+    assert worker.wait_idle()
+    with pg_app.app_context():
+        assert db.session.scalars(select(OutgoingMail.status)).all() == [MailStatus.SENT]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session
 
 from blog.mail import outbox, smtp
@@ -90,6 +90,11 @@ class MailWorker:
             options = {k: v for k, v in options.items() if k not in _POOL_OPTIONS}
             # One connection, kept while work keeps coming (with NullPool every commit closed it,
             # and each round opened three); closed when the thread goes idle, checked before use.
+            if make_url(self.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+                # Every transaction of the worker is one statement (a claim, a "sent", a retry),
+                # so autocommit is the same thing without a BEGIN and a COMMIT round trip around
+                # each: per email sent, one round trip instead of three.
+                options.setdefault("isolation_level", "AUTOCOMMIT")
             engine = create_engine(self.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0,
                                    pool_pre_ping=True, pool_recycle=3600, **options)
             if engine.dialect.name == "sqlite":
