@@ -27,8 +27,9 @@ def init_app(app: Flask) -> None:
             _serialize_sqlite_writes(engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
         elif engine.dialect.name == "postgresql":
             _commit_read_only_transactions(engine)
-            _ping_only_when_in_doubt(engine)
-            _read_without_a_transaction(engine)
+            if engine.dialect.driver == "psycopg":  # both read psycopg's own view of the connection
+                _ping_only_when_in_doubt(engine)
+                _read_without_a_transaction(engine)
 
 
 def tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -131,8 +132,6 @@ def _ping_only_when_in_doubt(engine: Engine) -> None:
     (``blog.ops``), and the pool starts afresh for the next request.
     """
     dialect = engine.dialect
-    if getattr(dialect, "driver", "") != "psycopg":
-        return
     full_ping = dialect.do_ping
 
     def do_ping(dbapi_connection: Any) -> bool:
@@ -166,9 +165,10 @@ def _read_without_a_transaction(engine: Engine) -> None:
     and the transaction ends with another (``COMMIT``): two of the post page's five round trips.
     Under PostgreSQL's READ COMMITTED each statement reads its own snapshot inside a transaction
     too, so a request that only reads sees the same either way. The first statement that is not
-    a plain ``SELECT`` (a write, a ``SET``, a ``SAVEPOINT``, a locking ``SELECT ... FOR``) turns
-    autocommit off before it runs: psycopg then begins a transaction for it, and that
-    statement and everything after it commit or roll back together, as in any request.
+    a plain ``SELECT`` (a write, a ``SET``, a ``SAVEPOINT``, a locking ``SELECT ... FOR``, a
+    streamed read's server-side cursor) turns autocommit off before it runs: psycopg then begins
+    a transaction for it, and that statement and everything after it commit or roll back
+    together, as in any request.
     """
 
     @event.listens_for(engine, "checkout")
@@ -179,8 +179,10 @@ def _read_without_a_transaction(engine: Engine) -> None:
             record.info[_AUTOCOMMIT] = True
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _before_a_write(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if conn.info.get(_AUTOCOMMIT) and not _plain_read(statement):
+    def _before_a_write(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, *args: Any) -> None:
+        # A streamed read is a server-side cursor, which lives in a transaction.
+        streamed = context is not None and context.execution_options.get("stream_results")
+        if conn.info.get(_AUTOCOMMIT) and (streamed or not _plain_read(statement)):
             conn.info.pop(_AUTOCOMMIT)
             conn.connection.dbapi_connection.autocommit = False
 

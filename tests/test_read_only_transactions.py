@@ -161,3 +161,14 @@ def test_the_mail_worker_commits_each_statement_as_it_runs(pg_app):
     assert worker.wait_idle()
     with pg_app.app_context():
         assert db.session.scalars(select(OutgoingMail.status)).all() == [MailStatus.SENT]
+
+
+def test_a_streamed_read_in_a_get_request_gets_the_transaction_its_cursor_needs(pg_app):
+    with pg_app.app_context():
+        db.session.add_all([User(email=f"r{n}@example.org", name=f"R{n}", role=Role.READER) for n in range(5)])
+        db.session.commit()
+    with pg_app.test_request_context("/", method="GET"):
+        connection = db.session.connection()
+        rows = connection.execution_options(stream_results=True, yield_per=2).execute(select(User.email))
+        assert sorted(row[0] for row in rows) == [f"r{n}@example.org" for n in range(5)]
+        db.session.rollback()
