@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import select
 import sqlite3
 import threading
@@ -98,7 +99,7 @@ def _commit_read_only_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _note_writes(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip()[:6].upper() != "SELECT":
+        if not _plain_read(statement):
             conn.info[_WROTE] = True
 
     def do_rollback(dbapi_connection: Any) -> None:
@@ -193,11 +194,17 @@ def _read_without_a_transaction(engine: Engine) -> None:
                 dbapi_connection.autocommit = False
 
 
-_LOCKING_READ = (" FOR UPDATE", " FOR SHARE", " FOR NO KEY UPDATE", " FOR KEY SHARE")
+_LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b")
 
 
 def _plain_read(statement: str) -> bool:
-    return statement.lstrip()[:6].upper() == "SELECT" and not any(lock in statement.upper() for lock in _LOCKING_READ)
+    """A ``SELECT`` that takes no row locks: it needs no transaction, and ends none differently."""
+    # The locking clause comes last in a SELECT (after ORDER BY, LIMIT and OFFSET, before only its
+    # OF list and NOWAIT or SKIP LOCKED): searching the whole of a 5 KB statement cost ~70 µs.
+    if statement.lstrip()[:6].upper() != "SELECT":
+        return False
+    tail = statement[-300:].upper()
+    return "FOR" not in tail or not _LOCKING_READ.search(tail)
 
 
 def _connection_info(dbapi_connection: Any) -> dict[str, Any] | None:

@@ -347,12 +347,11 @@ def clean_text(source: str) -> str:
     return source.encode("utf-8", "replace").decode("utf-8")
 
 
-def _markdown_source(source: str) -> str:
-    """``clean_text`` ending in a newline, which changes nothing in the HTML: without it
+def _ending_in_newline(text: str) -> str:
+    """Markdown source ending in a newline, which changes nothing in the HTML: without it
     mdit-py-plugins' container rule (``:::spoiler``) reads past the end of a text whose last line
     is an empty quote line (``"> :::spoiler\n> "`` raised IndexError, found by
     ``tests/test_rendering_properties.py``)."""
-    text = clean_text(source)
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -366,7 +365,7 @@ def render_post(source: str, *, unfiltered: bool = False, image_srcsets: Mapping
     ``image_srcsets`` maps an image's ``src`` (e.g. ``/media/<hash>.png``) to the ``srcset`` of its
     resized variants; those images also get ``sizes``.
     """
-    html = _POST_MD.render(_markdown_source(source), {"image_srcsets": dict(image_srcsets or {})})
+    html = _POST_MD.render(_ending_in_newline(clean_text(source)), {"image_srcsets": dict(image_srcsets or {})})
     cleaner = _CLEANERS.unfiltered if unfiltered else _CLEANERS.post
     return cleaner.clean(html).strip()
 
@@ -379,7 +378,7 @@ def render_comment(source: str) -> str:
 
 def _comment_markdown(text: str) -> str:
     """The whole way: Markdown, then the sanitizer and linkifier (``text`` is ``clean_text``'s)."""
-    html = _COMMENT_MD.render(text if text.endswith("\n") else text + "\n")
+    html = _COMMENT_MD.render(_ending_in_newline(text))
     return _CLEANERS.comment.clean(html).strip()
 
 

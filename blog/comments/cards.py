@@ -90,7 +90,7 @@ def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_auth
     # Each thread as the page shows it, from the cards just made; a thread with nothing readable
     # left has none (the page does not list it).
     page.cards = True
-    cards = {thread[0].id: markup.thread_card(page, thread) for thread in threads.by_thread(roots, shown)}
+    cards = {thread[0].id: markup.list_items(page, thread) for thread in threads.by_thread(roots, shown)}
     connection.execute(_WRITE_THREAD, [
         {"tid": tid, "html": cards.get(tid), "version": markup.CARD_VERSION if tid in cards else None} for tid in ids
     ])
@@ -164,8 +164,6 @@ def _pending(session: Any) -> tuple[set[int], set[int], set[int]]:
     """The comments, accounts and posts whose threads this transaction will refresh before it commits."""
     found: tuple[set[int], set[int], set[int]] = session.info.setdefault(_KEY, (set(), set(), set()))
     return found
-
-
 
 
 def _changed(obj: Any, names: Iterable[str]) -> bool:

@@ -298,9 +298,9 @@ def ascii_html(html: str) -> str:
     return html if html.isascii() else html.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def thread_card(page: _Page, nodes: Iterable[Node]) -> str:
-    """One thread's items (its root's ``<li>`` with every reply nested in it, ``nodes`` in
-    ``threads.flatten`` order) as ``comment_list`` writes them on the page cards are made for."""
+def list_items(page: _Page, nodes: Iterable[Node]) -> str:
+    """``nodes`` (in ``threads.flatten`` order) as the list's items, each root's ``<li>`` with its
+    replies nested in it: the page's whole list, or one thread's stored card (``blog.comments.cards``)."""
     return ascii_html("".join(map(page.comment, nodes)))
 
 
@@ -317,7 +317,6 @@ def comment_list(section: CommentSection, extras: DiscussionExtras | None, items
     names and addresses escaped here, bodies sanitized when written); or with ``items``, the
     page's stored thread cards joined. ASCII only (``ascii_html``)."""
     if items is None:
-        page = _Page.for_section(section, extras)
-        items = ascii_html("".join(map(page.comment, section.nodes)))
+        items = list_items(_Page.for_section(section, extras), section.nodes)
     gravatar = f' data-gravatar="{GRAVATAR_BASE}"' if section.gravatar else ""
     return f'<ol class="comment-list"{gravatar}>\n{items}</ol>'
