@@ -90,6 +90,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_MAX_ATTEMPTS": 6,  # then the message is marked failed (shown to the operator)
     "MAIL_RETRY_SECONDS": 60,  # first retry delay; doubles with each attempt
     "MAIL_RESUME_ON_START": True,  # send what a previous run left queued, from the first request on
+    "MAIL_LOG_BODIES": False,  # with no MAIL_SERVER, log bodies too (always in debug mode)
     # --- social login (a provider shows only when its client id and secret are both set) ---
     "SOCIAL_HTTP_TIMEOUT": 5,  # seconds for every call to a provider (discovery, token, profile)
     "GOOGLE_CLIENT_ID": "",

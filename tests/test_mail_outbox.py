@@ -135,6 +135,9 @@ def test_a_round_of_mail_goes_over_one_smtp_connection_and_a_refusal_does_not_st
 
 
 def test_mail_is_written_to_the_log_when_no_server_is_set(app, caplog):
+    """In debug mode (``make run``) the whole message is in the log: how a developer follows a
+    sign-in link without a mail server."""
+    app.config["DEBUG"] = True
     with caplog.at_level(logging.INFO, logger="blog.mail"):
         message = send_mail("reader@example.org", "Your link", "Open https://example.org/x to sign in.")
         db.session.commit()
@@ -142,6 +145,76 @@ def test_mail_is_written_to_the_log_when_no_server_is_set(app, caplog):
         assert mail_worker(app).wait_idle()
     assert "MAIL_SERVER is not set" in caplog.text
     assert "https://example.org/x" in caplog.text
+
+
+def test_a_production_log_names_unsent_mail_but_keeps_its_links_out(app, caplog):
+    """Without debug mode a body's sign-in or approve link would work for anyone who reads the log."""
+    assert not app.config["DEBUG"]
+    with caplog.at_level(logging.INFO, logger="blog.mail"):
+        message = send_mail("reader@example.org", "Your link", "Open https://example.org/secret-token to sign in.")
+        db.session.commit()
+        assert wait_for(lambda: status_of(message.id) == MailStatus.SENT)
+        assert mail_worker(app).wait_idle()
+    assert "MAIL_SERVER is not set" in caplog.text and "reader@example.org" in caplog.text
+    assert "'Your link'" in caplog.text
+    assert "secret-token" not in caplog.text
+    app.config["MAIL_LOG_BODIES"] = True
+    with caplog.at_level(logging.INFO, logger="blog.mail"):
+        message = send_mail("reader@example.org", "Again", "Open https://example.org/second-token to sign in.")
+        db.session.commit()
+        assert wait_for(lambda: status_of(message.id) == MailStatus.SENT)
+        assert mail_worker(app).wait_idle()
+    assert "second-token" in caplog.text
+
+
+def test_a_round_of_mail_is_recorded_as_sent_with_one_write(app):
+    """Five moderators told of one comment: one claim and one "sent" statement for all five, not
+    a commit per message (each takes SQLite's one write lock from the readers posting)."""
+    from sqlalchemy import event
+
+    worker = mail_worker(app)
+    marks: list[str] = []
+
+    def count_marks(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        set_clause = statement.split(" WHERE ")[0]
+        if set_clause.lstrip().upper().startswith("UPDATE MAIL_OUTBOX") and "sent_at=" in set_clause:
+            marks.append(statement)
+
+    event.listen(worker.engine, "before_cursor_execute", count_marks)
+    try:
+        ids = [send_mail(f"mod{i}@example.org", "Held comment", "Someone wrote.").id for i in range(5)]
+        db.session.commit()
+        assert wait_for(lambda: all(status_of(i) == MailStatus.SENT for i in ids))
+        assert worker.wait_idle()
+    finally:
+        event.remove(worker.engine, "before_cursor_execute", count_marks)
+    assert len(marks) == 1
+    sent_at = {db.session.get(OutgoingMail, i).sent_at for i in ids}
+    assert len(sent_at) == 1 and None not in sent_at
+
+
+def test_mail_that_went_out_before_an_unforeseen_error_is_recorded_as_sent(app, monkeypatch, caplog):
+    """A send that raises something nobody planned for stops the round; the messages already sent
+    in it are recorded, so they are not sent twice, and the rest wait to be taken back."""
+    from blog.mail import smtp as smtp_module
+
+    real_deliver = smtp_module.deliver
+    calls: list[int] = []
+
+    def deliver(mail: Any, *args: Any, **kwargs: Any) -> None:
+        calls.append(mail.id)
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        real_deliver(mail, *args, **kwargs)
+
+    monkeypatch.setattr(smtp_module, "deliver", deliver)
+    with caplog.at_level(logging.INFO, logger="blog.mail"):
+        ids = [send_mail(f"reader{i}@example.org", "Reply", "Someone answered.").id for i in range(4)]
+        db.session.commit()
+        assert wait_for(lambda: "could not read its queue" in caplog.text)
+    stop_worker(app)
+    assert [status_of(i) for i in ids] == [MailStatus.SENT, MailStatus.SENT, MailStatus.SENDING, MailStatus.SENDING]
+    assert calls == ids[:3]
 
 
 def test_rolled_back_mail_is_never_sent(app):

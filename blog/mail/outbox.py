@@ -144,17 +144,26 @@ class Queue:
     @cached_property
     def _mark_sent_stmt(self) -> Any:
         table = self.model.__table__
-        return table.update().where(table.c.id == bindparam("row_id")).values(
+        return table.update().where(table.c.id.in_(bindparam("row_ids", expanding=True))).values(
             status=MailStatus.SENT, sent_at=bindparam("now"), last_error="")
 
-    def mark_sent(self, session: Session, row: Any) -> None:
-        """One prebuilt Core UPDATE and a commit per row, so a crash later in the batch never resends
-        this one (the statement is most of the worker's cost per email when mail goes to the log)."""
+    def mark_sent(self, session: Session, rows: list[Any]) -> None:
+        """Record sent rows with one prebuilt Core UPDATE and one commit (the worker's
+        ``sent_per_commit`` rows at a time).
+
+        For email a commit per row was most of the worker's cost per message when mail goes to the
+        log (0.40 against 0.16 ms), and each took SQLite's one write lock from the requests. The
+        price: a worker killed mid-round sends the rows it had not recorded again once their claim
+        goes stale (email is at-least-once anyway).
+        """
+        if not rows:
+            return
         now = utcnow()
-        session.connection().execute(self._mark_sent_stmt, {"row_id": row.id, "now": now})
+        session.connection().execute(self._mark_sent_stmt, {"row_ids": [row.id for row in rows], "now": now})
         session.commit()
-        for key, value in (("status", MailStatus.SENT), ("sent_at", now), ("last_error", "")):
-            set_committed_value(row, key, value)
+        for row in rows:
+            for key, value in (("status", MailStatus.SENT), ("sent_at", now), ("last_error", "")):
+                set_committed_value(row, key, value)
 
     def release(self, session: Session, rows: list[Any]) -> None:
         """Give back rows claimed but not tried (the worker is stopping), as if never claimed."""

@@ -110,15 +110,20 @@ class Connection:
 
 def deliver(mail: OutgoingMail, config: dict[str, Any], connection: Connection | None = None) -> None:
     """Send one message (on ``connection`` when given, else on a session of its own), or log it
-    when ``MAIL_SERVER`` is empty. Raises ``DeliveryError``."""
+    when ``MAIL_SERVER`` is empty. Raises ``DeliveryError``.
+
+    Without a server the log gets the body only in debug mode (``make run``, where it is how a
+    developer follows a sign-in link) or with ``MAIL_LOG_BODIES``: bodies hold sign-in, approve
+    and unsubscribe links that work for whoever reads them, and logs travel further than mail.
+    """
     server = str(config.get("MAIL_SERVER") or "")
-    if not server:  # the log shows what would be sent; building the MIME message would be wasted
-        log.info(
-            "Mail not sent (MAIL_SERVER is not set) to %s, subject %r:\n%s",
-            mail.to_address,
-            mail.subject,
-            mail.body_text,
-        )
+    if not server:  # building the MIME message would be wasted
+        if config.get("DEBUG") or config.get("MAIL_LOG_BODIES"):
+            log.info("Mail not sent (MAIL_SERVER is not set) to %s, subject %r:\n%s",
+                     mail.to_address, mail.subject, mail.body_text)
+        else:
+            log.info("Mail not sent (MAIL_SERVER is not set) to %s, subject %r (body not logged: it may"
+                     " hold sign-in links; BLOG_MAIL_LOG_BODIES=true logs it)", mail.to_address, mail.subject)
         return
     message = build_message(mail, config)
     if connection is not None:

@@ -162,6 +162,9 @@ class MailWorker:
 
     #: Rows claimed per statement; a round that claims fewer has emptied the queue.
     batch = 20
+    #: Sent rows recorded per commit (``Queue.mark_sent``): a round's worth for email, where a
+    #: send costs little more than the commit; a worker killed mid-round resends up to this many.
+    sent_per_commit = batch
 
     def process_due(self) -> float | None:
         """Send everything due now; return seconds until the next retry, or None when nothing waits."""
@@ -169,20 +172,27 @@ class MailWorker:
         with Session(self.engine, expire_on_commit=False) as session, self.sending():
             while not self.stopping.is_set():
                 rows = queue.claim_due(session, utcnow(), self.config, self.batch)
-                for index, row in enumerate(rows):
-                    if self.stopping.is_set():
-                        queue.release(session, rows[index:])  # the next run sends them at once
-                        break
-                    try:
-                        self.deliver(row)
-                    except self.failures as exc:
-                        queue.mark_failed(session, row, str(exc), permanent=bool(getattr(exc, "permanent", False)),
-                                          config=self.config)
-                        self.log.warning("%s failed (attempt %s, %s): %s", self.describe(row), row.attempts,
-                                         row.status.value, exc)
-                    else:
-                        queue.mark_sent(session, row)
-                        self.log.info("%s sent", self.describe(row))
+                sent: list[Any] = []
+                try:
+                    for index, row in enumerate(rows):
+                        if self.stopping.is_set():
+                            queue.release(session, rows[index:])  # the next run sends them at once
+                            break
+                        try:
+                            self.deliver(row)
+                        except self.failures as exc:
+                            queue.mark_failed(session, row, str(exc), config=self.config,
+                                              permanent=bool(getattr(exc, "permanent", False)))
+                            self.log.warning("%s failed (attempt %s, %s): %s", self.describe(row), row.attempts,
+                                             row.status.value, exc)
+                        else:
+                            sent.append(row)
+                            self.log.info("%s sent", self.describe(row))
+                            if len(sent) >= self.sent_per_commit:
+                                queue.mark_sent(session, sent)
+                                sent = []
+                finally:  # even when a send raised something unforeseen: what went out is recorded
+                    queue.mark_sent(session, sent)
                 if len(rows) < self.batch:
                     break
             upcoming = queue.next_wakeup(session)

@@ -67,6 +67,9 @@ class WebhookWorker(MailWorker):
     log = log
     queue = Queue(WebhookDelivery, "WEBHOOK")
     failures = (DeliveryFailed,)
+    #: Each delivery is an HTTP request that may take seconds: recorded one by one, so a worker
+    #: killed mid-round repeats at most the delivery it was making.
+    sent_per_commit = 1
 
     def deliver(self, row: Any) -> None:
         post_delivery(row, self.config)
