@@ -20,6 +20,8 @@ from blog.rendering import render_comment
 
 PAGE_SLUG = "two-hundred-comments"
 TARGET_SLUG = "posting-target"
+#: The naive insert-and-commit handler writes here, so the two never share a post's comments.
+NAIVE_TARGET_SLUG = "naive-posting-target"
 THREADS = 20
 PER_THREAD = 10
 #: Depth of each reply in a thread (the root is 0): a mix of long chains and side branches, max 4.
@@ -94,6 +96,11 @@ def build(url: str) -> None:
         save_post(
             admin,
             PostInput(title="Posting target", slug=TARGET_SLUG, body_md="Write here.", status=PostStatus.PUBLISHED),
+        )
+        save_post(
+            admin,
+            PostInput(title="Naive posting target", slug=NAIVE_TARGET_SLUG, body_md="The naive handler writes here.",
+                      status=PostStatus.PUBLISHED),
         )
         _comments(post, admin)
         db.session.commit()  # the comments' cards are rendered here, as on any commit (blog.comments.cards)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 import pytest
@@ -107,6 +108,45 @@ def test_per_ip_rate_limit_refuses_the_third_comment_in_a_minute(client, make_po
                         environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert other.status_code == 302
     assert stored() == 3
+
+
+@pytest.mark.settings(RATELIMIT_ENABLED=True, COMMENTS_RATELIMIT="1000 per minute")
+def test_the_in_process_rate_limit_starts_no_thread_per_comment(client, make_post, monkeypatch):
+    """Without Redis the limit lives in the worker's memory; limits' own storage started a timer
+    thread on every other hit (a tenth of a worker's CPU while comments stream in)."""
+    started: list[str] = []
+    real_start = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        started.append(type(thread).__name__)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    post = make_post()
+    for n in range(5):
+        assert client.post(f"/posts/{post.slug}/comments", data=guest(body=f"Comment {n}")).status_code == 302
+        time.sleep(0.02)  # the old timer lived 10 ms: each hit would have started another
+    assert "Timer" not in started
+    assert stored() == 5
+
+
+def test_the_in_process_rate_limit_forgets_expired_counters():
+    from limits import parse
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from blog.extensions import SweptMemoryStorage
+
+    storage = storage_from_string("memory://")
+    assert isinstance(storage, SweptMemoryStorage)
+    storage.sweep_every = 0.0
+    limiter = FixedWindowRateLimiter(storage)
+    one_a_second = parse("1 per second")
+    assert limiter.hit(one_a_second, "10.0.0.1") and not limiter.hit(one_a_second, "10.0.0.1")
+    time.sleep(1.05)
+    assert limiter.hit(one_a_second, "10.0.0.2")  # sweeps: 10.0.0.1's counter has expired
+    assert [key for key in storage.storage if "10.0.0.1" in key] == []
+    assert limiter.hit(one_a_second, "10.0.0.1")
 
 
 def test_same_comment_twice_is_refused_as_a_duplicate(client, make_post):
