@@ -158,6 +158,7 @@ def test_a_production_log_names_unsent_mail_but_keeps_its_links_out(app, caplog)
     assert "MAIL_SERVER is not set" in caplog.text and "reader@example.org" in caplog.text
     assert "'Your link'" in caplog.text
     assert "secret-token" not in caplog.text
+    assert f"Mail {message.id} to reader@example.org sent" not in caplog.text  # it was not
     app.config["MAIL_LOG_BODIES"] = True
     with caplog.at_level(logging.INFO, logger="blog.mail"):
         message = send_mail("reader@example.org", "Again", "Open https://example.org/second-token to sign in.")
@@ -201,11 +202,11 @@ def test_mail_that_went_out_before_an_unforeseen_error_is_recorded_as_sent(app, 
     real_deliver = smtp_module.deliver
     calls: list[int] = []
 
-    def deliver(mail: Any, *args: Any, **kwargs: Any) -> None:
+    def deliver(mail: Any, *args: Any, **kwargs: Any) -> bool:
         calls.append(mail.id)
         if len(calls) == 3:
             raise RuntimeError("the disk is full")
-        real_deliver(mail, *args, **kwargs)
+        return real_deliver(mail, *args, **kwargs)
 
     monkeypatch.setattr(smtp_module, "deliver", deliver)
     with caplog.at_level(logging.INFO, logger="blog.mail"):

@@ -108,9 +108,9 @@ class Connection:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def deliver(mail: OutgoingMail, config: dict[str, Any], connection: Connection | None = None) -> None:
+def deliver(mail: OutgoingMail, config: dict[str, Any], connection: Connection | None = None) -> bool:
     """Send one message (on ``connection`` when given, else on a session of its own), or log it
-    when ``MAIL_SERVER`` is empty. Raises ``DeliveryError``.
+    when ``MAIL_SERVER`` is empty; True when a server took it. Raises ``DeliveryError``.
 
     Without a server the log gets the body only in debug mode (``make run``, where it is how a
     developer follows a sign-in link) or with ``MAIL_LOG_BODIES``: bodies hold sign-in, approve
@@ -124,10 +124,11 @@ def deliver(mail: OutgoingMail, config: dict[str, Any], connection: Connection |
         else:
             log.info("Mail not sent (MAIL_SERVER is not set) to %s, subject %r (body not logged: it may"
                      " hold sign-in links; BLOG_MAIL_LOG_BODIES=true logs it)", mail.to_address, mail.subject)
-        return
+        return False
     message = build_message(mail, config)
     if connection is not None:
         connection.send(message)
-        return
+        return True
     with Connection(config) as own:
         own.send(message)
+    return True

@@ -144,8 +144,9 @@ class MailWorker:
     #: The SMTP session of the round being sent (``sending``), None between rounds.
     _connection: smtp.Connection | None = None
 
-    def deliver(self, row: Any) -> None:
-        smtp.deliver(row, self.config, self._connection)
+    def deliver(self, row: Any) -> bool:
+        """Send ``row``; False when it only went to the log (which then already says so)."""
+        return smtp.deliver(row, self.config, self._connection)
 
     @contextlib.contextmanager
     def sending(self) -> Iterator[None]:
@@ -179,7 +180,7 @@ class MailWorker:
                             queue.release(session, rows[index:])  # the next run sends them at once
                             break
                         try:
-                            self.deliver(row)
+                            handed_over = self.deliver(row)
                         except self.failures as exc:
                             queue.mark_failed(session, row, str(exc), config=self.config,
                                               permanent=bool(getattr(exc, "permanent", False)))
@@ -187,7 +188,8 @@ class MailWorker:
                                              row.status.value, exc)
                         else:
                             sent.append(row)
-                            self.log.info("%s sent", self.describe(row))
+                            if handed_over:
+                                self.log.info("%s sent", self.describe(row))
                             if len(sent) >= self.sent_per_commit:
                                 queue.mark_sent(session, sent)
                                 sent = []

@@ -71,8 +71,9 @@ class WebhookWorker(MailWorker):
     #: killed mid-round repeats at most the delivery it was making.
     sent_per_commit = 1
 
-    def deliver(self, row: Any) -> None:
+    def deliver(self, row: Any) -> bool:
         post_delivery(row, self.config)
+        return True
 
     @contextlib.contextmanager
     def sending(self) -> Iterator[None]:
