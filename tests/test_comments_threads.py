@@ -247,3 +247,39 @@ def test_the_one_statement_thread_page_matches_the_general_two_query_path(app, m
         assert [(n.id, n.visible, n.placeholder, n.created_at) for n in tree] == \
                [(n.id, n.visible, n.placeholder, n.created_at) for n in expected]
     assert threads.public_page(post.id, 4, 3, sort) == ([], [], None)
+
+
+@pytest.mark.parametrize("sort", ["oldest", "newest", "best"])
+def test_a_threads_page_number_counts_exactly_the_threads_listed_before_it(app, make_post, make_comment,
+                                                                          make_user, sort):
+    """Where a permalink or a new comment lands is counted from the readable comments, not by
+    asking each top-level comment (held and spam ones pile up): the count must still agree, thread
+    for thread, with the list the reader pages through, whoever the reader is."""
+    post = make_post()
+    member = make_user("reader", email="member@example.org")
+    start = utcnow() - timedelta(days=2)
+    roots = [make_comment(post, f"Thread {i}.", created_at=start + timedelta(minutes=i)) for i in range(6)]
+    roots[2].pinned = True
+    roots[4].like_count = 3
+    make_comment(post, "A reply.", parent=roots[1])
+    spam_root = make_comment(post, "Spam, with a reply.", status="spam", created_at=start + timedelta(minutes=7))
+    make_comment(post, "An answer to the spam.", parent=spam_root, created_at=start + timedelta(minutes=8))
+    for i in range(5):  # hidden top-level comments with nothing readable under them
+        make_comment(post, f"Spam {i}.", status="spam", created_at=start + timedelta(minutes=10 + i))
+    held_guest = make_comment(post, "Held, by a guest.", status="pending", created_at=start + timedelta(minutes=20))
+    held_member = make_comment(post, "Held, by a member.", status="pending", user=member,
+                               created_at=start + timedelta(minutes=21))
+    deleted_root = make_comment(post, "Deleted, with a reply.", created_at=start + timedelta(minutes=22), deleted=True)
+    make_comment(post, "Under the deleted one.", parent=deleted_root, created_at=start + timedelta(minutes=23))
+    make_comment(post, "Held reply of the guest.", parent=roots[0], status="pending")
+    db.session.commit()
+    for viewer in (threads.Viewer(), threads.Viewer(guest_ids=[held_guest.id]), threads.Viewer(user_id=member.id)):
+        listed, total = threads.thread_page(post.id, viewer, 1, 100, sort)
+        assert threads.count_threads(post.id, viewer) == total == len(listed)
+        for place, root_id in enumerate(listed):
+            root = db.session.get(Comment, root_id)
+            assert threads.position_of_thread(post.id, viewer, sort, root) == place, (viewer, root.body_source)
+    anyone_sees = threads.thread_page(post.id, threads.Viewer(), 1, 100, sort)[0]
+    assert spam_root.id in anyone_sees and deleted_root.id in anyone_sees
+    assert held_guest.id not in anyone_sees and held_member.id not in anyone_sees
+    assert held_guest.id in threads.thread_page(post.id, threads.Viewer(guest_ids=[held_guest.id]), 1, 100, sort)[0]

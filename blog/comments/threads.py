@@ -127,8 +127,17 @@ class _BoundViewer:
 def visible_clause(viewer: Viewer | _BoundViewer, entity: Any = Comment) -> ColumnElement[bool]:
     """Comments a viewer reads: approved ones, and their own that wait for moderation."""
     approved = and_(entity.status == CommentStatus.APPROVED, entity.deleted.is_(False))
+    if _owns_nothing(viewer):
+        # Not ``OR <false>``: SQLite then cannot seek the (post, status) index for approved ones.
+        return approved
     own_pending = and_(entity.status == CommentStatus.PENDING, entity.deleted.is_(False), viewer.owns_clause(entity))
     return or_(approved, own_pending)
+
+
+def _owns_nothing(viewer: Viewer | _BoundViewer) -> bool:
+    if isinstance(viewer, _BoundViewer):
+        return not (viewer.signed_in or viewer.has_guest_ids)
+    return viewer.owns_nothing
 
 
 #: ``CommentStatus`` member -> its value; a dict lookup is much cheaper than ``Enum.value``.
@@ -183,9 +192,28 @@ def thread_page(post_id: int, viewer: Viewer, page: int, per_page: int,
     return [row[0] for row in rows], int(rows[0][1])
 
 
+#: Any comment of a thread, counted for its thread (``_readable_thread_count``).
+_MEMBER = aliased(Comment, name="member")
+
+
+def _readable_thread_count(post_id: Any, viewer: Viewer | _BoundViewer, before: Any = None) -> Any:
+    """How many threads of the post the viewer can read (before ``before``, a clause over the
+    threads' top-level ``Comment``), as a select.
+
+    A thread is readable when any comment of it is, so this counts the distinct threads of the
+    post's readable comments: the work follows what readers can see. Asking each top-level comment
+    (``_roots_with_readable_comments``) costs a lookup of replies per hidden one, and spam and held
+    comments pile up: 11 ms against 2-3 ms on a post with 4,780 held top-level comments here."""
+    member = _MEMBER
+    stmt = select(func.count(member.thread_id.distinct())).where(member.post_id == post_id,
+                                                                visible_clause(viewer, member))
+    if before is not None:
+        stmt = stmt.join(Comment, Comment.id == member.thread_id).where(Comment.thread_id == Comment.id, before)
+    return stmt
+
+
 def count_threads(post_id: int, viewer: Viewer) -> int:
-    stmt = select(func.count(Comment.id)).where(_roots_with_readable_comments(post_id, viewer))
-    return int(db.session.scalar(stmt) or 0)
+    return int(db.session.scalar(_readable_thread_count(post_id, viewer)) or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +241,8 @@ def position_of_thread(post_id: int, viewer: Viewer, sort: bool | str | None, ro
     if stmt is None:
         bound_root = SimpleNamespace(id=bindparam("root_id"), pinned=key[3], like_count=bindparam("root_likes"),
                                      created_at=bindparam("root_created_at"))
-        stmt = _POSITION[key] = select(func.count(Comment.id)).where(
-            _roots_with_readable_comments(bindparam("post_id"), _BoundViewer(key[0], key[1])),
-            sorting.before(bound_root, sort_name))
+        stmt = _POSITION[key] = _readable_thread_count(bindparam("post_id"), _BoundViewer(key[0], key[1]),
+                                                       sorting.before(bound_root, sort_name))
     params = {"post_id": post_id, "viewer_id": viewer.user_id, "guest_ids": list(viewer.guest_ids),
               "root_id": root.id, "root_likes": root.like_count or 0, "root_created_at": root.created_at}
     return int(db.session.scalar(stmt, params) or 0)
@@ -298,9 +325,7 @@ def public_page(post_id: int, page: int, per_page: int, sort: str) -> tuple[list
 
 def _readable_threads(post_id: Any) -> Any:
     """How many threads of the post anyone can read, as a scalar subquery."""
-    counted = aliased(Comment, name="counted")
-    return (select(func.count(counted.id)).where(_roots_with_readable_comments(post_id, Viewer(), counted))
-            .scalar_subquery())
+    return _readable_thread_count(post_id, Viewer()).scalar_subquery()
 
 
 def _stored_page_statement(sort: str) -> Any:
