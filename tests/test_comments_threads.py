@@ -283,3 +283,39 @@ def test_a_threads_page_number_counts_exactly_the_threads_listed_before_it(app, 
     assert spam_root.id in anyone_sees and deleted_root.id in anyone_sees
     assert held_guest.id not in anyone_sees and held_member.id not in anyone_sees
     assert held_guest.id in threads.thread_page(post.id, threads.Viewer(guest_ids=[held_guest.id]), 1, 100, sort)[0]
+
+
+def test_a_posts_readable_threads_are_counted_from_the_index_alone(app, make_post, make_comment):
+    """Every page of a post's comments shows how many threads it has: counted from the (post,
+    status, deleted, thread) index, never by reading each comment's row and its long stored cards."""
+    from sqlalchemy import event
+
+    post = make_post()
+    for n in range(40):
+        root = make_comment(post, f"Thread {n}.", commit=False)
+        db.session.flush()
+        make_comment(post, f"A reply to thread {n}.", parent=root, commit=False)
+    db.session.commit()
+    # Statistics, and on PostgreSQL the visibility map an index-only scan needs, as autovacuum keeps them.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE" if conn.dialect.name == "sqlite" else "VACUUM ANALYZE comments")
+    captured: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, params, context, executemany):
+        captured.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        assert threads.count_threads(post.id, threads.Viewer()) == 40
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    statement, params = captured[-1]
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+        assert any("COVERING INDEX ix_comments_post_status_deleted_thread" in line for line in plan), plan
+    else:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tables this small would be scanned
+        plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, params)]
+        assert any("Index Only Scan using ix_comments_post_status_deleted_thread" in line for line in plan), plan
+    db.session.rollback()

@@ -201,15 +201,18 @@ def _readable_thread_count(post_id: Any, viewer: Viewer | _BoundViewer, before: 
     threads' top-level ``Comment``), as a select.
 
     A thread is readable when any comment of it is, so this counts the distinct threads of the
-    post's readable comments: the work follows what readers can see. Asking each top-level comment
-    (``_roots_with_readable_comments``) costs a lookup of replies per hidden one, and spam and held
-    comments pile up: 11 ms against 2-3 ms on a post with 4,780 held top-level comments here."""
+    post's readable comments, from the (post, status, deleted, thread) index alone: the work
+    follows what readers can see. Asking each top-level comment (``_roots_with_readable_comments``)
+    costs a lookup of replies per hidden one, and spam and held comments pile up: 11 ms against
+    0.5 ms for a position on a post with 4,780 held top-level comments here. With ``before``, each
+    thread's top-level comment is read once (a join read it once per comment: 1.3 against 0.5 ms
+    for 2,000 comments)."""
     member = _MEMBER
-    stmt = select(func.count(member.thread_id.distinct())).where(member.post_id == post_id,
-                                                                visible_clause(viewer, member))
-    if before is not None:
-        stmt = stmt.join(Comment, Comment.id == member.thread_id).where(Comment.thread_id == Comment.id, before)
-    return stmt
+    readable = (member.post_id == post_id, visible_clause(viewer, member))
+    if before is None:
+        return select(func.count(member.thread_id.distinct())).where(*readable)
+    return select(func.count(Comment.id)).where(
+        Comment.id.in_(select(member.thread_id).where(*readable)), Comment.thread_id == Comment.id, before)
 
 
 def count_threads(post_id: int, viewer: Viewer) -> int:

@@ -44,7 +44,8 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_post_status_thread", "post_id", "status", "thread_id"),
+        # With ``deleted``: a post's readable threads are counted from the index alone.
+        Index("ix_comments_post_status_deleted_thread", "post_id", "status", "deleted", "thread_id"),
         Index("ix_comments_status_created", "status", "created_at"),
         # A commenter's approved comments ("hold the first comment", a guest's confirmed address)
         # and their comments on one post (duplicates): a seek, however much they have written.
