@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from authlib.integrations.flask_client import OAuth
@@ -52,12 +53,21 @@ class SweptMemoryStorage(MemoryStorage):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.timer.cancel()  # the first timer, started by the parent
         self._next_sweep = time.monotonic() + self.sweep_every
+        self._sweeping = threading.Lock()
 
     def _MemoryStorage__schedule_expiry(self) -> None:  # the parent's private hook, called per hit
         now = time.monotonic()
-        if now >= self._next_sweep:
+        if now < self._next_sweep or not self._sweeping.acquire(blocking=False):
+            return  # not due, or another thread of this worker is sweeping
+        try:
             self._next_sweep = now + self.sweep_every
             self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+        except KeyError:
+            # A counter read at that moment by another thread (``get`` drops an expired one): the
+            # library's timer thread met the same race and died of it; a request must not.
+            pass
+        finally:
+            self._sweeping.release()
 
 
 db = SQLAlchemy(model_class=Base)
