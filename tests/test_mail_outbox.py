@@ -134,15 +134,21 @@ def test_a_round_of_mail_goes_over_one_smtp_connection_and_a_refusal_does_not_st
     assert len(inbox.sessions) == 1
 
 
+def log_one_mail(app: Any, caplog: Any, subject: str, text: str) -> int:
+    """Queue one email with no MAIL_SERVER, let the worker "send" it to the log; its id."""
+    with caplog.at_level(logging.INFO, logger="blog.mail"):
+        message = send_mail("reader@example.org", subject, text)
+        db.session.commit()
+        assert wait_for(lambda: status_of(message.id) == MailStatus.SENT)
+        assert mail_worker(app).wait_idle()
+    return int(message.id)
+
+
 def test_mail_is_written_to_the_log_when_no_server_is_set(app, caplog):
     """In debug mode (``make run``) the whole message is in the log: how a developer follows a
     sign-in link without a mail server."""
     app.config["DEBUG"] = True
-    with caplog.at_level(logging.INFO, logger="blog.mail"):
-        message = send_mail("reader@example.org", "Your link", "Open https://example.org/x to sign in.")
-        db.session.commit()
-        assert wait_for(lambda: status_of(message.id) == MailStatus.SENT)
-        assert mail_worker(app).wait_idle()
+    log_one_mail(app, caplog, "Your link", "Open https://example.org/x to sign in.")
     assert "MAIL_SERVER is not set" in caplog.text
     assert "https://example.org/x" in caplog.text
 
@@ -150,21 +156,13 @@ def test_mail_is_written_to_the_log_when_no_server_is_set(app, caplog):
 def test_a_production_log_names_unsent_mail_but_keeps_its_links_out(app, caplog):
     """Without debug mode a body's sign-in or approve link would work for anyone who reads the log."""
     assert not app.config["DEBUG"]
-    with caplog.at_level(logging.INFO, logger="blog.mail"):
-        message = send_mail("reader@example.org", "Your link", "Open https://example.org/secret-token to sign in.")
-        db.session.commit()
-        assert wait_for(lambda: status_of(message.id) == MailStatus.SENT)
-        assert mail_worker(app).wait_idle()
+    message_id = log_one_mail(app, caplog, "Your link", "Open https://example.org/secret-token to sign in.")
     assert "MAIL_SERVER is not set" in caplog.text and "reader@example.org" in caplog.text
     assert "'Your link'" in caplog.text
     assert "secret-token" not in caplog.text
-    assert f"Mail {message.id} to reader@example.org sent" not in caplog.text  # it was not
+    assert f"Mail {message_id} to reader@example.org sent" not in caplog.text  # it was not
     app.config["MAIL_LOG_BODIES"] = True
-    with caplog.at_level(logging.INFO, logger="blog.mail"):
-        message = send_mail("reader@example.org", "Again", "Open https://example.org/second-token to sign in.")
-        db.session.commit()
-        assert wait_for(lambda: status_of(message.id) == MailStatus.SENT)
-        assert mail_worker(app).wait_idle()
+    log_one_mail(app, caplog, "Again", "Open https://example.org/second-token to sign in.")
     assert "second-token" in caplog.text
 
 
