@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, cast, extract, func, literal, select
-from sqlalchemy.orm import defer, load_only, raiseload, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
 
 from blog.auth.permissions import can_edit_post, is_staff
 from blog.database import Prepared
@@ -239,13 +239,15 @@ def _part_order(stmt: Select[tuple[Post]]) -> Select[tuple[Post]]:
 
 #: Built once (the slug is bound): building it cost more than running it. The series loads when a
 #: page asks for it (no statement when the post is in none; ``selectinload`` cost a fifth of the
-#: lookup even then); the Markdown source and the plain text are for the editor and search. The
-#: work the post reviews comes along: the review box and the comments' scores ask for it, and on
-#: PostgreSQL a statement of its own was a round trip (~0.2 ms) on every post page.
+#: lookup even then); the Markdown source and the plain text are for the editor and search. Of the
+#: author, the page shows the name: their other eleven columns (email, password hash, bio...) were
+#: read on every view, and on PostgreSQL each column costs psycopg a ``Column`` per statement.
+#: The work the post reviews comes along: the review box and the comments' scores ask for it, and
+#: on PostgreSQL a statement of its own was a round trip (~0.2 ms) on every post page.
 _FIND_POST = (
     select(Post, reviewed_work_column(Post))
     .where(Post.slug == bindparam("slug"))
-    .options(defer(Post.body_md), defer(Post.body_text))
+    .options(defer(Post.body_md), defer(Post.body_text), joinedload(Post.author).load_only(User.id, User.name))
 )
 
 
