@@ -202,7 +202,7 @@ def test_a_change_made_behind_the_sites_back_shows_after_flask_rerender(
     assert afresh == [comment.id] and '<span class="like-count">41</span>' in html
     # ``flask rerender`` writes the card and the thread again.
     result = app.test_cli_runner().invoke(args=["rerender"])
-    assert result.exit_code == 0 and "Comment cards: 1 written, on 1 posts." in result.output
+    assert result.exit_code == 0 and "Cards: 1 of comments and 1 of threads written, on 1 post." in result.output
     stored_pages.clear()
     html, afresh = page_both_ways(app, client, path, fresh_renders)
     assert afresh == [] and stored_pages == [1] and '<span class="like-count">41</span>' in html

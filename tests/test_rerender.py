@@ -38,6 +38,9 @@ def test_rerender_fixes_stale_post_and_comment_html(
     assert result.exit_code == 0, result.output
     assert "Posts: 1 of 1 changed." in result.output
     assert "Comments: 1 of 1 changed." in result.output
+    # The comment's new HTML rewrote its card and its thread's as that batch committed: the card
+    # pass, which compares, finds them current (it used to write every thread again).
+    assert "Cards: 0 of comments and 0 of threads written, on 1 post." in result.output
     post = db.session.get(Post, post.id)
     comment = db.session.get(Comment, comment.id)
     assert post.body_html == render_post("A *fine* film. https://example.com/")
@@ -57,6 +60,7 @@ def test_rerender_twice_changes_nothing_the_second_time(
     result = runner.invoke(args=["rerender"])
     assert "Posts: 0 of 1 changed." in result.output
     assert "Comments: 0 of 1 changed." in result.output
+    assert "Cards: 0 of comments and 0 of threads written, on 1 post." in result.output
 
 
 def test_rerender_keeps_embeds_only_for_posts_saved_with_unfiltered_html(

@@ -22,13 +22,14 @@ touched: ORM changes to a comment, to an account's picture, to a reader's score,
 author or to the work a post reviews are noticed at flush (``_note_changes``), bulk ``update`` and
 ``delete`` statements on comments as they run (``_note_bulk_writes``), and posting, which writes
 with Core, refreshes the new comment's thread itself. ``flask rerender`` rebuilds every card and
-every thread.
+every thread that differs from what is stored.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_request_context
@@ -58,18 +59,32 @@ _WRITE_THREAD = (
 )
 
 
-def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_author_id: int | None = None) -> int:
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a refresh wrote: comment cards and thread cards."""
+
+    comments: int = 0
+    threads: int = 0
+
+    def __add__(self, other: Written) -> Written:
+        return Written(self.comments + other.comments, self.threads + other.threads)
+
+
+def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_author_id: int | None = None,
+                    only_changed: bool = False) -> Written:
     """Write the cards of these threads' readable comments whose key changed, and each thread's
-    card (the whole thread, put together from them); how many comment cards were written.
+    card (the whole thread, put together from them).
 
     One read of the threads (as the post page reads them), one of the readers' scores, and one
-    UPDATE for all the changed cards and one for the threads, in the caller's transaction."""
+    UPDATE for all the changed cards and one for the threads, in the caller's transaction. A write
+    path rewrites its threads' cards unread; ``only_changed`` (``flask rerender``) first reads
+    the stored ones and writes those that differ."""
     ids = sorted({tid for tid in thread_ids if tid is not None})
     if not ids:
-        return 0
+        return Written()
     rows = threads.load_threads(post_id, ids)
     if not rows:
-        return 0
+        return Written()
     if post_author_id is None:
         post_author_id = db.session.scalar(select(Post.author_id).where(Post.id == post_id))
     roots = threads.build_tree(rows, ids, threads.Viewer(), post_author_id)
@@ -91,18 +106,25 @@ def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_auth
     # left has none (the page does not list it).
     page.cards = True
     cards = {thread[0].id: markup.list_items(page, thread) for thread in threads.by_thread(roots, shown)}
-    connection.execute(_WRITE_THREAD, [
+    thread_rows = [
         {"tid": tid, "html": cards.get(tid), "version": markup.CARD_VERSION if tid in cards else None} for tid in ids
-    ])
-    return len(changed)
+    ]
+    if only_changed:
+        table = Comment.__table__
+        stored = {row[0]: (row[1], row[2]) for row in connection.execute(
+            select(table.c.id, table.c.thread_card, table.c.thread_card_version).where(table.c.id.in_(ids)))}
+        thread_rows = [row for row in thread_rows if stored.get(row["tid"]) != (row["html"], row["version"])]
+    if thread_rows:
+        connection.execute(_WRITE_THREAD, thread_rows)
+    return Written(len(changed), len(thread_rows))
 
 
-def refresh_comments(comment_ids: Iterable[int], *, skip_posts: Iterable[int] = ()) -> int:
+def refresh_comments(comment_ids: Iterable[int], *, skip_posts: Iterable[int] = ()) -> Written:
     """``refresh_threads`` for the threads holding these comments, post by post (except the posts
     in ``skip_posts``, whose every thread was just refreshed)."""
     ids = list({int(cid) for cid in comment_ids})
     if not ids:
-        return 0
+        return Written()
     db.session.flush()
     by_post: dict[int, set[int]] = defaultdict(set)
     for post_id, thread_id in db.session.execute(
@@ -110,16 +132,17 @@ def refresh_comments(comment_ids: Iterable[int], *, skip_posts: Iterable[int] = 
     ):
         by_post[post_id].add(thread_id)
     skipped = set(skip_posts)
-    return sum(refresh_threads(post_id, tids) for post_id, tids in by_post.items() if post_id not in skipped)
+    return sum((refresh_threads(post_id, tids) for post_id, tids in by_post.items() if post_id not in skipped),
+               Written())
 
 
-def refresh_post(post_id: int, *, post_author_id: int | None = None) -> int:
+def refresh_post(post_id: int, *, post_author_id: int | None = None, only_changed: bool = False) -> Written:
     """Every thread of one post (its author or its review changed, or cards are being rebuilt)."""
     db.session.flush()
     tids = db.session.scalars(
         select(func.coalesce(Comment.thread_id, Comment.id)).where(Comment.post_id == post_id).distinct()
     ).all()
-    return refresh_threads(post_id, tids, post_author_id=post_author_id)
+    return refresh_threads(post_id, tids, post_author_id=post_author_id, only_changed=only_changed)
 
 
 def refresh_missing_threads() -> int:
@@ -137,15 +160,16 @@ def refresh_missing_threads() -> int:
     return len(posts)
 
 
-def refresh_all(progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Every post's cards, one transaction per post: (posts looked at, cards written)."""
+def refresh_all(progress: Callable[[int], None] | None = None) -> tuple[int, Written]:
+    """Every post's cards that differ from what is stored, one transaction per post: (posts looked
+    at, what was written)."""
     posts = db.session.execute(
         select(Comment.post_id, Post.author_id).join(Post, Post.id == Comment.post_id).distinct()
         .order_by(Comment.post_id)
     ).all()
-    written = 0
+    written = Written()
     for post_id, author_id in posts:
-        written += refresh_post(post_id, post_author_id=author_id)
+        written += refresh_post(post_id, post_author_id=author_id, only_changed=True)
         db.session.commit()
         if progress is not None:
             progress(1)
