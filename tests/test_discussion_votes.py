@@ -153,3 +153,19 @@ def test_a_remembered_sort_is_honoured_with_the_page_cache_on(app, make_post, ma
     assert like.get_json() == {"liked": True, "count": 1}
     fresh = app.test_client().get(f"/posts/{post.slug}/?sort=best").get_data(as_text=True)
     assert order(fresh) == [older.id, newer.id]
+
+
+def test_a_like_refreshes_its_thread_without_looking_the_thread_up(app, make_post, make_comment, count_queries):
+    """The like count shows in the comment's stored card and its thread's: the like names the
+    thread, so the refresh before the commit asks nothing first, and the count is there at once."""
+    post = make_post()
+    root = make_comment(post, "The root.")
+    reply = make_comment(post, "A reply.", parent=root)
+    reader = app.test_client()
+    with count_queries() as queries:
+        assert reader.post(f"/comments/{reply.id}/like").status_code in (302, 303)
+    lookups = [s for s in queries.statements if s.lstrip().upper().startswith("SELECT DISTINCT")
+               and "thread_id" in s and "coalesce" in s.lower()]
+    assert lookups == []
+    html = app.test_client().get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert '<span class="like-count">1</span>' in html

@@ -236,6 +236,11 @@ def _post_ids(obj: Post | Review) -> set[int]:
     return {obj.post_id, *(pid for pid in inspect(obj).attrs["post_id"].history.deleted if pid is not None)}
 
 
+#: Execution option of a bulk ``update(Comment)`` whose caller knows the threads it touches (a
+#: like: its comment's): ``_note_bulk_writes`` then takes them instead of reading them first.
+THREADS_OPTION = "sargasso_comment_threads"
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_writes(state: ORMExecuteState) -> None:
     """A bulk ``update(Comment)`` or ``delete(Comment)`` skips the flush: the threads of the rows it
@@ -243,6 +248,10 @@ def _note_bulk_writes(state: ORMExecuteState) -> None:
     Likes, an account made anonymous, the trash emptied and ``flask rerender`` write this way."""
     if not (state.is_update or state.is_delete) or state.bind_mapper is None \
             or state.bind_mapper.class_ is not Comment:
+        return
+    known = state.execution_options.get(THREADS_OPTION)
+    if known is not None:  # the caller named them: nothing to ask
+        _pending(state.session)[0].update(known)
         return
     where = state.statement.whereclause
     threads_touched = select(func.coalesce(Comment.thread_id, Comment.id)).distinct()

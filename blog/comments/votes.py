@@ -16,6 +16,7 @@ from flask import current_app, has_request_context, session
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from blog.comments import cards
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.comments import Comment, CommentStatus
@@ -61,6 +62,11 @@ def _votable(comment_id: int) -> Comment:
     return comment
 
 
+def _threads_of(comment: Comment) -> dict[str, list[int]]:
+    """The like count shows in the comment's card and its thread's: the refresh need not look them up."""
+    return {cards.THREADS_OPTION: [comment.thread_id or comment.id]}
+
+
 def toggle_like(comment_id: int, voter: Voter) -> tuple[bool, int]:
     """Like the comment, or take the like back if this voter already gave one.
 
@@ -77,7 +83,7 @@ def toggle_like(comment_id: int, voter: Voter) -> tuple[bool, int]:
         db.session.execute(delete(CommentVote).where(CommentVote.id == existing))
         db.session.execute(update(Comment).where(Comment.id == comment.id)
                            .values(like_count=case((Comment.like_count > 0, Comment.like_count - 1), else_=0))
-                           .execution_options(synchronize_session=False))
+                           .execution_options(synchronize_session=False, **_threads_of(comment)))
         db.session.commit()
         return False, _count(comment.id)
     cap = int(current_app.config["COMMENTS_VOTES_PER_IP"])
@@ -96,7 +102,8 @@ def toggle_like(comment_id: int, voter: Voter) -> tuple[bool, int]:
         db.session.rollback()
         return True, _count(comment_id)
     db.session.execute(update(Comment).where(Comment.id == comment.id)
-                       .values(like_count=Comment.like_count + 1).execution_options(synchronize_session=False))
+                       .values(like_count=Comment.like_count + 1)
+                       .execution_options(synchronize_session=False, **_threads_of(comment)))
     db.session.commit()
     return True, _count(comment.id)
 
