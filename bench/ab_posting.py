@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench import bench as B
-from bench.build import NAIVE_TARGET_SLUG, PAGE_SLUG, TARGET_SLUG, build
+from bench.build import PAGE_SLUG, TARGET_SLUG, build
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,10 +44,9 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 B.ROOT = here
         naive = stack.enter_context(B.serve("naive", "bench.naive:app", env, page, tmp))
-        forms = {name: B._form_for(site, TARGET_SLUG) for name, site in sites.items()}
-        naive_form = B.PostForm(path=f"/posts/{NAIVE_TARGET_SLUG}/comments", name="Naive Reader",
-                                email="naive.reader@example.org")
-        settle = B._outbox_drained(url)
+        forms = {name: B.form_for(site, TARGET_SLUG) for name, site in sites.items()}
+        naive_form = B.naive_post_form()
+        settle = B.outbox_drained(url)
         for round_number in range(1, args.rounds + 1):
             base = B.measure(naive, naive_form.path, seconds=args.duration, connections=16, tmp=tmp, form=naive_form)
             line = f"round {round_number}: naive {base.rps:6.1f} req/s {base.cpu_ms:6.3f} ms"

@@ -338,7 +338,7 @@ def app_env(database_url: str, logdir: Path) -> dict[str, str]:
     return env
 
 
-def _form_for(server: Server, slug: str) -> PostForm:
+def form_for(server: Server, slug: str) -> PostForm:
     """Load the post page like a reader, keep its cookie and hidden fields, wait out the minimum time."""
     status, headers, page = fetch(server.port, "GET", f"/posts/{slug}/")
     if status != 200:
@@ -470,16 +470,15 @@ def run_database(label: str, url: str, bench: Bench) -> Results:
         _report("home page", results.rows["home"])
         results.rows["naive_page"] = bench.row(naive, page)
         _report("naive one-query page", results.rows["naive_page"])
-        form = _form_for(site, TARGET_SLUG)
-        naive_form = PostForm(path=f"/posts/{NAIVE_TARGET_SLUG}/comments", name="Naive Reader",
-                              email="naive.reader@example.org")
+        form = form_for(site, TARGET_SLUG)
+        naive_form = naive_post_form()
 
         def naive_insert() -> Load:
             return measure(naive, naive_form.path, seconds=bench.seconds, connections=bench.connections, tmp=tmp,
                            form=naive_form)
 
         results.rows["post"] = post = bench.row(site, form.path, form=form, reference=("naive insert", naive_insert),
-                                                settle=_outbox_drained(url))
+                                                settle=outbox_drained(url))
         results.rows["naive_post"] = Row([f for f in post.floors if f is not None], [None] * bench.rounds, "")
         _report("naive insert-and-commit", results.rows["naive_post"])
         _report("posting a comment", post)
@@ -506,7 +505,13 @@ def run_database(label: str, url: str, bench: Bench) -> Results:
     return results
 
 
-def _outbox_drained(url: str) -> Callable[[], None]:
+def naive_post_form() -> PostForm:
+    """The naive handler's reader: another person than the site's, on a post of its own (approved
+    comments under the site reader's address would make that reader a trusted commenter)."""
+    return PostForm(path=f"/posts/{NAIVE_TARGET_SLUG}/comments", name="Naive Reader", email="naive.reader@example.org")
+
+
+def outbox_drained(url: str) -> Callable[[], None]:
     """Waits until the site's mail worker has sent what the posting run queued (to the log): the
     worker runs in the gunicorn workers, and its CPU per comment belongs to posting."""
     from sqlalchemy import create_engine, text

@@ -19,7 +19,7 @@ import threading
 import uuid
 from pathlib import Path
 
-from bench.bench import _form_for, app_env, fetch, serve
+from bench.bench import app_env, fetch, form_for, serve
 from bench.build import PAGE_SLUG, TARGET_SLUG, build
 
 MIX = [
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         build(url)
         env = {**app_env(url, tmp), "BLOG_PAGE_CACHE_ENABLED": "true"}
         with serve("memory", "wsgi:app", env, "/", tmp) as site:
-            form = _form_for(site, TARGET_SLUG)
+            form = form_for(site, TARGET_SLUG)
             pids = sorted(site.worker_pids())
             start = {pid: rss_kib(pid) for pid in pids}
             print(f"Workers {pids}: RSS after start-up {', '.join(f'{start[p] / 1024:.1f}' for p in pids)} MiB")

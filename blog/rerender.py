@@ -10,7 +10,7 @@ a post's ``updated_at`` is left alone (a re-render is not an edit).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
@@ -36,10 +36,9 @@ class RerenderResult:
     posts_changed: int = 0
     comments_seen: int = 0
     comments_changed: int = 0
-    #: Cards (``blog.comments.cards``): posts looked at, comment cards and thread cards written.
+    #: Cards (``blog.comments.cards``): posts looked at, comment and thread cards written.
     card_posts: int = 0
-    cards_written: int = 0
-    thread_cards_written: int = 0
+    cards_written: cards.Written = field(default_factory=cards.Written)
 
 
 def _batches(query: Select[Any], id_column: Any, batch_size: int) -> Iterator[list[Any]]:
@@ -110,8 +109,7 @@ def rerender_all(*, batch_size: int = 200, progress: Progress | None = None) -> 
 
 def rerender_cards(result: RerenderResult, *, progress: Progress | None = None) -> None:
     """Every comment card whose key no longer matches (new markup, or a change no write noticed)."""
-    result.card_posts, written = cards.refresh_all(progress)
-    result.cards_written, result.thread_cards_written = written.comments, written.threads
+    result.card_posts, result.cards_written = cards.refresh_all(progress)
 
 
 @click.command("rerender")
@@ -135,6 +133,6 @@ def rerender_command(batch_size: int, posts: bool, comments: bool) -> None:
         total = db.session.scalar(select(func.count(func.distinct(Comment.post_id)))) or 0
         with click.progressbar(length=total, label="Cards   ", show_pos=True) as bar:
             rerender_cards(result, progress=bar.update)
-        posts_word = "post" if result.card_posts == 1 else "posts"
-        click.echo(f"Cards: {result.cards_written} of comments and {result.thread_cards_written} of threads written,"
+        written, posts_word = result.cards_written, "post" if result.card_posts == 1 else "posts"
+        click.echo(f"Cards: {written.comments} of comments and {written.threads} of threads written,"
                    f" on {result.card_posts} {posts_word}.")

@@ -179,13 +179,18 @@ def comment_rating_target(post_id: int, raw_score: str, signed_in: bool) -> tupl
     return work, checked
 
 
-_REVIEWED_WORK = Prepared(lambda: select(Review.work_id).where(Review.post_id == bindparam("post_id")))
+def _work_reviewed_by(post_id: Any) -> Any:
+    """The work the post ``post_id`` (a column or a bound parameter) reviews."""
+    return select(Review.work_id).where(Review.post_id == post_id)
+
+
+_REVIEWED_WORK = Prepared(lambda: _work_reviewed_by(bindparam("post_id")))
 
 
 def reviewed_work_column(post: Any) -> Any:
     """The work ``post`` (a ``Post`` entity or alias) reviews, as a column of the statement that
     loads it: the post page then asks ``reviewed_work_id`` nothing (``remember_reviewed_work``)."""
-    return select(Review.work_id).where(Review.post_id == post.id).scalar_subquery().label("reviewed_work_id")
+    return _work_reviewed_by(post.id).scalar_subquery().label("reviewed_work_id")
 
 
 def _memo() -> dict[int, int | None] | None:
