@@ -21,7 +21,8 @@ How it stays correct:
   it is the same bytes for every anonymous reader. ``static/js/site.js`` fetches a token and a
   stamp from ``/comments/form-token`` when the reader starts on a form; without JavaScript the
   comment view's CSRF-failure page keeps the text and offers the button again. A page that still
-  holds this request's token or nonce is served but never stored.
+  holds this request's token or nonce is served but never stored. With the cache off
+  (``PAGE_CACHE_ENABLED`` false) anonymous readers get the same shared page, rendered each time.
 * **Hits are served before Flask.** ``blog.cache.wsgi`` answers a GET/HEAD from a reader with no
   cookie (or a session of neutral keys only) straight from the entry and the headers stored with
   it; everything else, and any backend failure, goes through Flask as before.
@@ -71,6 +72,7 @@ from blog.cache.pages import (
     form_meta,
     not_modified,
     page_is_shared,
+    share_with_anonymous,
 )
 
 __all__ = [
@@ -78,7 +80,7 @@ __all__ = [
     "PENDING_COMMENT_COOKIE", "PER_RESPONSE_HEADERS", "VISIBILITY_RULES", "Backend", "Entry", "EntryMemory",
     "GenerationReader", "LocalBackend", "RedisBackend", "anonymous", "backend", "bump_site_generation", "cache_key",
     "changes_show", "csrf_token_for_page", "dont_cache", "form_meta", "ignore_table", "init_app", "make_backend",
-    "not_modified", "page_is_shared",
+    "not_modified", "page_is_shared", "share_with_anonymous",
 ]
 
 
@@ -91,22 +93,24 @@ def make_backend(app: Flask) -> Backend:
 
 def init_app(app: Flask) -> None:
     _install_events()
-    if not app.config.get("PAGE_CACHE_ENABLED", True):
-        return
-    app.extensions["sargasso.page_cache"] = make_backend(app)
     app.extensions["sargasso.page_cache_rules"] = (
         frozenset(str(app.config["PAGE_CACHE_BLUEPRINTS"]).replace(",", " ").split()),
         frozenset(str(app.config["PAGE_CACHE_EXCLUDE"]).replace(",", " ").split()),
     )
-    app.before_request(_before_request)
-    # Last of all after_request hooks (Flask runs them newest first): the entry is stored with
-    # the security headers and everything else the app adds, exactly as a rendered page has them.
-    app.after_request_funcs.setdefault(None, []).insert(0, _after_request)
     app.jinja_env.globals["csrf_token"] = csrf_token_for_page
     app.jinja_env.globals["page_is_shared"] = page_is_shared
     # Flask-WTF also hands templates ``csrf_token`` through a context processor, which wins over
     # globals; this one runs after it, so ``{{ csrf_token() }}`` is empty on a shared page too.
     app.context_processor(lambda: {"csrf_token": csrf_token_for_page})
+    if not app.config.get("PAGE_CACHE_ENABLED", True):
+        # Anonymous readers still get the page the cache would give them (``share_with_anonymous``).
+        app.before_request(share_with_anonymous)
+        return
+    app.extensions["sargasso.page_cache"] = make_backend(app)
+    app.before_request(_before_request)
+    # Last of all after_request hooks (Flask runs them newest first): the entry is stored with
+    # the security headers and everything else the app adds, exactly as a rendered page has them.
+    app.after_request_funcs.setdefault(None, []).insert(0, _after_request)
 
     from blog.cache.wsgi import install
 

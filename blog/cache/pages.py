@@ -139,6 +139,15 @@ def dont_cache() -> None:
     g.page_cache_skip = True
 
 
+def share_with_anonymous() -> None:
+    """With the page cache off, an anonymous reader of a reading page still gets the shared page:
+    no CSRF token, no form stamp, no session started. Reading then sets no cookie, the page is the
+    one the cache would have served, and rendering skips two signatures and a signed cookie per
+    view; ``static/js/site.js`` fetches a token and a stamp when the reader starts writing."""
+    if request.method in ("GET", "HEAD") and _cacheable_endpoint() and _reader_is_anonymous():
+        g.page_is_shared = True
+
+
 #: The WSGI layer leaves its lookup here when it could not answer, so Flask does not look again.
 LOOKUP_ENVIRON_KEY = "sargasso.page_cache.lookup"
 
