@@ -9,6 +9,10 @@
  *   fetch both from /comments/form-token (which also sets the session cookie) and fill every
  *   empty one on the page; a submit waits for that, then goes ahead. Without JavaScript the
  *   server answers such a post with a page that keeps the text and has a token.
+ * - The server refuses a comment posted within COMMENTS_MIN_SECONDS of its form's stamp ("That
+ *   was quick!"): a robot's pace. A reader who pastes a ready comment just after starting on the
+ *   form (on a cached page, the moment the stamp is fetched) would meet it, so the submit waits
+ *   out the rest of that time instead, the button saying "Posting…".
  *
  * Loaded with `defer` from base.html; no inline handlers anywhere, so a strict CSP holds.
  */
@@ -69,10 +73,29 @@
   "use strict";
 
   var DEFAULT_URL = "/comments/form-token";
+  var MARGIN_MS = 250;  // the stamp is made on the server before it reaches us: a little slack
   var pending = null;
+  var stampedAt = null;  // when this page got the comment form's stamp (Date.now())
+  var waiting = false;   // a comment submit is waiting out the minimum time
 
   function commentForm() {
     return document.getElementById("commentform");
+  }
+
+  function stampOf(form) {
+    return form ? form.querySelector('input[name="shown"]') : null;
+  }
+
+  (function () {  // a stamp in the page itself (a page rendered for this reader) is as old as the page
+    var shown = stampOf(commentForm());
+    if (shown && shown.value) stampedAt = Date.now();
+  })();
+
+  function millisecondsToWait(form) {
+    if (form !== commentForm() || stampedAt === null) return 0;
+    var minimum = parseFloat(form.getAttribute("data-min-seconds") || "0");
+    if (!(minimum > 0)) return 0;
+    return Math.max(0, stampedAt + minimum * 1000 + MARGIN_MS - Date.now());
   }
 
   function needsToken(form) {
@@ -95,9 +118,11 @@
       }
       input.value = data.csrf_token;
     });
-    var form = commentForm();
-    var shown = form ? form.querySelector('input[name="shown"]') : null;
-    if (shown && !shown.value && data.shown) shown.value = data.shown;
+    var shown = stampOf(commentForm());
+    if (shown && !shown.value && data.shown) {
+      shown.value = data.shown;
+      stampedAt = Date.now();
+    }
   }
 
   function fetchToken() {
@@ -124,12 +149,33 @@
     if (form && form.contains(event.target) && needsToken(form)) fetchToken().catch(function () {});
   });
 
+  function waitThen(form, submitter, go) {
+    var left = millisecondsToWait(form);
+    if (left <= 0) { go(); return; }
+    var button = submitter && submitter.form === form ? submitter : form.querySelector('[type="submit"]');
+    var label = button ? button.textContent : "";
+    waiting = true;
+    form.setAttribute("aria-busy", "true");
+    if (button) button.textContent = "Posting\u2026";
+    window.setTimeout(function () {
+      waiting = false;
+      form.removeAttribute("aria-busy");
+      if (button) button.textContent = label;
+      go();
+    }, left);
+  }
+
   // Capture phase: before discussion.js's like handler or a data-confirm question sees the event.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!needsToken(form)) return;
+    var missing = needsToken(form);
+    // Only "Post Comment" waits: a submit button sending the form elsewhere (a sign-in provider,
+    // sign-out) goes at once.
+    var isComment = form === commentForm() && !(event.submitter && event.submitter.hasAttribute("formaction"));
+    if (!missing && !(isComment && (waiting || millisecondsToWait(form) > 0))) return;
     event.preventDefault();
     event.stopImmediatePropagation();
+    if (isComment && waiting) return;  // a second press while the first waits
     var submitter = event.submitter || null;
     function resubmit() {
       if (needsToken(form) || !form.requestSubmit) {
@@ -138,7 +184,12 @@
         form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
       }
     }
+    function ready() {
+      if (isComment) waitThen(form, submitter, resubmit);
+      else resubmit();
+    }
+    if (!missing) { ready(); return; }
     // Without a token the server still answers with a page that keeps the text: never lose a post.
-    fetchToken().then(resubmit, function () { HTMLFormElement.prototype.submit.call(form); });
+    fetchToken().then(ready, function () { HTMLFormElement.prototype.submit.call(form); });
   }, true);
 })();

@@ -66,3 +66,28 @@ def test_a_like_on_a_cached_page_waits_for_its_token_then_counts(
     button.click()  # no field was focused: the submit itself fetches the token first
     expect(button.locator(".like-count")).to_have_text("1")
     expect(button).to_have_attribute("aria-pressed", "true")
+
+
+@pytest.mark.settings(COMMENTS_MIN_SECONDS=3)
+def test_a_comment_pasted_and_posted_at_once_on_a_cached_page_waits_out_the_minimum_then_posts(
+    page, browser, live_server, make_post
+):
+    """The stamp of a cached page's form is fetched when the reader starts: a comment pasted and
+    posted straight away would be "That was quick!" from the server, so the browser waits instead."""
+    post = make_post("Fond Memories Part 3: Cannon Fodder")
+    url = f"{live_server.url}/posts/{post.slug}/"
+    _cached(browser, url)
+
+    assert page.goto(url).headers["x-cache"] == "HIT"
+    with page.expect_response(lambda r: "/comments/form-token" in r.url):
+        page.locator("#comment").focus()
+    page.locator("#comment").fill("One long take of a whole day in a city that only fires cannons.")
+    page.locator("#author").fill("Quick Reader")
+    page.locator("#email").fill("quick@example.org")
+    button = page.locator("#commentform #submit")
+    button.click()
+    expect(button).to_have_text("Posting\u2026")
+    button.click()  # a second press while it waits posts nothing twice
+    page.wait_for_url(re.compile(r"#comment-\d+$"), timeout=10_000)
+    expect(page.locator("li.comment", has_text="One long take of a whole day")).to_have_count(1)
+    expect(page.locator("body")).not_to_contain_text("That was quick")
