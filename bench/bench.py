@@ -617,11 +617,11 @@ def main(argv: list[str] | None = None) -> None:
             schema = None
             if args.postgres:
                 schema = "bench_" + uuid.uuid4().hex[:10]
-                pg_url = _pg_with_schema(args.postgres, schema)
+                pg_url = pg_with_schema(args.postgres, schema)
                 try:
                     runs.append(run_database("PostgreSQL", pg_url, bench))
                 finally:
-                    _drop_schema(args.postgres, schema)
+                    drop_schema(args.postgres, schema)
         _summary(runs, bench.rounds)
         if args.profile:
             print("\n== Profile of the post page (in process, SQLite)")
@@ -630,7 +630,7 @@ def main(argv: list[str] | None = None) -> None:
             profile(sqlite_url)
 
 
-def _pg_with_schema(url: str, schema: str) -> str:
+def pg_with_schema(url: str, schema: str) -> str:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
@@ -641,7 +641,7 @@ def _pg_with_schema(url: str, schema: str) -> str:
     return f"{url}{separator}options=" + urllib.parse.quote(f"-csearch_path={schema}")
 
 
-def _drop_schema(url: str, schema: str) -> None:
+def drop_schema(url: str, schema: str) -> None:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
