@@ -68,8 +68,6 @@ from blog.cache.pages import (
     anonymous,
     cache_key,
     csrf_token_for_page,
-    dont_cache,
-    form_meta,
     not_modified,
     page_is_shared,
     share_with_anonymous,
@@ -79,7 +77,7 @@ __all__ = [
     "CACHEABLE_TYPES", "IGNORED_TABLES", "LOOKUP_ENVIRON_KEY", "NEUTRAL_SESSION_KEYS", "NONCE_MARK", "NOT_ON_304",
     "PENDING_COMMENT_COOKIE", "PER_RESPONSE_HEADERS", "VISIBILITY_RULES", "Backend", "Entry", "EntryMemory",
     "GenerationReader", "LocalBackend", "RedisBackend", "anonymous", "backend", "bump_site_generation", "cache_key",
-    "changes_show", "csrf_token_for_page", "dont_cache", "form_meta", "ignore_table", "init_app", "make_backend",
+    "changes_show", "csrf_token_for_page", "ignore_table", "init_app", "make_backend",
     "not_modified", "page_is_shared", "share_with_anonymous",
 ]
 

@@ -72,11 +72,6 @@ def csrf_token_for_page() -> str:
     return "" if page_is_shared() else str(generate_csrf())
 
 
-def form_meta() -> dict[str, Any]:
-    """Flask-WTF ``meta`` for a form on a page: no CSRF field (and no session write) when shared."""
-    return {"csrf": False} if page_is_shared() else {}
-
-
 def not_modified(etag: str, header: str | None) -> bool:
     """Whether an ``If-None-Match`` header names ``etag`` (weakly, as revalidation allows)."""
     return bool(header) and parse_etags(header).contains_weak(etag.removeprefix("W/").strip('"'))
@@ -117,7 +112,7 @@ def _storable(response: Response) -> bool:
         return False
     if response.headers.getlist("Set-Cookie"):
         return False  # the view gave this reader something (a session, a cookie of theirs)
-    return set(session.keys()) <= NEUTRAL_SESSION_KEYS and not g.get("page_cache_skip")
+    return set(session.keys()) <= NEUTRAL_SESSION_KEYS
 
 
 def _personal_values(body: bytes) -> bool:
@@ -132,11 +127,6 @@ def _personal_values(body: bytes) -> bool:
 
 def _csrf_field() -> str:
     return str(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-
-
-def dont_cache() -> None:
-    """For a view in a cached blueprint whose page this time must not be stored or shared."""
-    g.page_cache_skip = True
 
 
 def share_with_anonymous() -> None:
