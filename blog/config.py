@@ -59,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_EDIT_WINDOW_MINUTES": 15,
     "COMMENT_CARDS": True,  # use each comment's stored markup (blog.comments.cards) on public pages
     "COMMENTS_RATELIMIT": "5 per minute;30 per hour",
+    "COMMENTS_PREVIEW_RATELIMIT": "30 per minute",  # the comment form's "Preview" (renders, stores nothing)
     "COMMENTS_MODERATION_KEYS": "",
     "COMMENTS_DISALLOWED_KEYS": "",
     "COMMENTS_TRASH_DAYS": 30,

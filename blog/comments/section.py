@@ -135,6 +135,8 @@ class CommentSection:
     signed_in: bool
     reply_to: threads.Node | None
     error: str = ""
+    #: The comment as it will look (sanitized ``render_comment`` output), after "Preview" without JS.
+    preview: Markup | None = None
     gravatar: bool = True
     page_url: str = ""
     avatar_base: str = ""
@@ -252,6 +254,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
                                           found.created_at, found.edited_at, visible=True)
 
     error = getattr(g, "comment_error", "") if in_request else ""
+    preview = getattr(g, "comment_preview", None) if in_request else None
     form: FormView | None = None
     if is_open or left is not None:
         # A refused comment keeps its form even on a closed post, so the reader can copy the text.
@@ -287,6 +290,7 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         signed_in=signed_in,
         reply_to=reply_node,
         error=error,
+        preview=Markup(preview) if preview is not None else None,  # noqa: S704 - render_comment's sanitized output
         gravatar=bool(current_app.config["GRAVATAR"]),
         page_url=url_for("posts.post_detail", slug=post.slug) if in_request else f"/posts/{post.slug}/",
         avatar_base=avatar_base(),

@@ -1,7 +1,8 @@
-"""Routes of the comments area: post, permalink, edit and delete one's own comment, avatars.
+"""Routes of the comments area: post, preview, permalink, edit and delete one's own comment, avatars.
 
 A refused comment re-renders the whole post page (through the post page's own view) with the
-form holding what was typed and the reason, under a 4xx status.
+form holding what was typed and the reason, under a 4xx status; so does a preview asked for
+without JavaScript, with the rendered comment above the form.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ from blog.comments.section import (
     remember_guest_comment,
 )
 from blog.errors import DomainError
-from blog.extensions import client_ip, db
+from blog.extensions import client_ip, db, limiter
 from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post
+from blog.rendering import render_comment
 
 bp = Blueprint("comments", __name__)
 
@@ -141,6 +143,45 @@ def post_comment(slug: str) -> Response:
         elif IDENTITY_COOKIE in request.cookies:
             response.delete_cookie(IDENTITY_COOKIE)
     return response
+
+
+def _preview_rate() -> str:
+    return str(current_app.config["COMMENTS_PREVIEW_RATELIMIT"])
+
+
+@bp.post("/posts/<slug>/comments/preview")
+@limiter.limit(_preview_rate)
+def preview_comment(slug: str) -> Response:
+    """The comment as it will look, rendered by the function that will store it; nothing is stored.
+
+    The form's "Preview" button: comments.js asks for JSON (``{"html": ...}``, or ``{"message": ...}``
+    with a 4xx) and shows it under the text box; without JavaScript the post page comes back with
+    the form as typed and the preview above the buttons.
+    """
+    post = db.session.scalar(select(Post).where(Post.slug == slug))
+    if post is None or not post.is_live:
+        abort(404, description="There is no published post at this address.")
+    if not posting.comments_open(post):
+        abort(403, description="Comments are closed on this post.")
+    body = request.form.get("body") or ""
+    try:
+        if not body.strip():
+            raise DomainError("Type your comment to see how it will look.", field="body")
+        posting.validate_body(body)
+        html, refused = render_comment(body.strip()), None
+    except DomainError as error:
+        html, refused = "", error
+    if request.accept_mimetypes.best == "application/json":
+        if refused is not None:
+            return make_response(jsonify(message=refused.message), refused.status)
+        return jsonify(html=html)
+    form = CommentForm()
+    _strip_invalid(form)
+    if refused is not None:
+        return _render_post_page(slug, form, refused)
+    g.comment_form = form
+    g.comment_preview = html
+    return make_response(current_app.view_functions["posts.post_detail"](slug=slug))
 
 
 def _strip_invalid(form: CommentForm | EditCommentForm) -> None:

@@ -7,6 +7,9 @@
  *   account's picture), or sits in a list with data-gravatar (Gravatar for the hash its src is
  *   named after, with d=404), we load that off-screen and swap it in only once it has
  *   loaded, so offline or blocked images never show broken.
+ * - "Preview" (a submit button of the comment form with its own formaction) asks the preview
+ *   route for JSON and shows the comment as it will look under the text box, in place; without
+ *   JS the route sends the page back with the preview. Typing again hides the stale preview.
  * - The moderation queue's "select all" checkbox.
  *
  * Loaded with `defer`; no inline handlers, so a strict CSP holds.
@@ -118,8 +121,51 @@
     });
   }
 
+  function setupPreview() {
+    var form = document.getElementById("commentform");
+    var box = document.getElementById("comment-preview");
+    if (!form || !box || !window.fetch || !window.FormData) return;
+    var content = box.querySelector(".comment-content");
+    var textarea = document.getElementById("comment");
+    var plain = false;  // a preview the page could not fetch goes the way it would without JS
+
+    function show(html, isError) {
+      box.classList.toggle("is-error", isError);
+      if (isError) content.textContent = html; else content.innerHTML = html;  // sanitized by the server
+      box.hidden = false;
+    }
+
+    // Bubble phase: site.js (capture) has made sure the form has its CSRF token by now.
+    document.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (event.target !== form || !button || button.id !== "comment-preview-button" || plain) return;
+      event.preventDefault();
+      button.disabled = true;
+      fetch(button.formAction, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      }).then(function (answer) {
+        if (answer.ok) show(answer.data.html || "", false);
+        else show(answer.data.message || "The preview is not available right now.", true);
+      }).then(function () { button.disabled = false; }, function () {
+        button.disabled = false;
+        plain = true;
+        form.requestSubmit(button);
+      });
+    });
+
+    if (textarea) {
+      textarea.addEventListener("input", function () { box.hidden = true; });
+    }
+  }
+
   function init() {
     setupReplies();
+    setupPreview();
     upgradeAvatars();
     setupBulkSelect();
   }

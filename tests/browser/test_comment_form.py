@@ -1,0 +1,52 @@
+"""The comment form at the keyboard and before posting: Enter posts, "Preview" shows the comment in place."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.settings(WTF_CSRF_ENABLED=True, COMMENTS_MODERATION="all-approved", GRAVATAR=False)
+
+
+def test_enter_in_the_email_field_posts_the_comment_not_a_sign_in(page, live_server, make_post):
+    """The sign-in icons are submit buttons of the same form, ahead of "Post Comment": the browser's
+    Enter key used to press the first of them and take the reader to "Sign in by email"."""
+    post = make_post("Fond Memories Part 2: Stink Bomb")
+    page.goto(f"{live_server.url}/posts/{post.slug}/")
+    page.locator("#comment").fill("Funniest of the three, by a mile.")
+    page.locator("#author").fill("Keyboard Reader")
+    page.locator("#email").fill("keys@example.org")
+    page.locator("#email").press("Enter")
+    page.wait_for_url(re.compile(rf"/posts/{post.slug}/#comment-\d+$"))
+    expect(page.locator("li.comment", has_text="Funniest of the three, by a mile.")).to_have_count(1)
+
+
+def test_preview_shows_the_comment_as_it_will_look_in_place_then_it_posts(page, live_server, make_post):
+    post = make_post("Fond Memories Part 1: Magnetic Rose")
+    url = f"{live_server.url}/posts/{post.slug}/"
+    page.goto(url)
+    box = page.locator("#comment-preview")
+    expect(box).to_be_hidden()
+    expect(page.locator("#comment-hint")).to_contain_text("||like this||")
+    page.locator("#comment").fill("The *opera* scenes. ||Eva was never there.||")
+    page.locator("#author").fill("Previewing Reader")
+    page.locator("#email").fill("preview@example.org")
+    with page.expect_response(lambda r: r.url.endswith("/comments/preview")) as answered:
+        page.get_by_role("button", name="Preview").click()
+    assert answered.value.status == 200
+    expect(box).to_be_visible()
+    expect(box.locator("em")).to_have_text("opera")
+    expect(box.locator("span.spoiler")).to_have_text("Eva was never there.")
+    assert page.url == url  # shown in place: nothing typed left the page
+    expect(page.locator("#author")).to_have_value("Previewing Reader")
+
+    page.locator("#comment").press("End")
+    page.locator("#comment").type(" Still haunting.")
+    expect(box).to_be_hidden()  # the preview no longer matches the text
+
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    posted = page.locator("li.comment", has_text="Still haunting.")
+    expect(posted.locator("em")).to_have_text("opera")
