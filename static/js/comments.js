@@ -10,6 +10,7 @@
  * - "Preview" (a submit button of the comment form with its own formaction) asks the preview
  *   route for JSON and shows the comment as it will look under the text box, in place; without
  *   JS the route sends the page back with the preview. Typing again hides the stale preview.
+ * - Ctrl+Enter (Cmd+Enter on a Mac) in the text box presses "Post Comment".
  * - The moderation queue's "select all" checkbox.
  *
  * Loaded with `defer`; no inline handlers, so a strict CSP holds.
@@ -163,9 +164,23 @@
     }
   }
 
+  function setupShortcut() {
+    var form = document.getElementById("commentform");
+    var textarea = document.getElementById("comment");
+    var post = document.getElementById("submit");
+    if (!form || !textarea || !post || !form.requestSubmit) return;
+    textarea.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit(post);  // as a press of the button: the form's checks and site.js's wait apply
+      }
+    });
+  }
+
   function init() {
     setupReplies();
     setupPreview();
+    setupShortcut();
     upgradeAvatars();
     setupBulkSelect();
   }

@@ -50,3 +50,15 @@ def test_preview_shows_the_comment_as_it_will_look_in_place_then_it_posts(page, 
     page.wait_for_url(re.compile(r"#comment-\d+$"))
     posted = page.locator("li.comment", has_text="Still haunting.")
     expect(posted.locator("em")).to_have_text("opera")
+
+
+def test_ctrl_enter_in_the_text_box_posts_the_comment(page, live_server, make_post):
+    post = make_post("Fond Memories Part 3: Cannon Fodder")
+    page.goto(f"{live_server.url}/posts/{post.slug}/")
+    expect(page.locator("#comment-hint")).to_contain_text("Ctrl+Enter posts.")
+    page.locator("#author").fill("Shortcut Reader")
+    page.locator("#email").fill("shortcut@example.org")
+    page.locator("#comment").fill("One long take.")
+    page.locator("#comment").press("Control+Enter")
+    page.wait_for_url(re.compile(rf"/posts/{post.slug}/#comment-\d+$"))
+    expect(page.locator("li.comment", has_text="One long take.")).to_have_count(1)
