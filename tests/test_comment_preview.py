@@ -95,6 +95,15 @@ def test_no_preview_for_a_draft_an_unknown_or_a_closed_post(client, make_post):
 def test_a_preview_needs_the_forms_token(client, make_post):
     post = make_post("Magnetic Rose")
     assert client.post(f"/posts/{post.slug}/comments/preview", data=TYPED, headers=JSON).status_code == 400
+    # Without JavaScript (a cached page has no token): the page keeps everything typed, with a token.
+    again = client.post(f"/posts/{post.slug}/comments/preview", data=TYPED)
+    assert again.status_code == 400
+    html = again.get_data(as_text=True)
+    assert "Press “Preview” again" in html and "The *opera* scenes." in html and 'value="Ann Reader"' in html
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    shown = client.post(f"/posts/{post.slug}/comments/preview", data={**TYPED, "csrf_token": token})
+    assert shown.status_code == 200 and "<em>opera</em>" in preview_box(shown.get_data(as_text=True))
+    assert stored() == 0
     token = client.get(f"/comments/form-token?post={post.id}").get_json()["csrf_token"]
     answer = client.post(f"/posts/{post.slug}/comments/preview", data={**TYPED, "csrf_token": token}, headers=JSON)
     assert answer.status_code == 200 and "<em>opera</em>" in answer.get_json()["html"]

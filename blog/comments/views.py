@@ -49,6 +49,8 @@ bp = Blueprint("comments", __name__)
 SESSION_EXPIRED = "Your session expired; please post again."
 #: A post from a page served from the cache without JavaScript (no token, no stamp yet).
 NOT_POSTED_YET = "Your comment is not posted yet: check it, then press “Post Comment” to send it."
+#: The same for "Preview": the page that comes back has the token the next press needs.
+PREVIEW_AGAIN = "Press “Preview” again to see how your comment will look."
 IDENTITY_MAX_AGE = 365 * 24 * 3600
 
 
@@ -200,14 +202,19 @@ def csrf_error(error: CSRFError) -> Response:
     endpoint = request.endpoint or ""
     args = request.view_args or {}
     post = db.session.scalar(select(Post).where(Post.slug == str(args.get("slug", ""))))
-    if endpoint == "comments.post_comment" and post is not None and post.is_live:
+    if endpoint in ("comments.post_comment", "comments.preview_comment") and post is not None and post.is_live:
         form = CommentForm()
         form.csrf_token.errors = []
         _strip_invalid(form)
         # The page re-rendered here has a new token and a new "shown at" stamp, so one more press
         # posts; the minimum time counts from now, so a robot's instant second post is still refused.
+        # A preview keeps its token too: shown for a cross-site form, it would put a stranger's text
+        # on our page.
         from_shared_page = not request.form.get("csrf_token") and not form.shown.data
-        message = NOT_POSTED_YET if from_shared_page else SESSION_EXPIRED
+        if endpoint == "comments.preview_comment":
+            message = PREVIEW_AGAIN
+        else:
+            message = NOT_POSTED_YET if from_shared_page else SESSION_EXPIRED
         return _render_post_page(post.slug, form, DomainError(message, status=400))
     if endpoint == "comments.edit_comment":
         comment = db.session.get(Comment, args.get("comment_id"))
