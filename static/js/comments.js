@@ -169,6 +169,8 @@
     var textarea = document.getElementById("comment");
     var post = document.getElementById("submit");
     if (!form || !textarea || !post || !form.requestSubmit) return;
+    var hint = document.getElementById("comment-shortcut-hint");
+    if (hint) hint.hidden = false;  // said only where it works
     textarea.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.isComposing) {
         event.preventDefault();

@@ -55,6 +55,7 @@ def test_preview_shows_the_comment_as_it_will_look_in_place_then_it_posts(page, 
 def test_ctrl_enter_in_the_text_box_posts_the_comment(page, live_server, make_post):
     post = make_post("Fond Memories Part 3: Cannon Fodder")
     page.goto(f"{live_server.url}/posts/{post.slug}/")
+    expect(page.locator("#comment-shortcut-hint")).to_be_visible()
     expect(page.locator("#comment-hint")).to_contain_text("Ctrl+Enter posts.")
     page.locator("#author").fill("Shortcut Reader")
     page.locator("#email").fill("shortcut@example.org")
