@@ -31,9 +31,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=_asset_dir("static"),
         instance_relative_config=True,
     )
+    from blog import database, errors, web
+
+    app.jinja_environment = web.Environment  # before anything builds app.jinja_env
     load_config(app, config)
 
-    from blog import database, errors, web
     from blog.extensions import csrf, db, init_limiter, login_manager, migrate
 
     db.init_app(app)

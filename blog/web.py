@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections import ChainMap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
+from flask.templating import Environment as FlaskEnvironment
 
 from blog.extensions import db, login_manager
 
@@ -17,6 +19,27 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return str(g.csp_nonce)
+
+
+class TemplateGlobals(ChainMap[str, Any]):
+    """A template's globals (its own over the environment's, as Jinja makes them) with a quicker
+    ``keys()``. At every ``{% import %}`` or ``{% from %}`` Jinja asks which globals of the
+    importing template the imported one lacks (``ctx.globals_keys - template.globals.keys()``); a
+    ChainMap's key view answered name by name in Python, ~14 µs an import, four imports on a post
+    page (5% of its CPU). The same names, as a set built from each map's keys."""
+
+    def keys(self) -> set[str]:  # type: ignore[override]
+        names: set[str] = set()
+        for mapping in self.maps:
+            names.update(mapping)
+        return names
+
+
+class Environment(FlaskEnvironment):
+    """Flask's Jinja environment, its templates' globals a ``TemplateGlobals``."""
+
+    def make_globals(self, d: Any) -> TemplateGlobals:  # type: ignore[override]
+        return TemplateGlobals(d if d is not None else {}, self.globals)
 
 
 def memoized_url_for(app: Flask) -> Callable[..., str]:
