@@ -7,6 +7,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from blog.extensions import db
+from blog.web import wants_json
 
 
 class DomainError(Exception):
@@ -23,7 +24,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
-        if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        if wants_json() or request.path.startswith("/api/"):
             return {"error": error.name, "message": error.description}, code
         template = f"errors/{code}.html" if code in {403, 404, 410} else "errors/generic.html"
         return render_template(template, error=error), code

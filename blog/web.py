@@ -21,6 +21,11 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
+def wants_json() -> bool:
+    """The request comes from one of our scripts (fetch or XHR), which reads JSON, not a page."""
+    return request.accept_mimetypes.best == "application/json" or bool(request.headers.get("X-Requested-With"))
+
+
 class TemplateGlobals(ChainMap[str, Any]):
     """A template's globals (its own over the environment's, as Jinja makes them) with a quicker
     ``keys()``. At every ``{% import %}`` or ``{% from %}`` Jinja asks which globals of the

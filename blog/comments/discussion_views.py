@@ -38,6 +38,7 @@ from blog.models.comments import Comment
 from blog.models.discussion import BanKind
 from blog.models.posts import Post
 from blog.posts.seo import absolute_url
+from blog.web import wants_json
 
 T = TypeVar("T")
 
@@ -51,10 +52,6 @@ def _email_rate() -> str:
 
 add_link(NavLink("discussion.insights_page", "Insights", can_moderate, 5))
 add_link(NavLink("discussion.ban_list", "Bans", can_moderate, 45))
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json" or request.headers.get("X-Requested-With") == "fetch"
 
 
 def _back_to(comment_id: int) -> str:
@@ -75,10 +72,10 @@ def like(comment_id: int) -> Response:
         liked, count = votes.toggle_like(comment_id, voter)
     except DomainError as error:
         db.session.rollback()
-        if _wants_json():
+        if wants_json():
             return make_response(jsonify(error=error.message), error.status)
         return _message("Your like was not counted", error.message, error.status)
-    if _wants_json():
+    if wants_json():
         return jsonify(liked=liked, count=count)
     return redirect(_back_to(comment_id))
 
@@ -87,7 +84,7 @@ def like(comment_id: int) -> Response:
 def csrf_error(error: CSRFError) -> Response:
     """No or a stale token. A like from a page served from the cache without JavaScript has none:
     ask once more with a button that carries one (nothing is counted yet), not a bare error."""
-    if _wants_json():
+    if wants_json():
         return make_response(jsonify(error="Your session expired; reload the page and try again."), 400)
     args = request.view_args or {}
     comment = db.session.get(Comment, args["comment_id"]) if request.endpoint == "discussion.like" else None

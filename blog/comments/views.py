@@ -43,6 +43,7 @@ from blog.extensions import client_ip, db, limiter
 from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post
 from blog.rendering import render_comment
+from blog.web import wants_json
 
 bp = Blueprint("comments", __name__)
 
@@ -173,7 +174,7 @@ def preview_comment(slug: str) -> Response:
         html, refused = render_comment(body.strip()), None
     except DomainError as error:
         html, refused = "", error
-    if request.accept_mimetypes.best == "application/json":
+    if wants_json():
         if refused is not None:
             return make_response(jsonify(message=refused.message), refused.status)
         return jsonify(html=html)

@@ -13,6 +13,7 @@ from blog.extensions import db
 from blog.media.storage import get_storage
 from blog.media.uploads import MEDIA_REF, delete_media, media_usage, srcset_for, store_upload
 from blog.models.media import MediaFile
+from blog.web import wants_json
 
 bp = Blueprint("media", __name__)
 
@@ -55,7 +56,7 @@ def _as_json(media: MediaFile) -> dict[str, object]:
 def upload() -> ResponseReturnValue:
     """The editor's background upload (XHR with the CSRF token in a header) or a plain form post."""
     file = request.files.get("file")
-    wants_json = request.accept_mimetypes.best == "application/json" or request.headers.get("X-Requested-With")
+    answer_json = wants_json()
     try:
         if file is None or not file.filename:
             raise DomainError("Choose an image to upload.", field="file")
@@ -66,11 +67,11 @@ def upload() -> ResponseReturnValue:
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        if wants_json:
+        if answer_json:
             return jsonify({"error": error.message}), 400 if error.status < 500 else error.status
         flash(error.message, "error")
         return redirect(url_for("media.library"))
-    if wants_json:
+    if answer_json:
         return jsonify(_as_json(media)), 201
     flash(f"Uploaded {media.original_name or media.key}.", "success")
     return redirect(url_for("media.library"))
