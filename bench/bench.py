@@ -460,7 +460,7 @@ def run_database(label: str, url: str, bench: Bench) -> Results:
     with serve(f"sargasso-{label}", "wsgi:app", env, page, tmp) as site, \
             serve(f"naive-{label}", "bench.naive:app", env, page, tmp) as naive:
         _, _, html = fetch(site.port, "GET", page)
-        shown = html.count('id="comment-')
+        shown = len(re.findall(r'id="comment-\d+"', html))  # each comment's <li>
         if shown < 200:
             raise SystemExit(f"The post page shows {shown} comments, not 200: check the comments area.")
         print(f"   post page: {len(html) // 1024} KiB of HTML, {shown} comments", flush=True)
