@@ -10,17 +10,26 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.settings(WTF_CSRF_ENABLED=True, COMMENTS_MODERATION="all-approved", GRAVATAR=False)
 
 
+def _write(page, body: str, name: str, email: str) -> None:
+    page.locator("#comment").fill(body)
+    page.locator("#author").fill(name)
+    page.locator("#email").fill(email)
+
+
+def _expect_posted(page, post, text: str) -> None:
+    """Back on the post at the new comment's anchor, the comment there once."""
+    page.wait_for_url(re.compile(rf"/posts/{post.slug}/#comment-\d+$"))
+    expect(page.locator("li.comment", has_text=text)).to_have_count(1)
+
+
 def test_enter_in_the_email_field_posts_the_comment_not_a_sign_in(page, live_server, make_post):
     """The sign-in icons are submit buttons of the same form, ahead of "Post Comment": the browser's
     Enter key used to press the first of them and take the reader to "Sign in by email"."""
     post = make_post("Fond Memories Part 2: Stink Bomb")
     page.goto(f"{live_server.url}/posts/{post.slug}/")
-    page.locator("#comment").fill("Funniest of the three, by a mile.")
-    page.locator("#author").fill("Keyboard Reader")
-    page.locator("#email").fill("keys@example.org")
+    _write(page, "Funniest of the three, by a mile.", "Keyboard Reader", "keys@example.org")
     page.locator("#email").press("Enter")
-    page.wait_for_url(re.compile(rf"/posts/{post.slug}/#comment-\d+$"))
-    expect(page.locator("li.comment", has_text="Funniest of the three, by a mile.")).to_have_count(1)
+    _expect_posted(page, post, "Funniest of the three, by a mile.")
 
 
 def test_preview_shows_the_comment_as_it_will_look_in_place_then_it_posts(page, live_server, make_post):
@@ -30,9 +39,7 @@ def test_preview_shows_the_comment_as_it_will_look_in_place_then_it_posts(page, 
     box = page.locator("#comment-preview")
     expect(box).to_be_hidden()
     expect(page.locator("#comment-hint")).to_contain_text("||like this||")
-    page.locator("#comment").fill("The *opera* scenes. ||Eva was never there.||")
-    page.locator("#author").fill("Previewing Reader")
-    page.locator("#email").fill("preview@example.org")
+    _write(page, "The *opera* scenes. ||Eva was never there.||", "Previewing Reader", "preview@example.org")
     with page.expect_response(lambda r: r.url.endswith("/comments/preview")) as answered:
         page.get_by_role("button", name="Preview").click()
     assert answered.value.status == 200
@@ -57,9 +64,6 @@ def test_ctrl_enter_in_the_text_box_posts_the_comment(page, live_server, make_po
     page.goto(f"{live_server.url}/posts/{post.slug}/")
     expect(page.locator("#comment-shortcut-hint")).to_be_visible()
     expect(page.locator("#comment-hint")).to_contain_text("Ctrl+Enter posts.")
-    page.locator("#author").fill("Shortcut Reader")
-    page.locator("#email").fill("shortcut@example.org")
-    page.locator("#comment").fill("One long take.")
+    _write(page, "One long take.", "Shortcut Reader", "shortcut@example.org")
     page.locator("#comment").press("Control+Enter")
-    page.wait_for_url(re.compile(rf"/posts/{post.slug}/#comment-\d+$"))
-    expect(page.locator("li.comment", has_text="One long take.")).to_have_count(1)
+    _expect_posted(page, post, "One long take.")
