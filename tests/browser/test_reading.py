@@ -93,3 +93,38 @@ def test_phone_reader_finds_the_navigation_and_search(browser, live_server, revi
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
+
+
+def test_a_byline_wrapped_on_a_phone_has_no_separator_at_either_end_of_a_line(
+    browser, live_server, make_user, make_post, make_comment
+):
+    author = make_user("author", name="Bebop Shock Reviewer")
+    post = make_post("Fond Memories Part 2: Stink Bomb", author=author)
+    make_comment(post, "Funniest of the three.", name="Ann")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/posts/{post.slug}/")
+        byline = page.locator("p.post-meta").first
+        expect(byline).to_contain_text("1 comment")
+        left = byline.locator(".post-author").bounding_box()["x"]  # where every line's text starts
+        first_line = byline.locator(".post-author").bounding_box()["y"]
+        lines: dict[int, list[dict]] = {}
+        for sep in byline.locator(".meta-sep").all():
+            box = sep.bounding_box()
+            lines.setdefault(round(box["y"]), []).append(box)
+        wrapped = [boxes for y, boxes in lines.items() if y > first_line + 5]
+        assert wrapped, "the byline wraps at 360 px (else this test shows nothing)"
+        # The separator a wrapped line starts with lies left of where the text starts, in the strip
+        # the byline's clip-path cuts off.
+        for boxes in wrapped:
+            first = min(boxes, key=lambda b: b["x"])
+            assert first["x"] + first["width"] <= left + 0.5, (left, first)
+        assert page.evaluate("el => getComputedStyle(el).clipPath", byline.element_handle()).startswith("inset(")
+        # No separator ends a line: each sits on the line of the item it leads.
+        for item in byline.locator(".meta-item").all():
+            sep, text = item.locator(".meta-sep").bounding_box(), item.bounding_box()
+            assert abs(sep["y"] - text["y"]) < 5 and text["height"] < 40  # one line each
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
