@@ -49,8 +49,9 @@ def main(argv: list[str] | None = None) -> None:
             other = str(args.against.resolve())
             here, B.ROOT = B.ROOT, Path(other)  # serve() runs gunicorn from ROOT
             try:
-                sites["other"] = stack.enter_context(B.serve("other", "wsgi:app", {**env, "PYTHONPATH": other}, page,
-                                                             tmp))
+                sites["other"] = stack.enter_context(
+                    B.serve("other", "wsgi:app", {**env, "PYTHONPATH": other}, page, tmp)
+                )
             finally:
                 B.ROOT = here
         if args.page:
@@ -67,15 +68,25 @@ def main(argv: list[str] | None = None) -> None:
             paths = {name: f"/posts/{TARGET_SLUG}/comments" for name in sites}
             settle = B.outbox_drained(url)
         for round_number in range(1, args.rounds + 1):
-            base = B.measure(reference, reference_path, seconds=args.duration, connections=16, tmp=tmp,
-                             form=reference_form)
+            base = B.measure(
+                reference, reference_path, seconds=args.duration, connections=16, tmp=tmp, form=reference_form
+            )
             line = f"round {round_number}: {label} {base.rps:7.1f} req/s {base.cpu_ms:6.3f} ms"
             for name, site in sites.items():
                 form = forms[name]
-                load = B.measure(site, form.path if form else paths[name], seconds=args.duration, connections=16,
-                                 tmp=tmp, form=form, settle=settle)
-                line += (f" | {name} {load.rps:6.1f} req/s {load.cpu_ms:6.3f} ms"
-                         f" ({100 * load.rps / base.rps:5.1f}% / {100 * base.cpu_ms / load.cpu_ms:5.1f}% of {label})")
+                load = B.measure(
+                    site,
+                    form.path if form else paths[name],
+                    seconds=args.duration,
+                    connections=16,
+                    tmp=tmp,
+                    form=form,
+                    settle=settle,
+                )
+                line += (
+                    f" | {name} {load.rps:6.1f} req/s {load.cpu_ms:6.3f} ms"
+                    f" ({100 * load.rps / base.rps:5.1f}% / {100 * base.cpu_ms / load.cpu_ms:5.1f}% of {label})"
+                )
             print(line, flush=True)
 
 

@@ -282,7 +282,13 @@ def _python_load(
 
 
 def measure(
-    server: Server, path: str, *, seconds: float, connections: int, tmp: Path, form: PostForm | None = None,
+    server: Server,
+    path: str,
+    *,
+    seconds: float,
+    connections: int,
+    tmp: Path,
+    form: PostForm | None = None,
     settle: Callable[[], None] | None = None,
 ) -> Load:
     """Warm both workers up, then load ``path`` for ``seconds`` and read the workers' CPU (after
@@ -424,9 +430,15 @@ class Bench:
     def floor(self) -> Load:
         return measure(self.hello, "/", seconds=self.seconds, connections=self.connections, tmp=self.tmp)
 
-    def row(self, server: Server, path: str, *, form: PostForm | None = None,
-            reference: tuple[str, Callable[[], Load]] | None = None,
-            settle: Callable[[], None] | None = None) -> Row:
+    def row(
+        self,
+        server: Server,
+        path: str,
+        *,
+        form: PostForm | None = None,
+        reference: tuple[str, Callable[[], Load]] | None = None,
+        settle: Callable[[], None] | None = None,
+    ) -> Row:
         """``rounds`` runs of ``path``, each right after a run of the reference: the hello-world
         floor unless ``reference`` names another (name, measurement)."""
         name, before = reference or ("hello", self.floor)
@@ -434,10 +446,18 @@ class Bench:
         floors: list[Load | None] = []
         for _ in range(self.rounds):
             floors.append(before())
-            loads.append(measure(server, path, seconds=self.seconds, connections=self.connections, tmp=self.tmp,
-                                 form=form, settle=settle))
+            loads.append(
+                measure(
+                    server,
+                    path,
+                    seconds=self.seconds,
+                    connections=self.connections,
+                    tmp=self.tmp,
+                    form=form,
+                    settle=settle,
+                )
+            )
         return Row(loads, floors, name)
-
 
 
 @dataclass
@@ -457,8 +477,10 @@ def run_database(label: str, url: str, bench: Bench) -> Results:
     # posting is measured in rounds, each right after a round of the naive insert, as every page
     # is measured right after the floor (once measured minutes apart, the machine's drift alone
     # moved this ratio from 59% to 76% on the same code).
-    with serve(f"sargasso-{label}", "wsgi:app", env, page, tmp) as site, \
-            serve(f"naive-{label}", "bench.naive:app", env, page, tmp) as naive:
+    with (
+        serve(f"sargasso-{label}", "wsgi:app", env, page, tmp) as site,
+        serve(f"naive-{label}", "bench.naive:app", env, page, tmp) as naive,
+    ):
         _, _, html = fetch(site.port, "GET", page)
         shown = len(re.findall(r'id="comment-\d+"', html))  # each comment's <li>
         if shown < 200:
@@ -474,11 +496,13 @@ def run_database(label: str, url: str, bench: Bench) -> Results:
         naive_form = naive_post_form()
 
         def naive_insert() -> Load:
-            return measure(naive, naive_form.path, seconds=bench.seconds, connections=bench.connections, tmp=tmp,
-                           form=naive_form)
+            return measure(
+                naive, naive_form.path, seconds=bench.seconds, connections=bench.connections, tmp=tmp, form=naive_form
+            )
 
-        results.rows["post"] = post = bench.row(site, form.path, form=form, reference=("naive insert", naive_insert),
-                                                settle=outbox_drained(url))
+        results.rows["post"] = post = bench.row(
+            site, form.path, form=form, reference=("naive insert", naive_insert), settle=outbox_drained(url)
+        )
         results.rows["naive_post"] = Row([f for f in post.floors if f is not None], [None] * bench.rounds, "")
         _report("naive insert-and-commit", results.rows["naive_post"])
         _report("posting a comment", post)
@@ -535,8 +559,11 @@ def outbox_drained(url: str) -> Callable[[], None]:
 
 
 def _report(name: str, row: Row) -> None:
-    ratio = f"  {100 * row.rps_ratio():6.2f}% of {row.reference} by req/s, {100 * row.cpu_ratio():6.2f}% by CPU" \
-        if row.floors[0] is not None else ""
+    ratio = (
+        f"  {100 * row.rps_ratio():6.2f}% of {row.reference} by req/s, {100 * row.cpu_ratio():6.2f}% by CPU"
+        if row.floors[0] is not None
+        else ""
+    )
     errors = f"  ERRORS: {row.errors}" if row.errors else ""
     figures = f"{row.rps:9.1f} req/s  {row.cpu_ms:7.3f} ms CPU/req  ({row.requests} requests)"
     print(f"   {name:<28} {figures}{ratio}{errors}", flush=True)
@@ -545,18 +572,31 @@ def _report(name: str, row: Row) -> None:
 def _summary(all_results: list[Results], rounds: int) -> None:
     print(f"\n== Summary (medians of {rounds} rounds, each against the hello-world floor measured just before it)")
     for results in all_results:
-        floors = [floor for row in results.rows.values() if row.reference == "hello" for floor in row.floors
-                  if floor is not None]
-        print(f"   {results.database}: hello-world floor {statistics.median(f.rps for f in floors):.0f} req/s,"
-              f" {statistics.median(f.cpu_ms for f in floors):.3f} ms CPU/req [{floors[0].tool}]"
-              f" (from {min(f.rps for f in floors):.0f} to {max(f.rps for f in floors):.0f} req/s over the run)")
-        for key, name, target in (("page", "post page", "10%, 12% for issue 8"), ("home", "home page", "12%"),
-                                  ("cached_page", "cached post page", "60%"),
-                                  ("cached_home", "cached home page", "60%"), ("naive_page", "naive page", "")):
+        floors = [
+            floor
+            for row in results.rows.values()
+            if row.reference == "hello"
+            for floor in row.floors
+            if floor is not None
+        ]
+        print(
+            f"   {results.database}: hello-world floor {statistics.median(f.rps for f in floors):.0f} req/s,"
+            f" {statistics.median(f.cpu_ms for f in floors):.3f} ms CPU/req [{floors[0].tool}]"
+            f" (from {min(f.rps for f in floors):.0f} to {max(f.rps for f in floors):.0f} req/s over the run)"
+        )
+        for key, name, target in (
+            ("page", "post page", "10%, 12% for issue 8"),
+            ("home", "home page", "12%"),
+            ("cached_page", "cached post page", "60%"),
+            ("cached_home", "cached home page", "60%"),
+            ("naive_page", "naive page", ""),
+        ):
             row = results.rows[key]
             goal = f"   (target ≥ {target})" if target else ""
-            print(f"     {name + ' / hello-world:':<33}{100 * row.rps_ratio():6.2f}% by req/s,"
-                  f" {100 * row.cpu_ratio():6.2f}% by CPU/req{goal}")
+            print(
+                f"     {name + ' / hello-world:':<33}{100 * row.rps_ratio():6.2f}% by req/s,"
+                f" {100 * row.cpu_ratio():6.2f}% by CPU/req{goal}"
+            )
         post = results.rows["post"]
         print(
             f"     {'posting / naive insert:':<33}{100 * post.rps_ratio():6.1f}% by req/s,"
@@ -610,8 +650,11 @@ def main(argv: list[str] | None = None) -> None:
         with serve("hello", "bench.hello:app", env, "/", tmp) as hello_server:
             bench = Bench(hello_server, args.duration, args.connections, max(1, args.rounds), tmp)
             first = bench.floor()
-            print(f"   hello-world floor            {first.rps:9.1f} req/s  {first.cpu_ms:7.3f} ms CPU/req"
-                  " (measured again before every other measurement)", flush=True)
+            print(
+                f"   hello-world floor            {first.rps:9.1f} req/s  {first.cpu_ms:7.3f} ms CPU/req"
+                " (measured again before every other measurement)",
+                flush=True,
+            )
             if not args.no_sqlite:
                 runs.append(run_database("SQLite", sqlite_url, bench))
             schema = None

@@ -99,8 +99,12 @@ def build(url: str) -> None:
         )
         save_post(
             admin,
-            PostInput(title="Naive posting target", slug=NAIVE_TARGET_SLUG, body_md="The naive handler writes here.",
-                      status=PostStatus.PUBLISHED),
+            PostInput(
+                title="Naive posting target",
+                slug=NAIVE_TARGET_SLUG,
+                body_md="The naive handler writes here.",
+                status=PostStatus.PUBLISHED,
+            ),
         )
         _comments(post, admin)
         db.session.commit()  # the comments' cards are rendered here, as on any commit (blog.comments.cards)

@@ -51,8 +51,15 @@ def main() -> None:
     backends = [("local", "")] + ([("redis", args.redis)] if args.redis else [])
     for name, url in backends:
         prefix = f"bench-inprocess-{uuid.uuid4().hex[:8]}:"
-        app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": args.db,
-                          "PAGE_CACHE_ENABLED": True, "REDIS_URL": url, "REDIS_KEY_PREFIX": prefix})
+        app = create_app(
+            {
+                "SECRET_KEY": "x" * 40,
+                "SQLALCHEMY_DATABASE_URI": args.db,
+                "PAGE_CACHE_ENABLED": True,
+                "REDIS_URL": url,
+                "REDIS_KEY_PREFIX": prefix,
+            }
+        )
         for page in (POST_URL, "/"):
             response = app.test_client().get(page)
             response = app.test_client().get(page)

@@ -116,8 +116,11 @@ class Result:
     @property
     def passed(self) -> bool:
         clean = self.fault == "none"
-        return self.lost == 0 and self.content_mismatch == 0 and self.hangs == 0 and (
-            not clean or (self.server_errors == 0 and self.connection_errors == 0)
+        return (
+            self.lost == 0
+            and self.content_mismatch == 0
+            and self.hangs == 0
+            and (not clean or (self.server_errors == 0 and self.connection_errors == 0))
         )
 
 
@@ -151,15 +154,27 @@ def prepare_database(kind: str, pg_url: str, tmp: Path) -> tuple[str, Any]:
     from blog.models import Role, User
     from blog.posts.editing import PostInput, save_post
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "loadtest-" + "x" * 24,
-                      "MAIL_RESUME_ON_START": False, "PAGE_CACHE_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "loadtest-" + "x" * 24,
+            "MAIL_RESUME_ON_START": False,
+            "PAGE_CACHE_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.create_all()
         user = User(email="ed@example.org", name="Ed", role=Role.ADMIN, active=True)
         db.session.add(user)
         db.session.flush()
-        save_post(user, PostInput(title="Fond Memories Part 1: Magnetic Rose", status="published",
-                                  body_md="Memories is a *three episode* anthology. " * 40))
+        save_post(
+            user,
+            PostInput(
+                title="Fond Memories Part 1: Magnetic Rose",
+                status="published",
+                body_md="Memories is a *three episode* anthology. " * 40,
+            ),
+        )
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -171,8 +186,9 @@ def comments_in_database(url: str, marker: str) -> dict[str, str]:
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT body_source, author_name FROM comments WHERE body_source LIKE :m"),
-                            {"m": f"{marker}%"}).all()
+        rows = conn.execute(
+            text("SELECT body_source, author_name FROM comments WHERE body_source LIKE :m"), {"m": f"{marker}%"}
+        ).all()
     engine.dispose()
     return {body: name for body, name in rows}
 
@@ -196,19 +212,40 @@ def run_scenario(name: str, args: argparse.Namespace) -> Result:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     marker = f"lt-{name}-{uuid.uuid4().hex[:6]}-"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "loadtest-" + "x" * 24,
-           "BLOG_COMMENTS_MIN_SECONDS": "0", "BLOG_COMMENTS_MODERATION": "all-approved",
-           "BLOG_COMMENTS_RATELIMIT": "1000000 per minute", "BLOG_MAIL_RESUME_ON_START": "false",
-           "BLOG_MEDIA_ROOT": str(tmp / "media"), "GUNICORN_ACCESS_LOG": str(tmp / "access.log"),
-           "GUNICORN_GRACEFUL_TIMEOUT": "5", "BLOG_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "loadtest-" + "x" * 24,
+        "BLOG_COMMENTS_MIN_SECONDS": "0",
+        "BLOG_COMMENTS_MODERATION": "all-approved",
+        "BLOG_COMMENTS_RATELIMIT": "1000000 per minute",
+        "BLOG_MAIL_RESUME_ON_START": "false",
+        "BLOG_MEDIA_ROOT": str(tmp / "media"),
+        "GUNICORN_ACCESS_LOG": str(tmp / "access.log"),
+        "GUNICORN_GRACEFUL_TIMEOUT": "5",
+        "BLOG_LOG_LEVEL": "WARNING",
+    }
     env.pop("REDIS_URL", None)
     if kind == "postgres":
         env.update(REDIS_URL="redis://127.0.0.1:6379/0", BLOG_REDIS_KEY_PREFIX=marker)
     log = (tmp / "gunicorn.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "wsgi:app",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -287,8 +324,12 @@ def run_scenario(name: str, args: argparse.Namespace) -> Result:
                     os.kill(pids[0], signal.SIGKILL)
             else:
                 version, cluster = args.pg_cluster.split()
-                subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart"],
-                               check=True, capture_output=True, timeout=60)
+                subprocess.run(
+                    ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart"],
+                    check=True,
+                    capture_output=True,
+                    timeout=60,
+                )
 
         threads = [threading.Thread(target=writer, args=(n,)) for n in range(args.writers)]
         threads += [threading.Thread(target=reader, args=(n,)) for n in range(args.readers)]
@@ -313,12 +354,20 @@ def run_scenario(name: str, args: argparse.Namespace) -> Result:
     mismatch = sum(1 for body in found if in_db[body] != tally.acked[body])
     statuses = dict(sorted(tally.statuses.items()))
     result = Result(
-        name=name, database=kind, duration=elapsed, requests=sum(tally.statuses.values()) + tally.hangs,
-        reads_ok=tally.statuses.get("200", 0), statuses=statuses,
+        name=name,
+        database=kind,
+        duration=elapsed,
+        requests=sum(tally.statuses.values()) + tally.hangs,
+        reads_ok=tally.statuses.get("200", 0),
+        statuses=statuses,
         server_errors=sum(v for k, v in statuses.items() if k.isdigit() and int(k) >= 500),
-        connection_errors=statuses.get("connection error", 0), hangs=tally.hangs,
-        acked=len(tally.acked), found_acked=len(found), extra_in_db=len(set(in_db) - set(tally.acked)),
-        content_mismatch=mismatch, fault=fault,
+        connection_errors=statuses.get("connection error", 0),
+        hangs=tally.hangs,
+        acked=len(tally.acked),
+        found_acked=len(found),
+        extra_in_db=len(set(in_db) - set(tally.acked)),
+        content_mismatch=mismatch,
+        fault=fault,
     )
     if cleanup is not None:
         cleanup()
@@ -352,8 +401,12 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
             f"{r.connection_errors} | {r.hangs} | {r.acked} | {r.found_acked} | {r.lost} | {r.extra_in_db} | "
             f"{'pass' if r.passed else 'FAIL'} |"
         )
-    lines += ["", "Status codes seen: " + "; ".join(
-        f"{r.name}: " + ", ".join(f"{k}×{v}" for k, v in r.statuses.items()) for r in results) + "."]
+    lines += [
+        "",
+        "Status codes seen: "
+        + "; ".join(f"{r.name}: " + ", ".join(f"{k}×{v}" for k, v in r.statuses.items()) for r in results)
+        + ".",
+    ]
     return "\n".join(lines)
 
 
@@ -374,16 +427,15 @@ def write_benchmarks(text: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--only", default=",".join(SCENARIOS))
-    parser.add_argument("--pg-url", default=os.environ.get("LOADTEST_PG_URL",
-                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("LOADTEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--pg-cluster", default=os.environ.get("LOADTEST_PG_CLUSTER", "15 main"))
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -391,9 +443,12 @@ def main() -> None:
     for name in args.only.split(","):
         print(f"== {name}: {args.duration:g} s ...", flush=True)
         result = run_scenario(name.strip(), args)
-        print(f"   {result.requests} requests, 5xx {result.server_errors}, conn errors {result.connection_errors}, "
-              f"hangs {result.hangs}, acked {result.acked}, found {result.found_acked}, lost {result.lost} "
-              f"-> {'pass' if result.passed else 'FAIL'}", flush=True)
+        print(
+            f"   {result.requests} requests, 5xx {result.server_errors}, conn errors {result.connection_errors}, "
+            f"hangs {result.hangs}, acked {result.acked}, found {result.found_acked}, lost {result.lost} "
+            f"-> {'pass' if result.passed else 'FAIL'}",
+            flush=True,
+        )
         results.append(result)
     text = table(results, args)
     print(text)

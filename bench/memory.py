@@ -23,10 +23,26 @@ from bench.bench import app_env, fetch, form_for, serve
 from bench.build import PAGE_SLUG, TARGET_SLUG, build
 
 MIX = [
-    f"/posts/{PAGE_SLUG}/", "/", f"/posts/{PAGE_SLUG}/", "/tag/anime/", "/feed.atom", f"/posts/{TARGET_SLUG}/",
-    "/search?q=opera", f"/posts/{PAGE_SLUG}/", "/posts/no-such-post/", f"/posts/{PAGE_SLUG}/comments.atom",
-    "/", f"/posts/{PAGE_SLUG}/?cpage=1", "/comments.atom", f"/posts/{PAGE_SLUG}/", "/", "/tag/satoshi-kon/",
-    "/sitemap.xml", f"/posts/{PAGE_SLUG}/", "/", "POST",
+    f"/posts/{PAGE_SLUG}/",
+    "/",
+    f"/posts/{PAGE_SLUG}/",
+    "/tag/anime/",
+    "/feed.atom",
+    f"/posts/{TARGET_SLUG}/",
+    "/search?q=opera",
+    f"/posts/{PAGE_SLUG}/",
+    "/posts/no-such-post/",
+    f"/posts/{PAGE_SLUG}/comments.atom",
+    "/",
+    f"/posts/{PAGE_SLUG}/?cpage=1",
+    "/comments.atom",
+    f"/posts/{PAGE_SLUG}/",
+    "/",
+    "/tag/satoshi-kon/",
+    "/sitemap.xml",
+    f"/posts/{PAGE_SLUG}/",
+    "/",
+    "POST",
 ]
 
 
@@ -82,8 +98,11 @@ def main(argv: list[str] | None = None) -> None:
                 statuses = run_round(site.port, args.requests, form)
                 now = {pid: rss_kib(pid) for pid in pids}
                 rounds.append(now)
-                print(f"After round {number} ({args.requests:,} requests, statuses {dict(sorted(statuses.items()))}):"
-                      f" RSS {', '.join(f'{now[p] / 1024:.1f}' for p in pids)} MiB", flush=True)
+                print(
+                    f"After round {number} ({args.requests:,} requests, statuses {dict(sorted(statuses.items()))}):"
+                    f" RSS {', '.join(f'{now[p] / 1024:.1f}' for p in pids)} MiB",
+                    flush=True,
+                )
                 if any(status >= 500 for status in statuses):
                     raise SystemExit("Server errors during the run: see the log above.")
             if sorted(site.worker_pids()) != pids:

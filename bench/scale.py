@@ -33,8 +33,12 @@ BIG_TABLES = ("posts", "comments", "post_tags")
 
 def _app(url: str, schema: str | None) -> Any:
     # No page cache: the point is what the database does as it grows.
-    config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "bench-" + "x" * 32, "SQLALCHEMY_DATABASE_URI": url,
-                              "PAGE_CACHE_ENABLED": False}
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "bench-" + "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PAGE_CACHE_ENABLED": False,
+    }
     if schema:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema}"}}
     return create_app(config)

@@ -46,7 +46,6 @@ def tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
 
-
 _HOLDS_WRITE_LOCK = "sargasso_write_lock"
 _DML = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
@@ -145,8 +144,11 @@ def looks_alive(dbapi_connection: Any) -> bool:
     """True when a psycopg connection is open, idle, and the server has sent it nothing since."""
     try:
         pgconn = dbapi_connection.pgconn
-        if (dbapi_connection.closed or pgconn.status != pq.ConnStatus.OK
-                or pgconn.transaction_status != pq.TransactionStatus.IDLE):
+        if (
+            dbapi_connection.closed
+            or pgconn.status != pq.ConnStatus.OK
+            or pgconn.transaction_status != pq.TransactionStatus.IDLE
+        ):
             return False
         readable, _, _ = select.select([pgconn.socket], [], [], 0)
     except (AttributeError, OSError, ValueError):  # not psycopg, or no socket left
@@ -174,8 +176,11 @@ def _read_without_a_transaction(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-        if (has_request_context() and request.method in _READING_METHODS
-                and dbapi_connection.pgconn.transaction_status == pq.TransactionStatus.IDLE):
+        if (
+            has_request_context()
+            and request.method in _READING_METHODS
+            and dbapi_connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+        ):
             dbapi_connection.autocommit = True
             record.info[_AUTOCOMMIT] = True
 
@@ -246,8 +251,9 @@ class Prepared:
                 if value is not None
             }
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
-            self._processors[dialect.name] = {name: processors[name] for name in compiled.binds
-                                              if name in processors and name not in constants}
+            self._processors[dialect.name] = {
+                name: processors[name] for name in compiled.binds if name in processors and name not in constants
+            }
             found = self._compiled[dialect.name] = (str(compiled), order, constants)
         return found
 

@@ -36,9 +36,12 @@ def init_app(app: Flask) -> None:
         and nothing of the request is kept."""
         db.session.rollback()
         app.logger.warning("Refused input on %s %s: %s", request.method, request.path, error.orig)
-        return http_error(BadRequest(
-            "Something in what was sent cannot be stored (a NUL character, or a number far too large). "
-            "Nothing was changed."))
+        return http_error(
+            BadRequest(
+                "Something in what was sent cannot be stored (a NUL character, or a number far too large). "
+                "Nothing was changed."
+            )
+        )
 
     @app.errorhandler(500)
     def server_error(error: Exception):  # type: ignore[no-untyped-def]

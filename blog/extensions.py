@@ -92,5 +92,7 @@ def init_limiter(app: Flask) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:
         hooks.remove(limiter._check_request_limit)
+
+
 #: Authlib's Flask client registry; provider clients are built per app in ``blog.auth.providers``.
 oauth = OAuth()

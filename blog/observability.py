@@ -61,9 +61,7 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id()
-        if record.levelno >= logging.ERROR and has_request_context() and not getattr(
-            record, "request_context", None
-        ):
+        if record.levelno >= logging.ERROR and has_request_context() and not getattr(record, "request_context", None):
             record.request_context = request_context()
         return True
 

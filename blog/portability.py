@@ -64,9 +64,7 @@ class ImportRefused(click.ClickException):
 
 
 def exported_tables() -> list[Table]:
-    return [
-        t for t in db.metadata.sorted_tables if t.name not in SKIPPED_TABLES and not SECRET_TABLE.search(t.name)
-    ]
+    return [t for t in db.metadata.sorted_tables if t.name not in SKIPPED_TABLES and not SECRET_TABLE.search(t.name)]
 
 
 def exported_columns(table: Table) -> list[str]:
@@ -119,8 +117,9 @@ def media_files() -> list[dict[str, Any]]:
             with path.open("rb") as handle:
                 for chunk in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(chunk)
-            files.append({"path": path.relative_to(root).as_posix(), "bytes": path.stat().st_size,
-                          "sha256": digest.hexdigest()})
+            files.append(
+                {"path": path.relative_to(root).as_posix(), "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+            )
     return files
 
 
@@ -152,7 +151,7 @@ def export_site(out: IO[str]) -> dict[str, int]:
     with db.engine.connect() as conn:
         for index, table in enumerate(exported_tables()):
             columns = exported_columns(table)
-            out.write(("," if index else "") + f"\n  {json.dumps(table.name)}: {{\"columns\": {json.dumps(columns)},")
+            out.write(("," if index else "") + f'\n  {json.dumps(table.name)}: {{"columns": {json.dumps(columns)},')
             out.write(' "rows": [')
             count = 0
             for row in _rows(conn, table, columns):
@@ -186,14 +185,15 @@ def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
             "SELECT pg_get_serial_sequence(%(t)s, %(c)s)", {"t": table.name, "c": pk[0].name}
         ).scalar()
         if sequence:
-            conn.execute(select(func.setval(sequence, select(func.coalesce(func.max(pk[0]), 0) + 1)
-                                            .scalar_subquery(), False)))
+            conn.execute(
+                select(func.setval(sequence, select(func.coalesce(func.max(pk[0]), 0) + 1).scalar_subquery(), False))
+            )
 
 
 def import_site(data: dict[str, Any]) -> dict[str, int]:
     """Restore an export into the empty database; returns rows per table."""
     if data.get("format") != FORMAT:
-        raise ImportRefused("This is not a Sargasso export (no \"format\": \"sargasso-export\").")
+        raise ImportRefused('This is not a Sargasso export (no "format": "sargasso-export").')
     if int(data.get("version", 0)) > VERSION:
         raise ImportRefused(
             f"This export is version {data['version']}; this Sargasso reads up to {VERSION}. Upgrade first."
@@ -226,8 +226,11 @@ def import_site(data: dict[str, Any]) -> dict[str, int]:
                 raise ImportRefused(f"Table {table.name}: columns {', '.join(absent)} are not in this version.")
             # Foreign keys to rows not inserted yet (a comment's parent, a category's parent):
             # inserted as NULL, then set once every row is in.
-            late = [c for c in columns if any(fk.column.table.name not in done or fk.column.table is table
-                                              for fk in table.c[c].foreign_keys)]
+            late = [
+                c
+                for c in columns
+                if any(fk.column.table.name not in done or fk.column.table is table for fk in table.c[c].foreign_keys)
+            ]
             pk = [c.name for c in table.primary_key.columns]
             types = {c: table.c[c].type for c in columns}
             batch: list[dict[str, Any]] = []
@@ -270,10 +273,16 @@ def _settle_announcements(conn: Connection, tables_in_file: dict[str, Any]) -> N
     if section is None or "announced_at" in section["columns"]:
         return
     posts = db.metadata.tables["posts"]
-    conn.execute(posts.update().where(
-        posts.c.status == PostStatus.PUBLISHED, posts.c.published_at.is_not(None),
-        posts.c.published_at <= utcnow(), posts.c.announced_at.is_(None),
-    ).values(announced_at=posts.c.published_at))
+    conn.execute(
+        posts.update()
+        .where(
+            posts.c.status == PostStatus.PUBLISHED,
+            posts.c.published_at.is_not(None),
+            posts.c.published_at <= utcnow(),
+            posts.c.announced_at.is_(None),
+        )
+        .values(announced_at=posts.c.published_at)
+    )
 
 
 def missing_media(data: dict[str, Any]) -> list[str]:
@@ -308,6 +317,8 @@ def init_app(app: Flask) -> None:
         click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")
         missing = missing_media(data)
         if missing:
-            click.echo(f"{len(missing)} media files are listed but not in the media folder; copy them "
-                       f"over (first: {missing[0]}).")
+            click.echo(
+                f"{len(missing)} media files are listed but not in the media folder; copy them "
+                f"over (first: {missing[0]})."
+            )
         click.echo("Passwords are not exported: staff set one with `flask reset-password EMAIL --generate`.")

@@ -134,5 +134,7 @@ def rerender_command(batch_size: int, posts: bool, comments: bool) -> None:
         with click.progressbar(length=total, label="Cards   ", show_pos=True) as bar:
             rerender_cards(result, progress=bar.update)
         written, posts_word = result.cards_written, "post" if result.card_posts == 1 else "posts"
-        click.echo(f"Cards: {written.comments} of comments and {written.threads} of threads written,"
-                   f" on {result.card_posts} {posts_word}.")
+        click.echo(
+            f"Cards: {written.comments} of comments and {written.threads} of threads written,"
+            f" on {result.card_posts} {posts_word}."
+        )

@@ -56,8 +56,11 @@ def _share_url_builders() -> None:
 
     def shared(self: Rule, append_unknown: bool = True) -> Any:
         defaults = self.defaults or {}
-        folded = tuple((name, self._converters[name].to_url(defaults[name]))
-                       for dynamic, name in self._trace if dynamic and name in defaults)
+        folded = tuple(
+            (name, self._converters[name].to_url(defaults[name]))
+            for dynamic, name in self._trace
+            if dynamic and name in defaults
+        )
         key = (tuple(self._trace), folded, append_unknown)
         if key not in builders:
             builders[key] = compile_builder(self, append_unknown)
@@ -192,11 +195,21 @@ def _empty_tables(attempts: int = 3) -> None:
     global _reset_sql
     if _reset_sql is None:
         with db.engine.connect() as conn:
-            sequences = conn.execute(text("SELECT sequence_name FROM information_schema.sequences "
-                                          "WHERE sequence_schema = current_schema()")).scalars().all()
-        _reset_sql = ";".join(["SET LOCAL lock_timeout = '5s'"]
-                              + [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]  # noqa: S608
-                              + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences])
+            sequences = (
+                conn.execute(
+                    text(
+                        "SELECT sequence_name FROM information_schema.sequences "
+                        "WHERE sequence_schema = current_schema()"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        _reset_sql = ";".join(
+            ["SET LOCAL lock_timeout = '5s'"]
+            + [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]  # noqa: S608
+            + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        )
     for attempt in range(attempts):
         try:
             with db.engine.begin() as conn:
@@ -276,18 +289,32 @@ def make_comment(app: Flask) -> Callable[..., Any]:
 
     counter = iter(range(1, 1_000_000))
 
-    def _make_comment(post: Post, body: str | None = None, *, parent: Any = None,
-                      status: CommentStatus | str = "approved", name: str | None = None,
-                      email: str | None = None, user: User | None = None, commit: bool = True,
-                      **fields: Any) -> Any:
+    def _make_comment(
+        post: Post,
+        body: str | None = None,
+        *,
+        parent: Any = None,
+        status: CommentStatus | str = "approved",
+        name: str | None = None,
+        email: str | None = None,
+        user: User | None = None,
+        commit: bool = True,
+        **fields: Any,
+    ) -> Any:
         n = next(counter)
         body = body or f"Comment number {n} about the film."
         email = email if email is not None else (user.email if user else f"reader{n}@example.org")
         comment = Comment(
-            post_id=post.id, parent_id=parent.id if parent is not None else None,
-            user_id=user.id if user else None, author_name=name or (user.name if user else f"Reader {n}"),
-            author_email=email or "", body_source=body, body_html=render_comment(body),
-            status=CommentStatus(status), avatar_hash=avatar_hash(email, user.id if user else None), **fields,
+            post_id=post.id,
+            parent_id=parent.id if parent is not None else None,
+            user_id=user.id if user else None,
+            author_name=name or (user.name if user else f"Reader {n}"),
+            author_email=email or "",
+            body_source=body,
+            body_html=render_comment(body),
+            status=CommentStatus(status),
+            avatar_hash=avatar_hash(email, user.id if user else None),
+            **fields,
         )
         db.session.add(comment)
         db.session.flush()

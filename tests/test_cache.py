@@ -50,8 +50,14 @@ def without_nonce(html: str) -> str:
 
 
 def add_comment(post, status=CommentStatus.APPROVED, body="Loved the score."):
-    comment = Comment(post_id=post.id, author_name="Ann", author_email="ann@example.org",
-                      body_source=body, body_html=f"<p>{body}</p>", status=status)
+    comment = Comment(
+        post_id=post.id,
+        author_name="Ann",
+        author_email="ann@example.org",
+        body_source=body,
+        body_html=f"<p>{body}</p>",
+        status=status,
+    )
     db.session.add(comment)
     db.session.commit()
     return comment
@@ -74,8 +80,16 @@ def test_an_edit_shows_at_once(backend, client, make_post):
     page(client, "/")
     page(client, f"/posts/{post.slug}/")
     assert page(client, f"/posts/{post.slug}/")[1] == "HIT"
-    save_post(post.author, PostInput(title="Magnetic Rose (revised)", body_md="Second thoughts.",
-                                     status=post.status, published_at=post.published_at), post=post)
+    save_post(
+        post.author,
+        PostInput(
+            title="Magnetic Rose (revised)",
+            body_md="Second thoughts.",
+            status=post.status,
+            published_at=post.published_at,
+        ),
+        post=post,
+    )
     db.session.commit()
     response, status = page(client, f"/posts/{post.slug}/")
     assert status == "MISS"
@@ -187,8 +201,11 @@ def test_browsers_revalidate_with_etags_and_get_304(backend, client, make_post):
     again = client.get("/", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert "Content-Security-Policy" not in again.headers  # the browser keeps the policy of its copy
-    save_post(post.author, PostInput(title="Memories, revisited", body_md="More.", status=post.status,
-                                     published_at=post.published_at), post=post)
+    save_post(
+        post.author,
+        PostInput(title="Memories, revisited", body_md="More.", status=post.status, published_at=post.published_at),
+        post=post,
+    )
     db.session.commit()
     changed = client.get("/", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
@@ -203,8 +220,17 @@ def test_cached_pages_may_be_kept_by_a_cdn_even_with_a_form(backend, client, mak
     assert page_with_form.headers["Cache-Control"] == "public, max-age=0, s-maxage=120"
 
 
-SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
-                    "Cross-Origin-Opener-Policy", "Permissions-Policy", "Content-Type", "Cache-Control", "Vary")
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+    "Content-Type",
+    "Cache-Control",
+    "Vary",
+)
 TOKEN_VALUE = re.compile(r'name="csrf_token"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="csrf_token"')
 SHOWN_VALUE = re.compile(r'<input[^>]*name="shown"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="shown"')
 
@@ -295,9 +321,16 @@ def test_with_the_cache_off_an_anonymous_reader_still_gets_the_shared_page_and_c
     assert "Set-Cookie" not in response.headers, "reading starts no session"
     assert "X-Cache" not in response.headers
     data = reader.get(f"/comments/form-token?post={post.id}").get_json()
-    posted = reader.post(f"/posts/{post.slug}/comments", data={
-        "csrf_token": data["csrf_token"], "shown": data["shown"], "body": "Posted with the cache off.",
-        "name": "Ann", "email": "ann@example.org"})
+    posted = reader.post(
+        f"/posts/{post.slug}/comments",
+        data={
+            "csrf_token": data["csrf_token"],
+            "shown": data["shown"],
+            "body": "Posted with the cache off.",
+            "name": "Ann",
+            "email": "ann@example.org",
+        },
+    )
     assert posted.status_code == 302
     assert db.session.query(Comment).filter_by(body_source="Posted with the cache off.").count() == 1
     # A reader with something personal (here a session holding their comment) gets their own page.
@@ -316,18 +349,23 @@ def test_the_form_token_endpoint_lets_a_reader_of_a_shared_page_post(backend, ap
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     assert reader.get_cookie(app.config["SESSION_COOKIE_NAME"]) is not None
     data = answer.get_json()
-    posted = reader.post(f"/posts/{post.slug}/comments", data={
-        "csrf_token": data["csrf_token"], "shown": data["shown"], "body": "A station full of memories.",
-        "name": "Ann", "email": "ann@example.org"})
+    posted = reader.post(
+        f"/posts/{post.slug}/comments",
+        data={
+            "csrf_token": data["csrf_token"],
+            "shown": data["shown"],
+            "body": "A station full of memories.",
+            "name": "Ann",
+            "email": "ann@example.org",
+        },
+    )
     assert posted.status_code == 302
     assert db.session.query(Comment).filter_by(body_source="A station full of memories.").count() == 1
     assert reader.get("/comments/form-token?post=999999").status_code == 404
 
 
 @pytest.mark.settings(WTF_CSRF_ENABLED=True, COMMENTS_MODERATION="all-approved")
-def test_without_javascript_a_post_from_a_shared_page_keeps_the_text_and_one_more_press_posts(
-    backend, app, make_post
-):
+def test_without_javascript_a_post_from_a_shared_page_keeps_the_text_and_one_more_press_posts(backend, app, make_post):
     post = make_post("Magnetic Rose")
     reader = app.test_client()
     page(reader, f"/posts/{post.slug}/")
@@ -354,8 +392,10 @@ def test_a_robot_posting_at_once_from_a_shared_page_gets_nothing_in(backend, app
     first = robot.post(f"/posts/{post.slug}/comments", data=spam)
     assert first.status_code == 400  # no token: nothing posted with one request
     html = first.get_data(as_text=True)
-    at_once = robot.post(f"/posts/{post.slug}/comments", data={
-        **spam, "csrf_token": next(filter(None, tokens(html))), "shown": shown_stamp(html)})
+    at_once = robot.post(
+        f"/posts/{post.slug}/comments",
+        data={**spam, "csrf_token": next(filter(None, tokens(html))), "shown": shown_stamp(html)},
+    )
     assert at_once.status_code == 429 and "That was quick!" in at_once.get_data(as_text=True)
     assert db.session.query(Comment).count() == 0
 
@@ -547,16 +587,17 @@ def test_a_page_that_still_holds_a_readers_token_is_served_but_never_shared(back
 
 
 @pytest.mark.settings(WTF_CSRF_ENABLED=True)
-def test_without_javascript_a_sign_in_icon_on_a_shared_page_asks_once_more_and_keeps_the_text(
-    backend, app, make_post
-):
+def test_without_javascript_a_sign_in_icon_on_a_shared_page_asks_once_more_and_keeps_the_text(backend, app, make_post):
     post = make_post("Magnetic Rose")
     reader = app.test_client()
     page(reader, f"/posts/{post.slug}/")
     assert page(reader, f"/posts/{post.slug}/")[1] == "HIT"
     target = {"next": f"/posts/{post.slug}/#respond"}
-    refused = reader.post("/login/email/start", query_string=target,
-                          data={"body": "Half of a thought.", "email": "gil@example.org", "parent_id": ""})
+    refused = reader.post(
+        "/login/email/start",
+        query_string=target,
+        data={"body": "Half of a thought.", "email": "gil@example.org", "parent_id": ""},
+    )
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
     assert "Continue with your email address" in html

@@ -113,8 +113,9 @@ def test_a_busy_discussion_reads_the_same_from_cards_and_renders_nothing_afresh(
     tools.apply_tool(root.id, "lock", admin)
     tools.apply_tool(other.id, "mark-author", admin)
     votes.toggle_like(reply.id, votes.Voter(user_id=admin.id))
-    moderation.edit_comment(db.session.get(Comment, capped.id), admin, body="Fourth, edited.", name="Bo",
-                            email="bo@example.org", url="")
+    moderation.edit_comment(
+        db.session.get(Comment, capped.id), admin, body="Fourth, edited.", name="Bo", email="bo@example.org", url=""
+    )
 
     html, afresh = page_both_ways(app, client, f"/posts/{post.slug}/", fresh_renders)
 
@@ -122,8 +123,8 @@ def test_a_busy_discussion_reads_the_same_from_cards_and_renders_nothing_afresh(
     assert 'class="comment-in-reply-to">in reply to' in html  # the capped reply names whom it answers
     assert 'title="Their score for the work">8.5/10</span>' in html
     assert 'data-avatar="https://pics.example.org/mika.png?s=1&amp;t=2"' in html
-    assert "<b itemprop=\"name\">Ann &amp; Co</b>" in html and "Mika &lt;3" in html
-    assert 'badge-pinned' in html and 'badge-locked' in html and html.count("bypostauthor") == 2
+    assert '<b itemprop="name">Ann &amp; Co</b>' in html and "Mika &lt;3" in html
+    assert "badge-pinned" in html and "badge-locked" in html and html.count("bypostauthor") == 2
     assert 'itemprop="dateModified">edited</time>' in html and "Fourth, edited." in html
 
 
@@ -221,8 +222,9 @@ def test_new_markup_is_never_served_from_old_cards(
 @pytest.mark.settings(COMMENTS_MODERATION="all-approved")
 def test_a_posted_comment_comes_with_its_card(app, client, make_post, fresh_renders):
     post = make_post()
-    response = client.post(f"/posts/{post.slug}/comments",
-                           data={"body": "Posted by a guest.", "name": "Guest", "email": "g@example.org"})
+    response = client.post(
+        f"/posts/{post.slug}/comments", data={"body": "Posted by a guest.", "name": "Guest", "email": "g@example.org"}
+    )
     assert response.status_code == 302
     comment = db.session.scalars(select(Comment)).one()
     assert comment.card_key is not None

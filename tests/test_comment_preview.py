@@ -17,8 +17,13 @@ from blog.models import Comment
 pytestmark = pytest.mark.settings(COMMENTS_MODERATION="all-approved", PAGE_CACHE_ENABLED=False)
 
 JSON = {"Accept": "application/json"}
-TYPED = {"body": "The *opera* scenes. ||Eva was never there.||\n\n<script>alert(1)</script>",
-         "name": "Ann Reader", "email": "ann@example.org", "url": "ann.example", "notify_replies": "y"}
+TYPED = {
+    "body": "The *opera* scenes. ||Eva was never there.||\n\n<script>alert(1)</script>",
+    "name": "Ann Reader",
+    "email": "ann@example.org",
+    "url": "ann.example",
+    "notify_replies": "y",
+}
 
 
 def stored() -> int:
@@ -112,6 +117,7 @@ def test_a_preview_needs_the_forms_token(client, make_post):
 @pytest.mark.settings(RATELIMIT_ENABLED=True, COMMENTS_PREVIEW_RATELIMIT="2 per minute")
 def test_previews_are_rate_limited(client, make_post):
     post = make_post("Magnetic Rose")
-    codes = [client.post(f"/posts/{post.slug}/comments/preview", data=TYPED, headers=JSON).status_code
-             for _ in range(3)]
+    codes = [
+        client.post(f"/posts/{post.slug}/comments/preview", data=TYPED, headers=JSON).status_code for _ in range(3)
+    ]
     assert codes == [200, 200, 429]

@@ -56,8 +56,9 @@ def test_comment_with_more_links_than_allowed_is_held(client, make_post):
     post = make_post()
     client.post(f"/posts/{post.slug}/comments", data=guest(body="a https://a.example b https://b.example"))
     assert only_comment().status == CommentStatus.APPROVED
-    client.post(f"/posts/{post.slug}/comments",
-                data=guest(body="https://a.example https://b.example [c](https://c.example)"))
+    client.post(
+        f"/posts/{post.slug}/comments", data=guest(body="https://a.example https://b.example [c](https://c.example)")
+    )
     held = only_comment()
     assert held.status == CommentStatus.PENDING
     note = db.session.scalars(select(ModerationAction.note).where(ModerationAction.comment_id == held.id)).one()
@@ -79,9 +80,13 @@ def test_comment_with_more_links_than_allowed_is_held(client, make_post):
 def test_moderation_keys_are_matched_against_text_name_email_website_ip_and_agent(app, client, make_post, key, extra):
     app.config["COMMENTS_MODERATION_KEYS"] = f"unrelated\n{key}\n"
     post = make_post()
-    client.post(f"/posts/{post.slug}/comments", data=guest(**extra),
-                environ_base={"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "EvilBot/1.0"}
-                if key in {"203.0.113.", "evilbot"} else {"REMOTE_ADDR": "192.0.2.1"})
+    client.post(
+        f"/posts/{post.slug}/comments",
+        data=guest(**extra),
+        environ_base={"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "EvilBot/1.0"}
+        if key in {"203.0.113.", "evilbot"}
+        else {"REMOTE_ADDR": "192.0.2.1"},
+    )
     assert only_comment().status == CommentStatus.PENDING
 
 
@@ -145,8 +150,10 @@ def test_bulk_approve_from_the_queue_records_reason_and_note(client, login, make
     b = make_comment(post, status="pending")
     admin = make_user("admin", name="Mod")
     login(client, admin)
-    response = client.post("/admin/comments/bulk", data={"action": "approve", "ids": [a.id, b.id],
-                                                          "reason": "other", "note": "Looks fine", "tab": "pending"})
+    response = client.post(
+        "/admin/comments/bulk",
+        data={"action": "approve", "ids": [a.id, b.id], "reason": "other", "note": "Looks fine", "tab": "pending"},
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/admin/comments")
     db.session.expire_all()
     assert {db.session.get(Comment, i).status for i in (a.id, b.id)} == {CommentStatus.APPROVED}
@@ -182,8 +189,10 @@ def test_moderator_edits_a_comment_and_sees_its_history(client, login, make_user
     login(client, make_user("admin", name="Mod"))
     page = client.get(f"/admin/comments/{comment.id}/edit")
     assert page.status_code == 200 and "Teh best" in page.get_data(as_text=True)
-    response = client.post(f"/admin/comments/{comment.id}/edit",
-                           data={"body": "The **best**", "name": "Ann R.", "email": "", "url": "", "note": "typo"})
+    response = client.post(
+        f"/admin/comments/{comment.id}/edit",
+        data={"body": "The **best**", "name": "Ann R.", "email": "", "url": "", "note": "typo"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     edited = db.session.get(Comment, comment.id)
@@ -227,8 +236,7 @@ def test_trash_empties_after_thirty_days_keeping_parents_of_replies(app, make_us
     assert db.session.get(Comment, recent_id) is not None
 
 
-def test_purge_trash_command_and_the_queue_both_empty_the_trash(app, client, login, make_user, make_post,
-                                                                make_comment):
+def test_purge_trash_command_and_the_queue_both_empty_the_trash(app, client, login, make_user, make_post, make_comment):
     post = make_post()
     for _ in range(2):
         c = make_comment(post, status="trash")

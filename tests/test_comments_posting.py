@@ -192,8 +192,9 @@ def test_nul_bytes_and_invalid_text_are_refused_cleanly(client, make_post, field
 def test_invalid_utf8_bytes_are_refused_cleanly(client, make_post):
     post = make_post()
     for raw in (b"body=caf\xed\xa0\x80&name=Ann&email=ann%40example.org", b"body=%00%ED%A0%80&name=Ann"):
-        response = client.post(f"/posts/{post.slug}/comments", data=raw,
-                               content_type="application/x-www-form-urlencoded")
+        response = client.post(
+            f"/posts/{post.slug}/comments", data=raw, content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code == 400
     assert stored() == 0
 
@@ -209,8 +210,9 @@ def test_missing_csrf_token_keeps_the_readers_text(client, make_post):
     assert textarea(html) == "Typed with care."
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html)
     assert token, "a fresh token to post again with"
-    again = client.post(f"/posts/{post.slug}/comments",
-                        data=guest(body="Typed with care.", csrf_token=token.group(1) or token.group(2)))
+    again = client.post(
+        f"/posts/{post.slug}/comments", data=guest(body="Typed with care.", csrf_token=token.group(1) or token.group(2))
+    )
     assert again.status_code == 302
     assert stored() == 1
 
@@ -298,8 +300,10 @@ def test_deleting_own_comment_without_replies_moves_it_to_the_trash(client, make
 
 def test_comment_markdown_is_rendered_once_at_write_time_and_sanitized(client, make_post):
     post = make_post()
-    client.post(f"/posts/{post.slug}/comments",
-                data=guest(body="<script>alert(1)</script> ||Ripley dies|| see https://example.org"))
+    client.post(
+        f"/posts/{post.slug}/comments",
+        data=guest(body="<script>alert(1)</script> ||Ripley dies|| see https://example.org"),
+    )
     comment = db.session.scalars(select(Comment)).one()
     assert "<script" not in comment.body_html
     assert '<span class="spoiler" tabindex="0">Ripley dies</span>' in comment.body_html

@@ -46,14 +46,20 @@ def test_a_held_comments_emails_go_out_once_each_after_the_commit(app, smtp, mak
     sent = sorted(db.session.execute(select(OutgoingMail.to_address, OutgoingMail.subject, OutgoingMail.status)))
     assert sent == [
         ("mod@example.org", "[Sargasso] Please moderate: \u201cMagnetic Rose\u201d", MailStatus.SENT),
-        ("writer@example.org", "[Sargasso] New comment on \u201cMagnetic Rose\u201d (held for moderation)",
-         MailStatus.SENT),
+        (
+            "writer@example.org",
+            "[Sargasso] New comment on \u201cMagnetic Rose\u201d (held for moderation)",
+            MailStatus.SENT,
+        ),
     ]
 
 
 @pytest.mark.settings(COMMENTS_MODERATION="hold-all")
 def test_a_comment_whose_transaction_fails_before_the_commit_leaves_nothing_and_sends_nothing(
-    app, smtp, make_post, make_user  # noqa: F811
+    app,
+    smtp,  # noqa: F811
+    make_post,
+    make_user,
 ):
     inbox, port = smtp
     app.config.update(smtp_settings(port))
@@ -64,8 +70,11 @@ def test_a_comment_whose_transaction_fails_before_the_commit_leaves_nothing_and_
         raise RuntimeError("the process died here")
 
     with app.test_request_context(), pytest.raises(RuntimeError):
-        posting.submit(post.slug, CommentInput(body="Never stored", name="Ann", email="ann@example.org"),
-                       viewer=dies_before_the_commit)
+        posting.submit(
+            post.slug,
+            CommentInput(body="Never stored", name="Ann", email="ann@example.org"),
+            viewer=dies_before_the_commit,
+        )
     db.session.rollback()
     assert (count(Comment), count(ModerationAction), count(OutgoingMail)) == (0, 0, 0)
     mail_worker(app).kick()
@@ -108,9 +117,15 @@ def test_an_approved_comment_is_three_reads_and_five_writes_and_counts(client, m
     # The checks' one read; the comment and the count; for its card, its thread and whether the post
     # reviews a work (readers' scores show on cards), then the card and the thread's card; the mail.
     assert [" ".join(statement.split()[:3]) for statement in queries.statements] == [
-        "SELECT posts.id, posts.slug,", "INSERT INTO comments", "UPDATE posts SET",
-        "SELECT comments.id, comments.parent_id,", "SELECT reviews.work_id FROM", "UPDATE comments SET",
-        "UPDATE comments SET", "INSERT INTO mail_outbox"]
+        "SELECT posts.id, posts.slug,",
+        "INSERT INTO comments",
+        "UPDATE posts SET",
+        "SELECT comments.id, comments.parent_id,",
+        "SELECT reviews.work_id FROM",
+        "UPDATE comments SET",
+        "UPDATE comments SET",
+        "INSERT INTO mail_outbox",
+    ]
     assert db.session.get(Post, post.id).comment_count == 1
     assert db.session.scalars(select(OutgoingMail.subject)).one().startswith("[Sargasso] New comment on")
 
@@ -141,11 +156,15 @@ def test_the_redirect_lands_on_the_page_and_anchor_that_show_the_comment(client,
 def test_a_guests_held_comments_count_on_their_own_pages(app, make_post):
     post = make_post()
     reader = app.test_client()
-    locations = [reader.post(f"/posts/{post.slug}/comments", data=guest(f"Held words {n}")).headers["Location"]
-                 for n in range(3)]
+    locations = [
+        reader.post(f"/posts/{post.slug}/comments", data=guest(f"Held words {n}")).headers["Location"] for n in range(3)
+    ]
     ids = list(db.session.scalars(select(Comment.id).order_by(Comment.id)))
-    assert locations == [f"/posts/{post.slug}/#comment-{ids[0]}", f"/posts/{post.slug}/#comment-{ids[1]}",
-                         f"/posts/{post.slug}/?cpage=2#comment-{ids[2]}"]
+    assert locations == [
+        f"/posts/{post.slug}/#comment-{ids[0]}",
+        f"/posts/{post.slug}/#comment-{ids[1]}",
+        f"/posts/{post.slug}/?cpage=2#comment-{ids[2]}",
+    ]
     page = reader.get(locations[2]).get_data(as_text=True)
     assert "Held words 2" in page and "awaiting moderation" in page
     assert "Held words 2" not in app.test_client().get(locations[2]).get_data(as_text=True)

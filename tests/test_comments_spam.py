@@ -106,8 +106,9 @@ def test_per_ip_rate_limit_refuses_the_third_comment_in_a_minute(client, make_po
     html = response.get_data(as_text=True)
     assert "You are posting comments too quickly" in html and kept_text(html) == "One too many."
     # Another address is not affected.
-    other = client.post(f"/posts/{post.slug}/comments", data=guest(body="From elsewhere."),
-                        environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    other = client.post(
+        f"/posts/{post.slug}/comments", data=guest(body="From elsewhere."), environ_base={"REMOTE_ADDR": "10.9.8.7"}
+    )
     assert other.status_code == 302
     assert stored() == 3
 
@@ -187,8 +188,11 @@ def test_disallowed_keys_send_the_comment_to_spam_quietly(app, client, make_post
     post = make_post()
     response = client.post(f"/posts/{post.slug}/comments", data=guest(url="https://cheap-pills.example/buy"))
     assert response.status_code == 302
-    response = client.post(f"/posts/{post.slug}/comments", data=guest(body="From a blocked address."),
-                           environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    response = client.post(
+        f"/posts/{post.slug}/comments",
+        data=guest(body="From a blocked address."),
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
     assert response.status_code == 302
     statuses = db.session.scalars(select(Comment.status)).all()
     assert statuses == [CommentStatus.SPAM, CommentStatus.SPAM]
@@ -214,13 +218,20 @@ def test_the_duplicate_check_finds_a_text_by_its_start_however_much_its_author_w
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     for n in range(300):  # then one voice, much
-        make_comment(post, f"Episode {n} is the one with the station.", name="Ann Reader", email="ann@example.org",
-                     user=user, commit=False)
+        make_comment(
+            post,
+            f"Episode {n} is the one with the station.",
+            name="Ann Reader",
+            email="ann@example.org",
+            user=user,
+            commit=False,
+        )
     db.session.commit()
 
     def duplicate(body: str) -> bool:
-        return bool(db.session.scalar(select(exists(same_text_by(post.id, body, user.id if user else None,
-                                                                 "ann@example.org")))))
+        return bool(
+            db.session.scalar(select(exists(same_text_by(post.id, body, user.id if user else None, "ann@example.org"))))
+        )
 
     captured: list[tuple[str, object]] = []
 

@@ -244,14 +244,16 @@ def test_the_one_statement_thread_page_matches_the_general_two_query_path(app, m
         assert sorted(row[0] for row in rows) == sorted(row[0] for row in expected_rows)
         tree = threads.flatten(threads.build_tree(rows, ids, anyone, post.author_id))
         expected = threads.flatten(threads.build_tree(expected_rows, expected_ids, anyone, post.author_id))
-        assert [(n.id, n.visible, n.placeholder, n.created_at) for n in tree] == \
-               [(n.id, n.visible, n.placeholder, n.created_at) for n in expected]
+        assert [(n.id, n.visible, n.placeholder, n.created_at) for n in tree] == [
+            (n.id, n.visible, n.placeholder, n.created_at) for n in expected
+        ]
     assert threads.public_page(post.id, 4, 3, sort) == ([], [], None)
 
 
 @pytest.mark.parametrize("sort", ["oldest", "newest", "best"])
-def test_a_threads_page_number_counts_exactly_the_threads_listed_before_it(app, make_post, make_comment,
-                                                                          make_user, sort):
+def test_a_threads_page_number_counts_exactly_the_threads_listed_before_it(
+    app, make_post, make_comment, make_user, sort
+):
     """Where a permalink or a new comment lands is counted from the readable comments, not by
     asking each top-level comment (held and spam ones pile up): the count must still agree, thread
     for thread, with the list the reader pages through, whoever the reader is."""
@@ -267,8 +269,9 @@ def test_a_threads_page_number_counts_exactly_the_threads_listed_before_it(app, 
     for i in range(5):  # hidden top-level comments with nothing readable under them
         make_comment(post, f"Spam {i}.", status="spam", created_at=start + timedelta(minutes=10 + i))
     held_guest = make_comment(post, "Held, by a guest.", status="pending", created_at=start + timedelta(minutes=20))
-    held_member = make_comment(post, "Held, by a member.", status="pending", user=member,
-                               created_at=start + timedelta(minutes=21))
+    held_member = make_comment(
+        post, "Held, by a member.", status="pending", user=member, created_at=start + timedelta(minutes=21)
+    )
     deleted_root = make_comment(post, "Deleted, with a reply.", created_at=start + timedelta(minutes=22), deleted=True)
     make_comment(post, "Under the deleted one.", parent=deleted_root, created_at=start + timedelta(minutes=23))
     make_comment(post, "Held reply of the guest.", parent=roots[0], status="pending")

@@ -17,9 +17,14 @@ from blog.models.base import utcnow
 from blog.posts.editing import PostInput, save_post
 from tests.test_discussion_webhooks import SECRET, receiver, wait_events  # noqa: F401  (the loopback receiver)
 
-pytestmark = pytest.mark.settings(PAGE_CACHE_ENABLED=False, ANNOUNCE_CHECK_SECONDS=0,
-                                  COMMENTS_MODERATION="all-approved", WEBHOOK_SECRET=SECRET,
-                                  WEBHOOK_RETRY_SECONDS=0, WEBHOOK_TIMEOUT=2)
+pytestmark = pytest.mark.settings(
+    PAGE_CACHE_ENABLED=False,
+    ANNOUNCE_CHECK_SECONDS=0,
+    COMMENTS_MODERATION="all-approved",
+    WEBHOOK_SECRET=SECRET,
+    WEBHOOK_RETRY_SECONDS=0,
+    WEBHOOK_TIMEOUT=2,
+)
 
 
 def follower(email: str = "fan@example.org") -> Follower:
@@ -49,8 +54,10 @@ def test_a_scheduled_post_is_announced_when_its_time_comes_not_when_saved(app, c
     state, _ = receiver
     follower()
     author = make_user("admin")
-    post = save_post(author, PostInput(title="Paprika", body_md="Dreams.", status="published",
-                                       published_at=utcnow() + timedelta(days=1)))
+    post = save_post(
+        author,
+        PostInput(title="Paprika", body_md="Dreams.", status="published", published_at=utcnow() + timedelta(days=1)),
+    )
     db.session.commit()
     client.get("/")
     assert new_post_mails("Paprika") == [] and published_events() == []  # scheduled: nothing yet
@@ -82,8 +89,12 @@ def test_publishing_now_announces_at_once_and_never_twice(app, client, make_user
 def test_announce_due_command_for_cron(app, make_user):
     follower()
     author = make_user("admin")
-    post = save_post(author, PostInput(title="Millennium Actress", body_md="Chase.", status="published",
-                                       published_at=utcnow() + timedelta(hours=2)))
+    post = save_post(
+        author,
+        PostInput(
+            title="Millennium Actress", body_md="Chase.", status="published", published_at=utcnow() + timedelta(hours=2)
+        ),
+    )
     db.session.commit()
     runner = app.test_cli_runner()
     assert "Announced 0 posts." in runner.invoke(args=["announce-due"]).output
@@ -98,8 +109,12 @@ def test_a_post_claimed_by_another_process_is_not_announced_again(app, make_user
 
     follower()
     author = make_user("admin")
-    post = save_post(author, PostInput(title="Perfect Blue", body_md="Idol.", status="published",
-                                       published_at=utcnow() + timedelta(hours=2)))
+    post = save_post(
+        author,
+        PostInput(
+            title="Perfect Blue", body_md="Idol.", status="published", published_at=utcnow() + timedelta(hours=2)
+        ),
+    )
     db.session.commit()
     come_due(post)
     db.session.execute(Post.__table__.update().values(announced_at=utcnow()))  # the other process won
@@ -138,8 +153,13 @@ def test_reply_notification_has_list_unsubscribe_for_its_subscription(app, clien
 
     post = make_post()
     parent = make_comment(post, "First", email="ann@example.org")
-    sub = Subscription(kind=SubscriptionKind.REPLIES, email="ann@example.org", post_id=post.id,
-                       comment_id=parent.id, confirmed_at=utcnow())
+    sub = Subscription(
+        kind=SubscriptionKind.REPLIES,
+        email="ann@example.org",
+        post_id=post.id,
+        comment_id=parent.id,
+        confirmed_at=utcnow(),
+    )
     db.session.add(sub)
     db.session.commit()
     reply = make_comment(post, "A reply", parent=parent, email="bob@example.org")

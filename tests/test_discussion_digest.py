@@ -17,14 +17,17 @@ pytestmark = pytest.mark.settings(COMMENTS_MODERATION="all-approved", PAGE_CACHE
 
 
 def mails_to(address: str) -> list[OutgoingMail]:
-    return list(db.session.scalars(select(OutgoingMail).where(OutgoingMail.to_address == address)
-                                   .order_by(OutgoingMail.id)))
+    return list(
+        db.session.scalars(select(OutgoingMail).where(OutgoingMail.to_address == address).order_by(OutgoingMail.id))
+    )
 
 
 def test_digest_subscriber_gets_one_email_with_the_days_replies(app, client, make_post, make_comment):
     post = make_post("Magnetic Rose")
-    client.post(f"/posts/{post.slug}/comments", data={"body": "Mine", "name": "Ann", "email": "ann@example.org",
-                                                      "notify_replies": "y", "notify_digest": "y"})
+    client.post(
+        f"/posts/{post.slug}/comments",
+        data={"body": "Mine", "name": "Ann", "email": "ann@example.org", "notify_replies": "y", "notify_digest": "y"},
+    )
     sub = db.session.scalars(select(Subscription)).one()
     assert sub.digest and "daily digest" in mails_to("ann@example.org")[0].subject
     with app.test_request_context():

@@ -26,8 +26,10 @@ def test_post_comment_feed_lists_approved_comments_newest_first(client, make_pos
     make_comment(make_post("Another post"), "Elsewhere")
 
     items = entries(client.get(f"/posts/{post.slug}/comments.atom"))
-    assert [e.findtext(f"{A}title") for e in items] == ["Bob on \u201cMagnetic Rose\u201d",
-                                                        "Ann on \u201cMagnetic Rose\u201d"]
+    assert [e.findtext(f"{A}title") for e in items] == [
+        "Bob on \u201cMagnetic Rose\u201d",
+        "Ann on \u201cMagnetic Rose\u201d",
+    ]
     assert items[0].find(f"{A}link").get("href").endswith(f"/posts/{post.slug}/#comment-{second.id}")
     assert "&amp;" in items[1].findtext(f"{A}content") and "<b>" not in items[1].findtext(f"{A}content")
 

@@ -1,4 +1,4 @@
-""""Email me new posts": double opt-in, one email per new post, one-click unsubscribe, bad links."""
+""" "Email me new posts": double opt-in, one email per new post, one-click unsubscribe, bad links."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ pytestmark = pytest.mark.settings(PAGE_CACHE_ENABLED=False)
 
 
 def mails_to(address: str) -> list[OutgoingMail]:
-    return list(db.session.scalars(select(OutgoingMail).where(OutgoingMail.to_address == address)
-                                   .order_by(OutgoingMail.id)))
+    return list(
+        db.session.scalars(select(OutgoingMail).where(OutgoingMail.to_address == address).order_by(OutgoingMail.id))
+    )
 
 
 def path_in(mail: OutgoingMail, part: str) -> str:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, OutgoingMail
 
-pytestmark = pytest.mark.settings(COMMENTS_MODERATION="all-approved", COMMENTS_GUEST_EMAIL_CONFIRM=True,
-                                  PAGE_CACHE_ENABLED=False)
+pytestmark = pytest.mark.settings(
+    COMMENTS_MODERATION="all-approved", COMMENTS_GUEST_EMAIL_CONFIRM=True, PAGE_CACHE_ENABLED=False
+)
 
 
 def guest(body: str, **extra: str) -> dict[str, str]:
@@ -19,8 +20,11 @@ def guest(body: str, **extra: str) -> dict[str, str]:
 
 
 def confirm_path() -> str:
-    mail = db.session.scalars(select(OutgoingMail).where(OutgoingMail.to_address == "ann@example.org",
-                                                         OutgoingMail.subject.like("%confirm your comment%"))).one()
+    mail = db.session.scalars(
+        select(OutgoingMail).where(
+            OutgoingMail.to_address == "ann@example.org", OutgoingMail.subject.like("%confirm your comment%")
+        )
+    ).one()
     return re.search(r"https?://[^/\s]+(/comments/confirm/\S+)", mail.body_text).group(1)
 
 
@@ -43,8 +47,10 @@ def test_guest_first_comment_waits_for_the_emailed_link(app, client, make_post):
     # the next comment from the same address is published at once
     client.post(f"/posts/{post.slug}/comments", data=guest("Second words"))
     db.session.expire_all()
-    assert db.session.scalars(select(Comment.status).where(Comment.body_source == "Second words")).one() \
+    assert (
+        db.session.scalars(select(Comment.status).where(Comment.body_source == "Second words")).one()
         == CommentStatus.APPROVED
+    )
 
 
 def test_accounts_are_not_asked_to_confirm(app, make_post, make_user, login):

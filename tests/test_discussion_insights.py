@@ -25,10 +25,26 @@ def test_moderator_reads_the_insights_dashboard(app, make_user, login, make_post
     make_comment(quiet, status="pending")
     make_comment(quiet, status="spam")
     make_comment(quiet, created_at=now - timedelta(days=120))  # outside the chart
-    db.session.add(OutgoingMail(to_address="gone@example.org", subject="Reply to you", body_text="x",
-                                status=MailStatus.FAILED, attempts=6, last_error="SMTP 550: no such user"))
-    db.session.add(WebhookDelivery(event="comment.created", url="https://hooks.example/x", payload="{}",
-                                   status=MailStatus.FAILED, attempts=8, last_error="HTTP 500"))
+    db.session.add(
+        OutgoingMail(
+            to_address="gone@example.org",
+            subject="Reply to you",
+            body_text="x",
+            status=MailStatus.FAILED,
+            attempts=6,
+            last_error="SMTP 550: no such user",
+        )
+    )
+    db.session.add(
+        WebhookDelivery(
+            event="comment.created",
+            url="https://hooks.example/x",
+            payload="{}",
+            status=MailStatus.FAILED,
+            attempts=8,
+            last_error="HTTP 500",
+        )
+    )
     db.session.commit()
 
     client = login(app.test_client(), make_user("editor"))

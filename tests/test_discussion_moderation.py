@@ -21,8 +21,13 @@ def order(html: str) -> list[int]:
 
 
 def history(comment: Comment) -> list[str]:
-    return list(db.session.scalars(select(ModerationAction.action).where(ModerationAction.comment_id == comment.id)
-                                   .order_by(ModerationAction.id)))
+    return list(
+        db.session.scalars(
+            select(ModerationAction.action)
+            .where(ModerationAction.comment_id == comment.id)
+            .order_by(ModerationAction.id)
+        )
+    )
 
 
 def guest(body: str = "A fair point about the score.", **extra: str) -> dict[str, str]:
@@ -131,8 +136,9 @@ def test_banned_reader_is_told_so_and_an_expired_ban_lets_them_back(client, make
     _, mod = moderator
     post = make_post()
     old = make_comment(post, "Old comment", email="troll@example.org")
-    response = mod.post(f"/comments/{old.id}/ban", data={"kind": "email", "reason": "Personal attacks",
-                                                         "until": "", "hide_past": "1"})
+    response = mod.post(
+        f"/comments/{old.id}/ban", data={"kind": "email", "reason": "Personal attacks", "until": "", "hide_past": "1"}
+    )
     assert response.status_code == 302
     assert db.session.get(Comment, old.id).status == CommentStatus.SPAM
     assert "ban" in history(old)
@@ -157,21 +163,22 @@ def test_bans_by_ip_and_account_until_a_date_and_lifting_them(app, make_post, ma
     refused = signed_in.post(f"/posts/{post.slug}/comments", data={"body": "Let me in"})
     assert refused.status_code == 403 and "banned from commenting on this site until" in refused.get_data(as_text=True)
     ip_ban = bans.ban("ip", "10.1.2.3", user)
-    from_ip = app.test_client().post(f"/posts/{post.slug}/comments", data=guest(),
-                                     environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    from_ip = app.test_client().post(
+        f"/posts/{post.slug}/comments", data=guest(), environ_base={"REMOTE_ADDR": "10.1.2.3"}
+    )
     assert from_ip.status_code == 403
     listing = mod.get("/admin/bans").get_data(as_text=True)
     assert "10.1.2.3" in listing and "Cooling off" in listing
     mod.post(f"/admin/bans/{ip_ban.id}/lift")
-    again = app.test_client().post(f"/posts/{post.slug}/comments", data=guest(),
-                                   environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    again = app.test_client().post(
+        f"/posts/{post.slug}/comments", data=guest(), environ_base={"REMOTE_ADDR": "10.1.2.3"}
+    )
     assert again.status_code == 302
 
 
 def test_a_ban_form_with_a_past_date_says_so_and_bans_nobody(make_post, make_comment, moderator):
     _, mod = moderator
     comment = make_comment(make_post())
-    response = mod.post(f"/comments/{comment.id}/ban", data={"kind": "email", "until": "2001-01-01",
-                                                             "reason": "x"})
+    response = mod.post(f"/comments/{comment.id}/ban", data={"kind": "email", "until": "2001-01-01", "reason": "x"})
     assert response.status_code == 400 and "must be in the future" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Ban.id))) == 0

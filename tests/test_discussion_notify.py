@@ -61,15 +61,17 @@ def test_reader_subscribes_to_replies_confirms_and_gets_one_email_per_reply(mail
     inbox, _ = smtp
     post = make_post("Magnetic Rose")
     ann, bob = mail_app.test_client(), mail_app.test_client()
-    ann.post(f"/posts/{post.slug}/comments",
-             data=guest("Ann", "ann@example.org", "The opera scene!", notify_replies="y"))
+    ann.post(
+        f"/posts/{post.slug}/comments", data=guest("Ann", "ann@example.org", "The opera scene!", notify_replies="y")
+    )
     first = db.session.scalars(select(Comment)).one()
     confirmation = wait_mail(inbox, "ann@example.org", "Please confirm")
     confirm_path = link_in(confirmation, "/subscriptions/confirm/")
 
     # a reply before confirming sends Ann nothing
-    bob.post(f"/posts/{post.slug}/comments", data=guest("Bob", "bob@example.org", "Early reply",
-                                                         parent_id=str(first.id)))
+    bob.post(
+        f"/posts/{post.slug}/comments", data=guest("Bob", "bob@example.org", "Early reply", parent_id=str(first.id))
+    )
     page = ann.get(confirm_path)
     assert page.status_code == 200 and "Yes, email me" in page.get_data(as_text=True)
     done = ann.post(confirm_path)
@@ -77,8 +79,10 @@ def test_reader_subscribes_to_replies_confirms_and_gets_one_email_per_reply(mail
     used = ann.post(confirm_path)
     assert used.status_code == 409 and "already confirmed" in used.get_data(as_text=True)
 
-    bob.post(f"/posts/{post.slug}/comments", data=guest("Bob", "bob@example.org", "Agreed, Kanno at her best",
-                                                         parent_id=str(first.id)))
+    bob.post(
+        f"/posts/{post.slug}/comments",
+        data=guest("Bob", "bob@example.org", "Agreed, Kanno at her best", parent_id=str(first.id)),
+    )
     reply = db.session.scalars(select(Comment).where(Comment.body_source.like("Agreed%"))).one()
     notice = wait_mail(inbox, "ann@example.org", "replied to your comment")
     assert "Agreed, Kanno at her best" in body_of(notice)
@@ -90,14 +94,25 @@ def test_reader_subscribes_to_replies_confirms_and_gets_one_email_per_reply(mail
     assert "no more of these emails" in ann.post(unsubscribe_path).get_data(as_text=True)
     twice = ann.post(unsubscribe_path)
     assert twice.status_code == 409 and "already unsubscribed" in twice.get_data(as_text=True)
-    bob.post(f"/posts/{post.slug}/comments", data=guest("Bob", "bob@example.org", "Third word",
-                                                         parent_id=str(first.id)))
-    assert db.session.scalar(select(OutgoingMail).where(OutgoingMail.body_text.like("%Third word%"),
-                                                        OutgoingMail.to_address == "ann@example.org")) is None
+    bob.post(
+        f"/posts/{post.slug}/comments", data=guest("Bob", "bob@example.org", "Third word", parent_id=str(first.id))
+    )
+    assert (
+        db.session.scalar(
+            select(OutgoingMail).where(
+                OutgoingMail.body_text.like("%Third word%"), OutgoingMail.to_address == "ann@example.org"
+            )
+        )
+        is None
+    )
 
 
 def test_post_author_is_emailed_about_each_new_comment_but_not_their_own(
-    mail_app, smtp, make_post, make_user, login  # noqa: F811
+    mail_app,
+    smtp,  # noqa: F811
+    make_post,
+    make_user,
+    login,
 ):
     inbox, _ = smtp
     author = make_user("author", email="writer@example.org")

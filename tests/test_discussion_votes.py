@@ -29,8 +29,11 @@ def test_guest_likes_a_comment_without_javascript_and_sees_the_count(client, mak
     assert response.status_code == 302
     assert likes(comment) == 1
     html = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
-    assert re.search(r'aria-pressed="true"><span aria-hidden="true">&#9829;</span> '
-                     r'<span class="visually-hidden">Like</span> <span class="like-count">1</span>', html)
+    assert re.search(
+        r'aria-pressed="true"><span aria-hidden="true">&#9829;</span> '
+        r'<span class="visually-hidden">Like</span> <span class="like-count">1</span>',
+        html,
+    )
 
 
 def test_liking_twice_from_one_browser_takes_the_like_back(client, make_post, make_comment):
@@ -92,8 +95,7 @@ def test_reader_sorts_by_newest_and_best_and_the_choice_is_remembered(client, ma
     Comment.query.filter_by(id=third.id).update({"like_count": 2})
     db.session.commit()
 
-    assert order(client.get(f"/posts/{post.slug}/").get_data(as_text=True)) == [first.id, reply.id, second.id,
-                                                                                  third.id]
+    assert order(client.get(f"/posts/{post.slug}/").get_data(as_text=True)) == [first.id, reply.id, second.id, third.id]
     newest = client.get(f"/posts/{post.slug}/?sort=newest")
     assert "comment_sort=newest" in newest.headers["Set-Cookie"]
     assert order(newest.get_data(as_text=True)) == [third.id, second.id, first.id, reply.id]
@@ -164,8 +166,11 @@ def test_a_like_refreshes_its_thread_without_looking_the_thread_up(app, make_pos
     reader = app.test_client()
     with count_queries() as queries:
         assert reader.post(f"/comments/{reply.id}/like").status_code in (302, 303)
-    lookups = [s for s in queries.statements if s.lstrip().upper().startswith("SELECT DISTINCT")
-               and "thread_id" in s and "coalesce" in s.lower()]
+    lookups = [
+        s
+        for s in queries.statements
+        if s.lstrip().upper().startswith("SELECT DISTINCT") and "thread_id" in s and "coalesce" in s.lower()
+    ]
     assert lookups == []
     html = app.test_client().get(f"/posts/{post.slug}/").get_data(as_text=True)
     assert '<span class="like-count">1</span>' in html

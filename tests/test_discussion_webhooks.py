@@ -22,8 +22,13 @@ from blog.posts.editing import PostInput, save_post
 from blog.webhooks import stop_webhook_worker, webhook_worker
 
 SECRET = "receiver-shared-secret"
-pytestmark = pytest.mark.settings(COMMENTS_MODERATION="all-approved", PAGE_CACHE_ENABLED=False,
-                                  WEBHOOK_SECRET=SECRET, WEBHOOK_RETRY_SECONDS=0, WEBHOOK_TIMEOUT=2)
+pytestmark = pytest.mark.settings(
+    COMMENTS_MODERATION="all-approved",
+    PAGE_CACHE_ENABLED=False,
+    WEBHOOK_SECRET=SECRET,
+    WEBHOOK_RETRY_SECONDS=0,
+    WEBHOOK_TIMEOUT=2,
+)
 
 
 class Receiver:
@@ -80,6 +85,7 @@ def receiver(app) -> Iterator[tuple[Receiver, str]]:
 
 def wait_events(state: Receiver, count: int, timeout: float = 15, prefix: str = "comment.") -> list[dict[str, Any]]:
     """The first ``count`` events whose name starts with ``prefix`` (make_post publishes posts too)."""
+
     def matching() -> list[dict[str, Any]]:
         return [e for e in state.events if e["event"].startswith(prefix)]
 
@@ -106,8 +112,7 @@ def deliveries() -> list[WebhookDelivery]:
 def test_new_comment_sends_signed_created_and_approved_events(app, client, make_post, receiver):
     state, _ = receiver
     post = make_post("Magnetic Rose")
-    client.post(f"/posts/{post.slug}/comments", data={"body": "Great score", "name": "Ann",
-                                                      "email": "ann@example.org"})
+    client.post(f"/posts/{post.slug}/comments", data={"body": "Great score", "name": "Ann", "email": "ann@example.org"})
     events = wait_events(state, 2)
     assert [e["event"] for e in events] == ["comment.created", "comment.approved"]
     comment = events[0]["data"]["comment"]

@@ -176,8 +176,9 @@ def test_readers_comments_do_not_make_the_post_look_edited_or_hide_the_unsaved_t
     saved_at = post.updated_at
     _autosave(client, post, body_md="Grim, and drawn in one long take.")
     reader = app.test_client()
-    answer = reader.post(f"/posts/{post.slug}/comments",
-                         data={"body": "The cannon scene!", "name": "Gil", "email": "gil@example.org"})
+    answer = reader.post(
+        f"/posts/{post.slug}/comments", data={"body": "The cannon scene!", "name": "Gil", "email": "gil@example.org"}
+    )
     assert answer.status_code == 302
     db.session.expire_all()
     assert db.session.get(Post, post.id).comment_count == 1

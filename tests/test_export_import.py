@@ -37,23 +37,58 @@ def build_site(make_user, make_post):
     db.session.add(parent)
     db.session.flush()
     db.session.add(Category(name="Anthologies", slug="anthologies", parent_id=parent.id))
-    post = make_post("Fond Memories Part 1: Magnetic Rose", "Memories is a *three episode* anthology.",
-                     author=admin, tags=["anime", "Satoshi Kon"], categories=["Anime"],
-                     series_title="Fond Memories", series_part=1)
+    post = make_post(
+        "Fond Memories Part 1: Magnetic Rose",
+        "Memories is a *three episode* anthology.",
+        author=admin,
+        tags=["anime", "Satoshi Kon"],
+        categories=["Anime"],
+        series_title="Fond Memories",
+        series_part=1,
+    )
     make_post("Part 2: Stink Bomb", "Draft thoughts.", author=admin, status="draft")
     make_post("Part 3: Cannon Fodder", "Soon.", author=admin, published_at=utcnow() + timedelta(days=3))
-    save_post(admin, PostInput(title="Fond Memories Part 1", body_md=post.body_md, status=post.status,
-                               published_at=post.published_at, slug="fond-memories-1"), post=post)
-    first = Comment(post_id=post.id, author_name="Ann", author_email="ann@example.org", author_ip="203.0.113.9",
-                    body_source="The *score*!", body_html="<p>The <em>score</em>!</p>", status=CommentStatus.APPROVED)
+    save_post(
+        admin,
+        PostInput(
+            title="Fond Memories Part 1",
+            body_md=post.body_md,
+            status=post.status,
+            published_at=post.published_at,
+            slug="fond-memories-1",
+        ),
+        post=post,
+    )
+    first = Comment(
+        post_id=post.id,
+        author_name="Ann",
+        author_email="ann@example.org",
+        author_ip="203.0.113.9",
+        body_source="The *score*!",
+        body_html="<p>The <em>score</em>!</p>",
+        status=CommentStatus.APPROVED,
+    )
     db.session.add(first)
     db.session.flush()
     first.thread_id = first.id
-    reply = Comment(post_id=post.id, parent_id=first.id, thread_id=first.id, depth=1, user_id=reader.id,
-                    author_name=reader.name, body_source="Yes — Yoko Kanno.", body_html="<p>Yes — Yoko Kanno.</p>",
-                    status=CommentStatus.APPROVED)
-    held = Comment(post_id=post.id, author_name="Spammer", body_source="cheap", body_html="<p>cheap</p>",
-                   status=CommentStatus.PENDING)
+    reply = Comment(
+        post_id=post.id,
+        parent_id=first.id,
+        thread_id=first.id,
+        depth=1,
+        user_id=reader.id,
+        author_name=reader.name,
+        body_source="Yes — Yoko Kanno.",
+        body_html="<p>Yes — Yoko Kanno.</p>",
+        status=CommentStatus.APPROVED,
+    )
+    held = Comment(
+        post_id=post.id,
+        author_name="Spammer",
+        body_source="cheap",
+        body_html="<p>cheap</p>",
+        status=CommentStatus.PENDING,
+    )
     db.session.add_all([reply, held])
     db.session.flush()
     db.session.add(ModerationAction(comment_id=held.id, actor_id=admin.id, action="hold", note="links"))
@@ -61,9 +96,15 @@ def build_site(make_user, make_post):
     db.session.add(work)
     db.session.flush()
     db.session.add(Work(title="Magnetic Rose", slug="magnetic-rose", parent_id=work.id, position=1))
-    db.session.add(WorkRevision(work_id=work.id, number=1, snapshot={"title": "Memories", "year": 1995,
-                                                                      "credits": [{"role": "director"}]},
-                                author_id=admin.id, summary="First version"))
+    db.session.add(
+        WorkRevision(
+            work_id=work.id,
+            number=1,
+            snapshot={"title": "Memories", "year": 1995, "credits": [{"role": "director"}]},
+            author_id=admin.id,
+            summary="First version",
+        )
+    )
     db.session.add(Review(post_id=post.id, work_id=work.id, score=8.5, scale=10, verdict="Haunting."))
     db.session.commit()
     return admin
@@ -179,12 +220,12 @@ def test_the_media_list_names_every_stored_file(app, tmp_path):
     out = tmp_path / "site.json"
     assert app.test_cli_runner().invoke(args=["export", str(out)]).exit_code == 0
     listed = json.loads(out.read_text())["media"]
-    assert listed == [{"path": "poster.webp", "bytes": 12,
-                       "sha256": hashlib.sha256(b"RIFF....WEBP").hexdigest()}]
+    assert listed == [{"path": "poster.webp", "bytes": 12, "sha256": hashlib.sha256(b"RIFF....WEBP").hexdigest()}]
 
 
-def test_an_export_from_before_announcements_does_not_email_followers_again(app, make_user, make_post,
-                                                                              empty_app, tmp_path):
+def test_an_export_from_before_announcements_does_not_email_followers_again(
+    app, make_user, make_post, empty_app, tmp_path
+):
     build_site(make_user, make_post)
     path = tmp_path / "site.json"
     assert app.test_cli_runner().invoke(args=["export", str(path)]).exit_code == 0

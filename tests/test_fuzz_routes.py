@@ -15,19 +15,77 @@ from blog.extensions import db
 from blog.models import Comment, CommentStatus, Role
 from tests.route_walk import STATE_CHANGING, routes
 
-FIELDS = ["title", "body", "body_md", "author_name", "author_email", "author_url", "email", "password",
-          "next", "q", "page", "slug", "tags", "categories", "status", "published_at", "score", "parent_id",
-          "reason", "note", "action", "name", "website", "bio", "remember", "comment_status", "series_title",
-          "series_part", "kind", "year", "verdict", "work_id", "ids", "order", "provider", "token", "honeypot"]
+FIELDS = [
+    "title",
+    "body",
+    "body_md",
+    "author_name",
+    "author_email",
+    "author_url",
+    "email",
+    "password",
+    "next",
+    "q",
+    "page",
+    "slug",
+    "tags",
+    "categories",
+    "status",
+    "published_at",
+    "score",
+    "parent_id",
+    "reason",
+    "note",
+    "action",
+    "name",
+    "website",
+    "bio",
+    "remember",
+    "comment_status",
+    "series_title",
+    "series_part",
+    "kind",
+    "year",
+    "verdict",
+    "work_id",
+    "ids",
+    "order",
+    "provider",
+    "token",
+    "honeypot",
+]
 
 #: Values people (and bots) really send: empty, huge, wrong type, markup, odd unicode, NUL bytes.
-ODD_VALUES = ["", "0", "-1", "99999999999999999999", "1e309", "NaN", "null", "true", "<script>x</script>",
-              "' OR 1=1 --", "../../etc/passwd", "//evil.com", "\x00", "ü" * 300, "2026-13-45T99:99",
-              "a" * 5000, "%", "[]", "{}", "1.5", "📽️"]
+ODD_VALUES = [
+    "",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "1e309",
+    "NaN",
+    "null",
+    "true",
+    "<script>x</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "//evil.com",
+    "\x00",
+    "ü" * 300,
+    "2026-13-45T99:99",
+    "a" * 5000,
+    "%",
+    "[]",
+    "{}",
+    "1.5",
+    "📽️",
+]
 VALUES = st.one_of(st.text(max_size=40), st.sampled_from(ODD_VALUES))
 FORMS = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=12)), VALUES, max_size=8)
-QUERIES = st.dictionaries(st.one_of(st.sampled_from(["page", "q", "next", "sort", "tag", "year", "kind"]),
-                                    st.text(min_size=1, max_size=8)), VALUES, max_size=4)
+QUERIES = st.dictionaries(
+    st.one_of(st.sampled_from(["page", "q", "next", "sort", "tag", "year", "kind"]), st.text(min_size=1, max_size=8)),
+    VALUES,
+    max_size=4,
+)
 
 EXAMPLES = 6
 
@@ -35,16 +93,21 @@ EXAMPLES = 6
 def _samples(make_post, make_user):
     admin = make_user(Role.ADMIN)
     post = make_post("Fond Memories", "Memories is a *three episode* anthology.", author=admin)
-    comment = Comment(post_id=post.id, author_name="Ann", body_source="Hi", body_html="<p>Hi</p>",
-                      status=CommentStatus.APPROVED)
+    comment = Comment(
+        post_id=post.id, author_name="Ann", body_source="Hi", body_html="<p>Hi</p>", status=CommentStatus.APPROVED
+    )
     db.session.add(comment)
     db.session.commit()
     return admin, {"slug": post.slug, "post_id": post.id, "comment_id": comment.id, "id": post.id}
 
 
 def _one_route(app, login, admin, route, method: str, signed_in: bool):
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     @given(form=FORMS, query=QUERIES)
     def hit(form, query):
         client = app.test_client()

@@ -41,10 +41,19 @@ def test_many_writers_at_once_never_see_database_is_locked(app, make_post, make_
                 for i in range(rounds):
                     db.session.scalar(select(func.count(Post.id)))  # a read first...
                     user = db.session.get(type(author), author_id)
-                    save_post(user, PostInput(title=f"Writer {n} post {i}", body_md="Concurrent.",
-                                              status=PostStatus.PUBLISHED))  # ...then writes
-                    db.session.add(Comment(post_id=post_id, author_name=f"w{n}", body_source=str(i),
-                                           body_html=f"<p>{i}</p>", status=CommentStatus.APPROVED))
+                    save_post(
+                        user,
+                        PostInput(title=f"Writer {n} post {i}", body_md="Concurrent.", status=PostStatus.PUBLISHED),
+                    )  # ...then writes
+                    db.session.add(
+                        Comment(
+                            post_id=post_id,
+                            author_name=f"w{n}",
+                            body_source=str(i),
+                            body_html=f"<p>{i}</p>",
+                            status=CommentStatus.APPROVED,
+                        )
+                    )
                     db.session.commit()
                 db.session.remove()
         except BaseException as error:  # noqa: BLE001 - collected and asserted below
@@ -76,8 +85,9 @@ def test_every_state_changing_route_refuses_a_request_without_a_csrf_token(app, 
     """Walks the URL map, so routes added later are checked without editing this test."""
     admin = make_user(Role.ADMIN)
     post = make_post("Target", author=admin)
-    comment = Comment(post_id=post.id, author_name="Ann", body_source="Hi", body_html="<p>Hi</p>",
-                      status=CommentStatus.APPROVED)
+    comment = Comment(
+        post_id=post.id, author_name="Ann", body_source="Hi", body_html="<p>Hi</p>", status=CommentStatus.APPROVED
+    )
     db.session.add(comment)
     db.session.commit()
     samples = {"slug": post.slug, "post_id": post.id, "comment_id": comment.id, "id": post.id}
@@ -88,8 +98,9 @@ def test_every_state_changing_route_refuses_a_request_without_a_csrf_token(app, 
             login(client, admin)
         for route in routes(app, samples):
             for method in sorted(route.methods & STATE_CHANGING):
-                response = client.open(route.url, method=method,
-                                       data={"body": "Nice film", "title": "x", "author_name": "Eve"})
+                response = client.open(
+                    route.url, method=method, data={"body": "Nice film", "title": "x", "author_name": "Eve"}
+                )
                 if route.endpoint in CSRF_EXEMPT:
                     assert 400 <= response.status_code < 500, (route.url, response.status_code)
                     continue
@@ -146,8 +157,9 @@ def test_signing_in_with_remember_me_sets_safe_cookies(app, client, make_user):
     from tests.conftest import PASSWORD
 
     user = make_user(Role.ADMIN, email="ed@example.org")
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"},
-                           base_url="https://localhost")
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}, base_url="https://localhost"
+    )
     assert response.status_code == 302
     for name in ("session", app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         flags = _session_cookie(response, name)
@@ -156,8 +168,17 @@ def test_signing_in_with_remember_me_sets_safe_cookies(app, client, make_user):
 
 # ----------------------------------------------------------------------------- open redirects
 
-EVIL_TARGETS = ["//evil.com", "https://evil.com", "/\\evil.com", "%2F%2Fevil.com", "///evil.com",
-                "http:/evil.com", "\\\\evil.com", "/%09/evil.com", "javascript:alert(1)"]
+EVIL_TARGETS = [
+    "//evil.com",
+    "https://evil.com",
+    "/\\evil.com",
+    "%2F%2Fevil.com",
+    "///evil.com",
+    "http:/evil.com",
+    "\\\\evil.com",
+    "/%09/evil.com",
+    "javascript:alert(1)",
+]
 
 
 def _is_local(location: str) -> bool:
@@ -166,8 +187,11 @@ def _is_local(location: str) -> bool:
 
     cleaned = re.sub(r"[\t\n\r]", "", location)
     parts = urlsplit(cleaned)
-    return (parts.scheme in ("", "http", "https") and parts.netloc in ("", "localhost")
-            and not cleaned.startswith(("//", "/\\", "\\")))
+    return (
+        parts.scheme in ("", "http", "https")
+        and parts.netloc in ("", "localhost")
+        and not cleaned.startswith(("//", "/\\", "\\"))
+    )
 
 
 @pytest.mark.parametrize("target", EVIL_TARGETS)
@@ -220,9 +244,11 @@ def _client_ip():
 
 def test_without_trusted_proxies_a_forged_forwarded_for_is_ignored(app):
     _probe(app, ip=_client_ip)
-    response = app.test_client().get("/probe/ip", headers={"X-Forwarded-For": "6.6.6.6",
-                                                            "X-Forwarded-Proto": "https"},
-                                     environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    response = app.test_client().get(
+        "/probe/ip",
+        headers={"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
     assert response.get_data(as_text=True) == "198.51.100.7 http"
 
 

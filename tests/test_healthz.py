@@ -37,7 +37,11 @@ def test_healthz_says_unavailable_when_the_database_is_down(tmp_path, url):
 
 
 def test_a_reader_gets_a_clear_503_page_when_the_database_is_down(tmp_path):
-    down = create_app(build_config(tmp_path, None, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/x?connect_timeout=2"))
+    down = create_app(
+        build_config(
+            tmp_path, None, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/x?connect_timeout=2"
+        )
+    )
     response = down.test_client().get("/")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
@@ -71,11 +75,17 @@ def test_the_app_survives_postgresql_dropping_its_connections(tmp_path, pg_schem
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         # The mail worker's own connection would be killed too; keep this test about the web pool.
-        config = build_config(tmp_path, None, MAIL_RESUME_ON_START=False,
-                              SQLALCHEMY_DATABASE_URI=PG_ADMIN_URL, SQLALCHEMY_ENGINE_OPTIONS={
-            "pool_pre_ping": True, "pool_size": 3,
-            "connect_args": {"options": f"-csearch_path={schema}", "application_name": tag},
-        })
+        config = build_config(
+            tmp_path,
+            None,
+            MAIL_RESUME_ON_START=False,
+            SQLALCHEMY_DATABASE_URI=PG_ADMIN_URL,
+            SQLALCHEMY_ENGINE_OPTIONS={
+                "pool_pre_ping": True,
+                "pool_size": 3,
+                "connect_args": {"options": f"-csearch_path={schema}", "application_name": tag},
+            },
+        )
         app = create_app(config)
         from blog.extensions import db
 
@@ -85,10 +95,13 @@ def test_the_app_survives_postgresql_dropping_its_connections(tmp_path, pg_schem
         for _ in range(3):
             assert client.get("/healthz").status_code == 200
         with admin.begin() as conn:  # waits until they are gone, as a restart has closed them before it ends
-            killed = conn.execute(text(
-                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
-                " WHERE application_name = :tag"
-            ), {"tag": tag}).scalar()
+            killed = conn.execute(
+                text(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+                    " WHERE application_name = :tag"
+                ),
+                {"tag": tag},
+            ).scalar()
         assert killed >= 1
         assert client.get("/healthz").status_code == 200
         assert client.get("/").status_code == 200

@@ -127,10 +127,19 @@ def test_a_round_of_mail_goes_over_one_smtp_connection_and_a_refusal_does_not_st
     ids = [send_mail(address, "New review", "Magnetic Rose is up.").id for address in addresses]
     db.session.commit()
     assert wait_for(lambda: all(status_of(i) in {MailStatus.SENT, MailStatus.FAILED} for i in ids))
-    assert [status_of(i) for i in ids] == [MailStatus.SENT, MailStatus.SENT, MailStatus.FAILED,
-                                           MailStatus.SENT, MailStatus.SENT]
+    assert [status_of(i) for i in ids] == [
+        MailStatus.SENT,
+        MailStatus.SENT,
+        MailStatus.FAILED,
+        MailStatus.SENT,
+        MailStatus.SENT,
+    ]
     assert sorted(message["To"] for message in inbox.messages) == [
-        "a@example.org", "b@example.org", "c@example.org", "d@example.org"]
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+        "d@example.org",
+    ]
     assert len(inbox.sessions) == 1
 
 

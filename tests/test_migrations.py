@@ -14,9 +14,12 @@ from tests.conftest import empty_database_app
 
 def _expression_indexes() -> dict[str, list[str]]:
     """The models' indexes on expressions (reflection cannot compare them): name -> their SQL."""
-    return {str(index.name): [str(e) for e in index.expressions if not isinstance(e, Column)]
-            for table in db.metadata.tables.values() for index in table.indexes
-            if any(not isinstance(e, Column) for e in index.expressions)}
+    return {
+        str(index.name): [str(e) for e in index.expressions if not isinstance(e, Column)]
+        for table in db.metadata.tables.values()
+        for index in table.indexes
+        if any(not isinstance(e, Column) for e in index.expressions)
+    }
 
 
 def _compared(obj, name, type_, reflected, compare_to):
@@ -74,14 +77,41 @@ def test_upgrading_marks_live_posts_announced_and_leaves_scheduled_ones_to_come(
         now = utcnow()
         users, posts = db.metadata.tables["users"], db.metadata.tables["posts"]
         with db.engine.begin() as conn:
-            conn.execute(users.insert().values(id=1, email="a@example.org", name="A", role=Role.ADMIN,
-                                               password_hash="x", active=True, created_at=now))
+            conn.execute(
+                users.insert().values(
+                    id=1,
+                    email="a@example.org",
+                    name="A",
+                    role=Role.ADMIN,
+                    password_hash="x",
+                    active=True,
+                    created_at=now,
+                )
+            )
             for pid, slug, when in ((1, "old", now - timedelta(days=3)), (2, "later", now + timedelta(days=3))):
-                conn.execute(posts.insert().values(
-                    id=pid, title=slug, slug=slug, body_md="", body_html="", body_text="", excerpt="",
-                    author_id=1, status=PostStatus.PUBLISHED, published_at=when, created_at=now, updated_at=now,
-                    comment_status="open", word_count=0, reading_minutes=1, comment_count=0, version=1,
-                    cover_alt="", review_note=""))
+                conn.execute(
+                    posts.insert().values(
+                        id=pid,
+                        title=slug,
+                        slug=slug,
+                        body_md="",
+                        body_html="",
+                        body_text="",
+                        excerpt="",
+                        author_id=1,
+                        status=PostStatus.PUBLISHED,
+                        published_at=when,
+                        created_at=now,
+                        updated_at=now,
+                        comment_status="open",
+                        word_count=0,
+                        reading_minutes=1,
+                        comment_count=0,
+                        version=1,
+                        cover_alt="",
+                        review_note="",
+                    )
+                )
         upgrade()
         announced = dict(db.session.execute(select(Post.slug, Post.announced_at)).all())
         assert announced["old"] is not None and announced["later"] is None
@@ -112,9 +142,18 @@ def test_a_database_with_the_old_search_index_is_upgraded_and_still_finds_posts(
         author = User(email="a@example.org", name="A", role=Role.ADMIN)
         db.session.add(author)
         db.session.flush()
-        db.session.add(Post(title="Perfect Blue", slug="perfect-blue", body_md="", body_html="",
-                            body_text="An idol leaves her band.", author_id=author.id,
-                            status=PostStatus.PUBLISHED, published_at=utcnow()))
+        db.session.add(
+            Post(
+                title="Perfect Blue",
+                slug="perfect-blue",
+                body_md="",
+                body_html="",
+                body_text="An idol leaves her band.",
+                author_id=author.id,
+                status=PostStatus.PUBLISHED,
+                published_at=utcnow(),
+            )
+        )
         db.session.commit()
         found = search("idol", 1, 10)
         assert found is not None and [p.slug for p in found.page.items] == ["perfect-blue"]

@@ -31,10 +31,18 @@ def pg_app(tmp_path):
     admin = create_engine(PG_ADMIN_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    config = build_config(tmp_path, None, MAIL_RESUME_ON_START=False, PAGE_CACHE_ENABLED=False,
-                          SQLALCHEMY_DATABASE_URI=PG_ADMIN_URL, SQLALCHEMY_ENGINE_OPTIONS={
-                              "pool_size": 1, "max_overflow": 0,
-                              "connect_args": {"options": f"-csearch_path={schema}"}})
+    config = build_config(
+        tmp_path,
+        None,
+        MAIL_RESUME_ON_START=False,
+        PAGE_CACHE_ENABLED=False,
+        SQLALCHEMY_DATABASE_URI=PG_ADMIN_URL,
+        SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_size": 1,
+            "max_overflow": 0,
+            "connect_args": {"options": f"-csearch_path={schema}"},
+        },
+    )
     app = create_app(config)
     try:
         with app.app_context():

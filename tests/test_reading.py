@@ -391,16 +391,23 @@ def test_links_follow_the_prefix_the_site_is_served_under(client, make_post):
 
 def _post_list(html: str) -> str:
     start = html.index('<div class="post-list">')
-    return html[start:html.index("\n</div>", start)]
+    return html[start : html.index("\n</div>", start)]
 
 
 def test_home_cards_read_from_rows_show_what_the_archives_show(client, make_post, make_user, make_comment):
     """The home page reads its cards as plain rows (blog.posts.listing); an archive of the same
     posts loads them through the ORM. The two lists must be the same, card for card."""
     author = make_user(Role.AUTHOR, name="Kon & Co")
-    first = make_post("Magnetic Rose", author=author, tags=["anime", "satoshi kon"], series_title="Fond <Memories>",
-                      series_part=1, excerpt="A ghost story in brass & velvet.", cover_image="/media/rose.jpg",
-                      cover_alt="The derelict station")
+    first = make_post(
+        "Magnetic Rose",
+        author=author,
+        tags=["anime", "satoshi kon"],
+        series_title="Fond <Memories>",
+        series_part=1,
+        excerpt="A ghost story in brass & velvet.",
+        cover_image="/media/rose.jpg",
+        cover_alt="The derelict station",
+    )
     make_comment(first)
     make_post("Stink Bomb", author=author, tags=["anime"], comment_status=CommentStatusChoice.CLOSED)
     make_post("Perfect Blue", author=author)

@@ -7,10 +7,14 @@ import threading
 
 from blog.rendering import render_comment, render_post
 
-COMMENT = ("Kanno's *score* carries it, see https://example.org/opera and ||the ending||.\n\n"
-           "> a quote with `code`\n\n- one\n- two **bold** and <b>raw</b>\n\n" * 6)
-POST = ("# Magnetic Rose\n\nThe *opera* house, [a link](https://example.org/), and a table:\n\n"
-        "| a | b |\n|---|---|\n| 1 | 2 |\n" * 6)
+COMMENT = (
+    "Kanno's *score* carries it, see https://example.org/opera and ||the ending||.\n\n"
+    "> a quote with `code`\n\n- one\n- two **bold** and <b>raw</b>\n\n" * 6
+)
+POST = (
+    "# Magnetic Rose\n\nThe *opera* house, [a link](https://example.org/), and a table:\n\n"
+    "| a | b |\n|---|---|\n| 1 | 2 |\n" * 6
+)
 
 
 def test_comments_and_posts_render_the_same_when_many_threads_render_at_once():

@@ -147,11 +147,19 @@ def test_the_best_match_among_the_newest_comes_first(client, make_post, make_use
     monkeypatch.setattr(fulltext, "MAX_CANDIDATES", 3)
     author = make_user()
     now = utcnow()
-    make_post("Opera, opera, opera", "Opera upon opera: an opera about opera.", author=author,
-              published_at=now - timedelta(days=9))
+    make_post(
+        "Opera, opera, opera",
+        "Opera upon opera: an opera about opera.",
+        author=author,
+        published_at=now - timedelta(days=9),
+    )
     make_post("Scores", "An opera scene.", author=author, published_at=now - timedelta(days=8))
-    make_post("Opera night", "An opera, and the opera house where it plays.", author=author,
-              published_at=now - timedelta(days=7))
+    make_post(
+        "Opera night",
+        "An opera, and the opera house where it plays.",
+        author=author,
+        published_at=now - timedelta(days=7),
+    )
     make_post("Soundtracks", "An opera scene.", author=author, published_at=now - timedelta(days=6))
     make_post("Stink Bomb", "No singing at all.", author=author, published_at=now - timedelta(days=5))
 
@@ -174,8 +182,7 @@ def test_exactly_as_many_matches_as_are_ranked_is_not_more(client, make_post, ma
 
 
 @pytest.mark.settings(PAGE_CACHE_ENABLED=False)
-def test_a_word_rare_among_recent_posts_still_finds_the_newest_older_matches(client, make_post, make_user,
-                                                                                monkeypatch):
+def test_a_word_rare_among_recent_posts_still_finds_the_newest_older_matches(client, make_post, make_user, monkeypatch):
     """PostgreSQL looks among the newest posts first (blog.posts.search.RECENT_WINDOW) and asks the
     full-text index when too few of them match: the older matches must be found all the same."""
     from blog.posts import search as fulltext

@@ -39,8 +39,7 @@ def assert_secured(response, url: str) -> None:
 
 def test_every_page_a_reader_or_editor_opens_carries_the_security_headers(app, client, make_post, make_user, login):
     post = make_post("Fond Memories Part 1: Magnetic Rose", "Memories is a *three episode* anthology.")
-    get_routes = [r for r in routes(app, {"slug": post.slug, "post_id": post.id, "id": post.id})
-                  if "GET" in r.methods]
+    get_routes = [r for r in routes(app, {"slug": post.slug, "post_id": post.id, "id": post.id}) if "GET" in r.methods]
     assert len(get_routes) >= 3
     anonymous_statuses = {}
     for route in get_routes:
@@ -97,8 +96,12 @@ def test_hsts_and_secure_cookies_only_over_https(app, client, make_post):
     assert assert_secured_but_hsts == REQUIRED
 
 
-@pytest.mark.settings(GITHUB_CLIENT_ID="abc", GITHUB_CLIENT_SECRET="def",
-                      OIDC_CLIENT_ID="x", OIDC_SERVER_METADATA_URL="https://id.example.org/.well-known/openid-configuration")
+@pytest.mark.settings(
+    GITHUB_CLIENT_ID="abc",
+    GITHUB_CLIENT_SECRET="def",
+    OIDC_CLIENT_ID="x",
+    OIDC_SERVER_METADATA_URL="https://id.example.org/.well-known/openid-configuration",
+)
 def test_sign_in_forms_may_lead_to_the_configured_providers_only(client):
     policy = directives(client.get("/").headers["Content-Security-Policy"])
     sources = policy["form-action"].split()

@@ -14,7 +14,8 @@ class _Env(jinja2.Environment):
 
 def test_the_apps_templates_use_the_quick_globals_and_imports_reuse_their_module(app):
     page = app.jinja_env.from_string(
-        '{% from "comments/_macros.html" import field_errors %}{{ field_errors(["Too short."]) }}')
+        '{% from "comments/_macros.html" import field_errors %}{{ field_errors(["Too short."]) }}'
+    )
     assert isinstance(page.globals, TemplateGlobals)
     assert page.globals.keys() == set(app.jinja_env.globals)
     assert '<span class="field-error" role="alert">Too short.</span>' in page.render()
@@ -24,10 +25,14 @@ def test_the_apps_templates_use_the_quick_globals_and_imports_reuse_their_module
 
 
 def test_a_global_given_to_one_template_still_reaches_what_it_imports():
-    env = _Env(loader=jinja2.DictLoader({
-        "macros.html": "{% macro hello() %}Hello {{ who | default('nobody') }}{% endmacro %}",
-        "page.html": '{% from "macros.html" import hello %}{{ hello() }}',
-    }))
+    env = _Env(
+        loader=jinja2.DictLoader(
+            {
+                "macros.html": "{% macro hello() %}Hello {{ who | default('nobody') }}{% endmacro %}",
+                "page.html": '{% from "macros.html" import hello %}{{ hello() }}',
+            }
+        )
+    )
     assert env.get_template("page.html").render() == "Hello nobody"
     assert env.get_template("page.html", globals={"who": "Ann"}).render() == "Hello Ann"
     assert env.get_template("macros.html").globals.keys() == set(env.globals)

@@ -95,9 +95,24 @@ class Instance:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "4"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "wsgi:app",
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 30) -> None:
@@ -153,16 +168,28 @@ def site(tmp_path) -> Iterator[tuple[Instance, Instance, str]]:
     from blog.models import Role, User
     from blog.posts.editing import PostInput, save_post
 
-    seeder = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": env["SECRET_KEY"],
-                         "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix, "MAIL_RESUME_ON_START": False})
+    seeder = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": env["SECRET_KEY"],
+            "REDIS_URL": REDIS_URL,
+            "REDIS_KEY_PREFIX": prefix,
+            "MAIL_RESUME_ON_START": False,
+        }
+    )
     with seeder.app_context():
         db.create_all()
         author = User(email="ed@example.org", name="Ed", role=Role.ADMIN, active=True)
         db.session.add(author)
         db.session.flush()
-        post = save_post(author, PostInput(title="Fond Memories Part 1: Magnetic Rose",
-                                           body_md="Memories is a *three episode* anthology.",
-                                           status="published"))
+        post = save_post(
+            author,
+            PostInput(
+                title="Fond Memories Part 1: Magnetic Rose",
+                body_md="Memories is a *three episode* anthology.",
+                status="published",
+            ),
+        )
         db.session.commit()
         slug = post.slug
         db.session.remove()

@@ -172,7 +172,12 @@ def test_language_tags_are_written_the_standard_way():
     from blog.reviews.editing import normalize_language
 
     assert [normalize_language(t) for t in ("", "JA", "zh-hant", "pt_br", "sr-latn-rs")] == [
-        "", "ja", "zh-Hant", "pt-BR", "sr-Latn-RS"]
+        "",
+        "ja",
+        "zh-Hant",
+        "pt-BR",
+        "sr-Latn-RS",
+    ]
     for bad in ("j", "Japanese", "ja--jp", "ja-<b>", "1a"):
         with pytest.raises(DomainError):
             normalize_language(bad)

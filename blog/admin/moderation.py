@@ -95,8 +95,13 @@ def moderation_edit(comment_id: int) -> Response | tuple[str, int]:
     else:
         try:
             moderation.edit_comment(
-                comment, current_user, body=form.body.data or "", name=form.name.data or "",
-                email=form.email.data or "", url=form.url.data or "", note=form.note.data or "",
+                comment,
+                current_user,
+                body=form.body.data or "",
+                name=form.name.data or "",
+                email=form.email.data or "",
+                url=form.url.data or "",
+                note=form.note.data or "",
             )
         except DomainError as error:
             db.session.rollback()

@@ -160,10 +160,17 @@ def csrf_error(error: CSRFError) -> Response:
         label = "your email address" if provider is None else title_of(provider)
         fields = [(name, request.form.get(name, "")) for name in _DRAFT_FIELDS if request.form.get(name)]
         query = request.query_string.decode("utf-8", "replace")
-        return make_response(render_template(
-            "auth/continue_sign_in.html", title="Log in to comment", button=f"Continue with {label}",
-            action=request.path + (f"?{query}" if query else ""), fields=fields,
-            back=next_target()), 400)
+        return make_response(
+            render_template(
+                "auth/continue_sign_in.html",
+                title="Log in to comment",
+                button=f"Continue with {label}",
+                action=request.path + (f"?{query}" if query else ""),
+                fields=fields,
+                back=next_target(),
+            ),
+            400,
+        )
     return make_response(render_template("errors/generic.html", error=error), 400)
 
 

@@ -74,18 +74,41 @@ from blog.cache.pages import (
 )
 
 __all__ = [
-    "CACHEABLE_TYPES", "IGNORED_TABLES", "LOOKUP_ENVIRON_KEY", "NEUTRAL_SESSION_KEYS", "NONCE_MARK", "NOT_ON_304",
-    "PENDING_COMMENT_COOKIE", "PER_RESPONSE_HEADERS", "VISIBILITY_RULES", "Backend", "Entry", "EntryMemory",
-    "GenerationReader", "LocalBackend", "RedisBackend", "anonymous", "backend", "bump_site_generation", "cache_key",
-    "changes_show", "csrf_token_for_page", "ignore_table", "init_app", "make_backend",
-    "not_modified", "page_is_shared", "share_with_anonymous",
+    "CACHEABLE_TYPES",
+    "IGNORED_TABLES",
+    "LOOKUP_ENVIRON_KEY",
+    "NEUTRAL_SESSION_KEYS",
+    "NONCE_MARK",
+    "NOT_ON_304",
+    "PENDING_COMMENT_COOKIE",
+    "PER_RESPONSE_HEADERS",
+    "VISIBILITY_RULES",
+    "Backend",
+    "Entry",
+    "EntryMemory",
+    "GenerationReader",
+    "LocalBackend",
+    "RedisBackend",
+    "anonymous",
+    "backend",
+    "bump_site_generation",
+    "cache_key",
+    "changes_show",
+    "csrf_token_for_page",
+    "ignore_table",
+    "init_app",
+    "make_backend",
+    "not_modified",
+    "page_is_shared",
+    "share_with_anonymous",
 ]
 
 
 def make_backend(app: Flask) -> Backend:
     if app.config.get("REDIS_URL"):
-        return RedisBackend(str(app.config["REDIS_URL"]), str(app.config["REDIS_KEY_PREFIX"]),
-                            int(app.config["PAGE_CACHE_MAX_BYTES"]))
+        return RedisBackend(
+            str(app.config["REDIS_URL"]), str(app.config["REDIS_KEY_PREFIX"]), int(app.config["PAGE_CACHE_MAX_BYTES"])
+        )
     return LocalBackend(int(app.config["PAGE_CACHE_MAX_BYTES"]), app)
 
 

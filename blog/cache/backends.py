@@ -41,8 +41,7 @@ class Entry:
 
     def encode_head(self) -> bytes:
         """Everything but the body (Redis keeps the body under its own key, see RedisBackend)."""
-        head = {"g": self.generation, "u": self.valid_until, "t": self.stored_at, "e": self.etag,
-                "h": self.headers}
+        head = {"g": self.generation, "u": self.valid_until, "t": self.stored_at, "e": self.etag, "h": self.headers}
         return json.dumps(head, separators=(",", ":")).encode()
 
     @classmethod
@@ -342,9 +341,7 @@ class LocalBackend:
             else:
                 from sqlalchemy.dialects.postgresql import insert
             stmt = insert(table).values(id=1, generation=1)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[table.c.id], set_={"generation": table.c.generation + 1}
-            )
+            stmt = stmt.on_conflict_do_update(index_elements=[table.c.id], set_={"generation": table.c.generation + 1})
             conn.execute(stmt)
             return
         if conn.execute(update(table).where(table.c.id == 1).values(generation=table.c.generation + 1)).rowcount == 0:

@@ -37,7 +37,6 @@ def ignore_table(name: str) -> None:
     IGNORED_TABLES.add(name)
 
 
-
 # ----------------------------------------------------------------------------- invalidation
 
 

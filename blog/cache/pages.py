@@ -31,8 +31,9 @@ CACHEABLE_TYPES = ("text/html", "application/atom+xml", "application/rss+xml", "
 # ----------------------------------------------------------------------------- requests
 
 
-def anonymous(cookie_names: Iterable[str], session_keys: Iterable[str], authorization: bool,
-              session_cookie: str) -> bool:
+def anonymous(
+    cookie_names: Iterable[str], session_keys: Iterable[str], authorization: bool, session_cookie: str
+) -> bool:
     """A reader with nothing personal about them: no cookie but the session cookie, nothing in the
     session but neutral keys, no credentials. Both the WSGI hit path and Flask ask this."""
     if authorization or set(cookie_names) - {session_cookie}:
@@ -41,8 +42,12 @@ def anonymous(cookie_names: Iterable[str], session_keys: Iterable[str], authoriz
 
 
 def _reader_is_anonymous() -> bool:
-    return anonymous(request.cookies.keys(), session.keys(), request.authorization is not None,
-                     current_app.config["SESSION_COOKIE_NAME"])
+    return anonymous(
+        request.cookies.keys(),
+        session.keys(),
+        request.authorization is not None,
+        current_app.config["SESSION_COOKIE_NAME"],
+    )
 
 
 def _cacheable_endpoint() -> bool:
@@ -55,8 +60,10 @@ def _cacheable_endpoint() -> bool:
 def cache_key(environ: dict[str, Any]) -> str:
     """The entry's key from the WSGI environ (after ProxyFix): scheme, host, path and query."""
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
-    raw = (f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}"
-           f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
+    raw = (
+        f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}"
+        f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+    )
     return hashlib.blake2b(raw.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
@@ -91,9 +98,7 @@ def _next_scheduled_publication(since: datetime) -> float | None:
     from blog.models.posts import Post, PostStatus
 
     when = db.session.execute(
-        select(func.min(Post.published_at)).where(
-            Post.status == PostStatus.PUBLISHED, Post.published_at > since
-        )
+        select(func.min(Post.published_at)).where(Post.status == PostStatus.PUBLISHED, Post.published_at > since)
     ).scalar()
     if when is None:
         return None

@@ -51,7 +51,8 @@ class PageCacheMiddleware:
         serializer = self._serializer
         if serializer is None:
             serializer = self._serializer = self.flask_app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
-                self.flask_app)
+                self.flask_app
+            )
             if serializer is None:
                 return None
         try:
@@ -96,8 +97,9 @@ class PageCacheMiddleware:
             return self.wsgi_app(environ, start_response)
         return self._serve(entry, environ, start_response, method == "HEAD")
 
-    def _serve(self, entry: cache.Entry, environ: dict[str, Any], start_response: StartResponse,
-               head: bool) -> Iterable[bytes]:
+    def _serve(
+        self, entry: cache.Entry, environ: dict[str, Any], start_response: StartResponse, head: bool
+    ) -> Iterable[bytes]:
         request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
         match = environ.get("HTTP_IF_NONE_MATCH")
         if match and cache.not_modified(entry.etag, match):

@@ -29,9 +29,11 @@ def _active(now: datetime) -> Any:
 def ban_for(account: Any, email: Any, ip: Any, now: Any) -> Select[tuple[int]]:
     """The first ban in force against an account id (as text), an email or an IP: values or bound
     parameters (the posting path reads it inside its one statement, ``blog.comments.intake``)."""
-    matches = or_((Ban.kind == BanKind.ACCOUNT) & (Ban.value == account),
-                  (Ban.kind == BanKind.EMAIL) & (Ban.value == email),
-                  (Ban.kind == BanKind.IP) & (Ban.value == ip))
+    matches = or_(
+        (Ban.kind == BanKind.ACCOUNT) & (Ban.value == account),
+        (Ban.kind == BanKind.EMAIL) & (Ban.value == email),
+        (Ban.kind == BanKind.IP) & (Ban.value == ip),
+    )
     return select(Ban.id).where(_active(now), matches).order_by(Ban.id).limit(1)
 
 
@@ -73,8 +75,16 @@ def normalize_value(kind: BanKind, value: str) -> str:
     return value
 
 
-def ban(kind: BanKind | str, value: str, actor: Any, *, reason: str = "", until: datetime | None = None,
-        hide_past: bool = False, comment: Comment | None = None) -> Ban:
+def ban(
+    kind: BanKind | str,
+    value: str,
+    actor: Any,
+    *,
+    reason: str = "",
+    until: datetime | None = None,
+    hide_past: bool = False,
+    comment: Comment | None = None,
+) -> Ban:
     """Ban a commenter; with ``hide_past`` their approved and held comments go to spam (restorable).
 
     The ban joins the history of ``comment`` (the one the moderator banned from) and of every
@@ -89,20 +99,26 @@ def ban(kind: BanKind | str, value: str, actor: Any, *, reason: str = "", until:
     value = normalize_value(kind, value)
     if until is not None and until <= utcnow():
         raise DomainError("The end of a ban must be in the future.", field="until")
-    entry = Ban(kind=kind, value=value, reason=reason.strip()[:500], until=until, hide_past=hide_past,
-                created_by_id=actor.id)
+    entry = Ban(
+        kind=kind, value=value, reason=reason.strip()[:500], until=until, hide_past=hide_past, created_by_id=actor.id
+    )
     db.session.add(entry)
     note = f"Banned {kind.value} {value}" + (f" until {until:%Y-%m-%d %H:%M} UTC" if until else " permanently")
     note += f": {reason.strip()}" if reason.strip() else "."
     hidden: Sequence[Comment] = []
     if hide_past:
-        hidden = list(db.session.scalars(select(Comment).where(
-            _matching_comments(kind, value),
-            Comment.status.in_([CommentStatus.APPROVED, CommentStatus.PENDING]))))
+        hidden = list(
+            db.session.scalars(
+                select(Comment).where(
+                    _matching_comments(kind, value), Comment.status.in_([CommentStatus.APPROVED, CommentStatus.PENDING])
+                )
+            )
+        )
         moderation.change_status(hidden, CommentStatus.SPAM, actor=actor, action="ban", reason="abuse", note=note)
     if comment is not None and comment not in hidden:
-        moderation.record(comment, "ban", actor=actor, note=note, from_status=comment.status.value,
-                          to_status=comment.status.value)
+        moderation.record(
+            comment, "ban", actor=actor, note=note, from_status=comment.status.value, to_status=comment.status.value
+        )
     db.session.commit()
     return entry
 

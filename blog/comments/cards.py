@@ -70,8 +70,9 @@ class Written:
         return Written(self.comments + other.comments, self.threads + other.threads)
 
 
-def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_author_id: int | None = None,
-                    only_changed: bool = False) -> Written:
+def refresh_threads(
+    post_id: int, thread_ids: Iterable[int | None], *, post_author_id: int | None = None, only_changed: bool = False
+) -> Written:
     """Write the cards of these threads' readable comments whose key changed, and each thread's
     card (the whole thread, put together from them).
 
@@ -111,8 +112,12 @@ def refresh_threads(post_id: int, thread_ids: Iterable[int | None], *, post_auth
     ]
     if only_changed:
         table = Comment.__table__
-        stored = {row[0]: (row[1], row[2]) for row in connection.execute(
-            select(table.c.id, table.c.thread_card, table.c.thread_card_version).where(table.c.id.in_(ids)))}
+        stored = {
+            row[0]: (row[1], row[2])
+            for row in connection.execute(
+                select(table.c.id, table.c.thread_card, table.c.thread_card_version).where(table.c.id.in_(ids))
+            )
+        }
         thread_rows = [row for row in thread_rows if stored.get(row["tid"]) != (row["html"], row["version"])]
     if thread_rows:
         connection.execute(_WRITE_THREAD, thread_rows)
@@ -132,8 +137,9 @@ def refresh_comments(comment_ids: Iterable[int], *, skip_posts: Iterable[int] = 
     ):
         by_post[post_id].add(thread_id)
     skipped = set(skip_posts)
-    return sum((refresh_threads(post_id, tids) for post_id, tids in by_post.items() if post_id not in skipped),
-               Written())
+    return sum(
+        (refresh_threads(post_id, tids) for post_id, tids in by_post.items() if post_id not in skipped), Written()
+    )
 
 
 def refresh_post(post_id: int, *, post_author_id: int | None = None, only_changed: bool = False) -> Written:
@@ -150,7 +156,8 @@ def refresh_missing_threads() -> int:
     from before thread cards), one transaction per post; how many posts that was."""
     root = aliased(Comment, name="root")
     posts = db.session.scalars(
-        select(Comment.post_id).distinct()
+        select(Comment.post_id)
+        .distinct()
         .join(root, root.id == func.coalesce(Comment.thread_id, Comment.id))
         .where(Comment.status == CommentStatus.APPROVED, Comment.deleted.is_(False), root.thread_card.is_(None))
     ).all()
@@ -164,7 +171,9 @@ def refresh_all(progress: Callable[[int], None] | None = None) -> tuple[int, Wri
     """Every post's cards that differ from what is stored, one transaction per post: (posts looked
     at, what was written)."""
     posts = db.session.execute(
-        select(Comment.post_id, Post.author_id).join(Post, Post.id == Comment.post_id).distinct()
+        select(Comment.post_id, Post.author_id)
+        .join(Post, Post.id == Comment.post_id)
+        .distinct()
         .order_by(Comment.post_id)
     ).all()
     written = Written()
@@ -179,8 +188,24 @@ def refresh_all(progress: Callable[[int], None] | None = None) -> tuple[int, Wri
 # ----------------------------------------------------------------------------- before each commit
 
 #: Comment columns that show in a card (or in a reply's "in reply to" line, or decide what is shown).
-_SHOWN = frozenset({"author_name", "author_url", "avatar_hash", "body_html", "status", "deleted", "is_author_reply",
-                    "like_count", "pinned", "locked", "edited_at", "parent_id", "thread_id", "depth"})
+_SHOWN = frozenset(
+    {
+        "author_name",
+        "author_url",
+        "avatar_hash",
+        "body_html",
+        "status",
+        "deleted",
+        "is_author_reply",
+        "like_count",
+        "pinned",
+        "locked",
+        "edited_at",
+        "parent_id",
+        "thread_id",
+        "depth",
+    }
+)
 _KEY = "comment_cards"
 
 
@@ -214,8 +239,9 @@ def _note_changes(session: Session, _context: Any) -> None:
             users.add(obj.id)
         elif isinstance(obj, ReaderRating) and obj.user_id is not None and _changed(obj, ("score", "scale")):
             users.add(obj.user_id)
-        elif (isinstance(obj, Review) and _changed(obj, ("work_id", "post_id"))) or \
-                (isinstance(obj, Post) and _changed(obj, ("author_id",))):
+        elif (isinstance(obj, Review) and _changed(obj, ("work_id", "post_id"))) or (
+            isinstance(obj, Post) and _changed(obj, ("author_id",))
+        ):
             posts.update(_post_ids(obj))
     for obj in session.deleted:
         if isinstance(obj, ReaderRating) and obj.user_id is not None:
@@ -246,8 +272,7 @@ def _note_bulk_writes(state: ORMExecuteState) -> None:
     """A bulk ``update(Comment)`` or ``delete(Comment)`` skips the flush: the threads of the rows it
     names (read just before it runs) are refreshed before the commit, like those of flushed changes.
     Likes, an account made anonymous, the trash emptied and ``flask rerender`` write this way."""
-    if not (state.is_update or state.is_delete) or state.bind_mapper is None \
-            or state.bind_mapper.class_ is not Comment:
+    if not (state.is_update or state.is_delete) or state.bind_mapper is None or state.bind_mapper.class_ is not Comment:
         return
     known = state.execution_options.get(THREADS_OPTION)
     if known is not None:  # the caller named them: nothing to ask

@@ -30,21 +30,36 @@ def _since(sub: Subscription) -> datetime:
 def send_digests(now: datetime | None = None) -> int:
     """Queue one digest per subscription with new comments; returns how many were queued."""
     now = now or utcnow()
-    subs = list(db.session.scalars(select(Subscription).where(
-        Subscription.digest.is_(True), Subscription.confirmed_at.is_not(None),
-        Subscription.unsubscribed_at.is_(None)).order_by(Subscription.id)))
+    subs = list(
+        db.session.scalars(
+            select(Subscription)
+            .where(
+                Subscription.digest.is_(True),
+                Subscription.confirmed_at.is_not(None),
+                Subscription.unsubscribed_at.is_(None),
+            )
+            .order_by(Subscription.id)
+        )
+    )
     if not subs:
         return 0
     earliest = min(_since(sub) for sub in subs)
     matches = [
-        (Comment.parent_id == sub.comment_id) if sub.kind == SubscriptionKind.REPLIES
+        (Comment.parent_id == sub.comment_id)
+        if sub.kind == SubscriptionKind.REPLIES
         else Comment.post_id == sub.post_id
         for sub in subs
     ]
     rows = db.session.execute(
-        select(Comment, Post.title).join(Post, Post.id == Comment.post_id)
-        .where(Comment.status == CommentStatus.APPROVED, Comment.deleted.is_(False),
-               Comment.created_at > earliest, Comment.created_at <= now, or_(*matches))
+        select(Comment, Post.title)
+        .join(Post, Post.id == Comment.post_id)
+        .where(
+            Comment.status == CommentStatus.APPROVED,
+            Comment.deleted.is_(False),
+            Comment.created_at > earliest,
+            Comment.created_at <= now,
+            or_(*matches),
+        )
         .order_by(Comment.created_at, Comment.id)
     ).all()
     by_post: dict[int, list[tuple[Comment, str]]] = defaultdict(list)
@@ -54,18 +69,25 @@ def send_digests(now: datetime | None = None) -> int:
     queued = 0
     for sub in subs:
         since = _since(sub)
-        new = [(c, t) for c, t in by_post.get(sub.post_id, [])
-               if c.created_at > since and c.author_email != sub.email
-               and (sub.kind == SubscriptionKind.POST or c.parent_id == sub.comment_id)]
+        new = [
+            (c, t)
+            for c, t in by_post.get(sub.post_id, [])
+            if c.created_at > since
+            and c.author_email != sub.email
+            and (sub.kind == SubscriptionKind.POST or c.parent_id == sub.comment_id)
+        ]
         sub.last_digest_at = now
         if not new:
             continue
         title = new[0][1]
         lines = [f"{c.author_name} wrote:\n{comment_excerpt(c, 300)}\n{comment_link(c)}\n" for c, _ in new]
         what = "replies to your comment" if sub.kind == SubscriptionKind.REPLIES else "new comments"
-        send_mail(sub.email, f"[{site}] {len(new)} {what} on \u201c{title}\u201d today",
-                  "\n".join(lines) + unsubscribe_footer(sub),
-                  unsubscribe_url=one_click_unsubscribe_url("comments", sub.id))
+        send_mail(
+            sub.email,
+            f"[{site}] {len(new)} {what} on \u201c{title}\u201d today",
+            "\n".join(lines) + unsubscribe_footer(sub),
+            unsubscribe_url=one_click_unsubscribe_url("comments", sub.id),
+        )
         queued += 1
     db.session.commit()
     return queued

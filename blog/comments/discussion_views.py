@@ -89,9 +89,14 @@ def csrf_error(error: CSRFError) -> Response:
     args = request.view_args or {}
     comment = db.session.get(Comment, args["comment_id"]) if request.endpoint == "discussion.like" else None
     if comment is not None and not comment.deleted:
-        return _message("Like this comment?", "Press the button to count your like.", 400, button="Like",
-                        action=url_for("discussion.like", comment_id=comment.id),
-                        post=db.session.get(Post, comment.post_id))
+        return _message(
+            "Like this comment?",
+            "Press the button to count your like.",
+            400,
+            button="Like",
+            action=url_for("discussion.like", comment_id=comment.id),
+            post=db.session.get(Post, comment.post_id),
+        )
     return make_response(render_template("errors/generic.html", error=error), 400)
 
 
@@ -108,21 +113,28 @@ def report(comment_id: int) -> Response:
     error = ""
     status = 200
     if request.method == "POST":
-        key = f"user:{current_user.id}" if current_user.is_authenticated else \
-            f"browser:{votes.browser_id(create=True)}"
+        key = f"user:{current_user.id}" if current_user.is_authenticated else f"browser:{votes.browser_id(create=True)}"
         try:
-            _, hidden = reports.report(comment_id, form["reason"], key, user=current_user, note=form["note"],
-                                       ip=client_ip())
+            _, hidden = reports.report(
+                comment_id, form["reason"], key, user=current_user, note=form["note"], ip=client_ip()
+            )
         except DomainError as exc:
             db.session.rollback()
             error, status = exc.message, exc.status if exc.status >= 400 else 400
         else:
-            flash("Thank you: the moderators will look at this comment."
-                  + (" It is hidden until they do." if hidden else ""), "success")
+            flash(
+                "Thank you: the moderators will look at this comment."
+                + (" It is hidden until they do." if hidden else ""),
+                "success",
+            )
             post = db.session.get(Post, comment.post_id)
             return redirect(url_for("posts.post_detail", slug=post.slug) + "#comments" if post else "/")
-    return make_response(render_template("discussion/report.html", comment=comment, form=form, error=error,
-                                         reasons=reports.REPORT_REASONS), status)
+    return make_response(
+        render_template(
+            "discussion/report.html", comment=comment, form=form, error=error, reasons=reports.REPORT_REASONS
+        ),
+        status,
+    )
 
 
 # ----------------------------------------------------------------------------- moderators' tools
@@ -137,8 +149,14 @@ def tool(comment_id: int) -> Response:
     except DomainError as exc:
         db.session.rollback()
         abort(exc.status if exc.status >= 400 else 400, description=exc.message)
-    labels = {"pin": "pinned", "unpin": "unpinned", "mark-author": "marked as from the author",
-              "unmark-author": "no longer marked as from the author", "lock": "locked", "unlock": "unlocked"}
+    labels = {
+        "pin": "pinned",
+        "unpin": "unpinned",
+        "mark-author": "marked as from the author",
+        "unmark-author": "no longer marked as from the author",
+        "lock": "locked",
+        "unlock": "unlocked",
+    }
     flash(f"The comment was {labels[action]}.", "success")
     return redirect(_back_to(comment_id))
 
@@ -150,8 +168,9 @@ def _parse_until(raw: str) -> datetime | None:
     try:
         return datetime.fromisoformat(raw).replace(tzinfo=UTC)
     except ValueError:
-        raise DomainError("Give the end date as YYYY-MM-DD, or leave it empty for a permanent ban.",
-                          field="until") from None
+        raise DomainError(
+            "Give the end date as YYYY-MM-DD, or leave it empty for a permanent ban.", field="until"
+        ) from None
 
 
 @bp.route("/comments/<int:comment_id>/ban", methods=["GET", "POST"])
@@ -163,23 +182,35 @@ def ban_commenter(comment_id: int) -> Response:
     kinds = {"email": comment.author_email, "ip": comment.author_ip}
     if comment.user_id is not None:
         kinds = {"account": str(comment.user_id), **kinds}
-    form = {"kind": request.form.get("kind", next(iter(kinds))), "reason": request.form.get("reason", ""),
-            "until": request.form.get("until", ""), "hide_past": bool(request.form.get("hide_past"))}
+    form = {
+        "kind": request.form.get("kind", next(iter(kinds))),
+        "reason": request.form.get("reason", ""),
+        "until": request.form.get("until", ""),
+        "hide_past": bool(request.form.get("hide_past")),
+    }
     error, status = "", 200
     if request.method == "POST":
         try:
             if form["kind"] not in kinds or not kinds[form["kind"]]:
                 raise DomainError("This comment has nothing to ban by that way.", field="kind")
-            bans.ban(BanKind(form["kind"]), kinds[form["kind"]], current_user, reason=str(form["reason"]),
-                     until=_parse_until(str(form["until"])), hide_past=bool(form["hide_past"]), comment=comment)
+            bans.ban(
+                BanKind(form["kind"]),
+                kinds[form["kind"]],
+                current_user,
+                reason=str(form["reason"]),
+                until=_parse_until(str(form["until"])),
+                hide_past=bool(form["hide_past"]),
+                comment=comment,
+            )
         except DomainError as exc:
             db.session.rollback()
             error, status = exc.message, exc.status if exc.status >= 400 else 400
         else:
             flash("The commenter is banned.", "success")
             return redirect(url_for("discussion.ban_list"))
-    return make_response(render_template("discussion/ban.html", comment=comment, kinds=kinds, form=form,
-                                         error=error), status)
+    return make_response(
+        render_template("discussion/ban.html", comment=comment, kinds=kinds, form=form, error=error), status
+    )
 
 
 @bp.get("/admin/bans")
@@ -225,9 +256,13 @@ def _spend(action: Callable[[str], T], token: str) -> T | Response:
 def _subscription_link(token: str, purpose: str) -> Response:
     """The confirm and unsubscribe links: a button on GET, the change on POST."""
     confirming = purpose == "confirm"
-    page = _link_page(token, "Confirm your subscription" if confirming else "Stop these emails?",
-                      "Yes, email me" if confirming else "Unsubscribe", purpose,
-                      max_age=None if confirming else notify.UNSUBSCRIBE_MAX_AGE)
+    page = _link_page(
+        token,
+        "Confirm your subscription" if confirming else "Stop these emails?",
+        "Yes, email me" if confirming else "Unsubscribe",
+        purpose,
+        max_age=None if confirming else notify.UNSUBSCRIBE_MAX_AGE,
+    )
     if page is not None:
         return page
     sub = _spend(notify.confirm if confirming else notify.unsubscribe, token)
@@ -237,8 +272,11 @@ def _subscription_link(token: str, purpose: str) -> Response:
         return _message("Unsubscribed", f"You will get no more of these emails at {sub.email}.")
     post, _ = notify.subscription_target(sub)
     what = "replies to your comment" if sub.kind.value == "replies" else "new comments"
-    return _message("Subscription confirmed", f"Thank you: we will email {sub.email} about {what}"
-                    + (f" on \u201c{post.title}\u201d." if post else "."), post=post)
+    return _message(
+        "Subscription confirmed",
+        f"Thank you: we will email {sub.email} about {what}" + (f" on \u201c{post.title}\u201d." if post else "."),
+        post=post,
+    )
 
 
 @bp.route("/subscriptions/confirm/<token>", methods=["GET", "POST"])
@@ -264,8 +302,11 @@ def one_click_unsubscribe(kind: str, token: str) -> Response:
             return redirect(url_for("discussion.unsubscribe", token=token), 303)
         return redirect(url_for("discussion.follow_link", purpose="unsubscribe", token=token), 303)
     if request.form.get("List-Unsubscribe") != "One-Click":
-        return _message("This link does not work",
-                        "Open the unsubscribe link from the email in your browser to stop these emails.", 400)
+        return _message(
+            "This link does not work",
+            "Open the unsubscribe link from the email in your browser to stop these emails.",
+            400,
+        )
     done = _spend(notify.unsubscribe if kind == "comments" else followers.unsubscribe, token)
     if isinstance(done, Response):
         return done
@@ -328,8 +369,11 @@ def post_comments_feed(slug: str) -> Response:
     post = db.session.scalar(select(Post).where(Post.slug == slug))
     if post is None or not post.is_live:
         abort(404)
-    return _atom(feeds.comments_atom(feeds.recent_comments(post),
-                                     absolute_url("discussion.post_comments_feed", slug=slug), post=post))
+    return _atom(
+        feeds.comments_atom(
+            feeds.recent_comments(post), absolute_url("discussion.post_comments_feed", slug=slug), post=post
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- the operator's dashboard
@@ -364,9 +408,13 @@ def follow_link(purpose: str, token: str) -> Response:
     if purpose not in {"confirm", "unsubscribe"}:
         abort(404)
     confirming = purpose == "confirm"
-    page = _link_page(token, "Email me new posts" if confirming else "Stop these emails?",
-                      "Yes, email me new posts" if confirming else "Unsubscribe", f"follow-{purpose}",
-                      max_age=None if confirming else notify.UNSUBSCRIBE_MAX_AGE)
+    page = _link_page(
+        token,
+        "Email me new posts" if confirming else "Stop these emails?",
+        "Yes, email me new posts" if confirming else "Unsubscribe",
+        f"follow-{purpose}",
+        max_age=None if confirming else notify.UNSUBSCRIBE_MAX_AGE,
+    )
     if page is not None:
         return page
     follower = _spend(followers.confirm if confirming else followers.unsubscribe, token)

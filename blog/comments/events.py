@@ -17,8 +17,15 @@ from blog.models.discussion import SubscriptionKind
 from blog.models.posts import Post
 
 
-def comment_posted(comment: notify.NewComment, post: notify.PostShown, data: Any, *, held_for_email: bool = False,
-                   moderators: list[str] | None = None, subscribers: bool = True) -> None:
+def comment_posted(
+    comment: notify.NewComment,
+    post: notify.PostShown,
+    data: Any,
+    *,
+    held_for_email: bool = False,
+    moderators: list[str] | None = None,
+    subscribers: bool = True,
+) -> None:
     """After a comment is stored (same transaction): notifications, subscriptions, webhooks.
 
     ``held_for_email``: the guest must confirm their address first (``guest_confirm``), so only they

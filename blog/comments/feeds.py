@@ -40,8 +40,12 @@ def recent_comments(post: Post | None = None, limit: int = FEED_ITEMS) -> list[t
     stmt = (
         select(Comment, Post.title, Post.slug)
         .join(Post, Post.id == Comment.post_id)
-        .where(Comment.status == CommentStatus.APPROVED, Comment.deleted.is_(False),
-               Post.status == PostStatus.PUBLISHED, Post.published_at <= utcnow())
+        .where(
+            Comment.status == CommentStatus.APPROVED,
+            Comment.deleted.is_(False),
+            Post.status == PostStatus.PUBLISHED,
+            Post.published_at <= utcnow(),
+        )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)
     )

@@ -1,4 +1,4 @@
-""""Email me new posts": readers follow the blog by email (double opt-in, one-click unsubscribe).
+""" "Email me new posts": readers follow the blog by email (double opt-in, one-click unsubscribe).
 
 It lives beside the comment notifications because it shares their signed links and the outbox:
 ``follow`` stores an unconfirmed follower and sends the confirmation; each post that goes live
@@ -38,11 +38,14 @@ def follow(email: str) -> Follower | None:
     db.session.add(follower)
     db.session.flush()
     site = current_app.config["SITE_NAME"]
-    send_mail(email, f"[{site}] Please confirm: email me new posts",
-              f"Someone (we hope you) asked to receive an email for each new post on {site}.\n\n"
-              f"Confirm by opening this link and pressing the button:\n"
-              f"{link('discussion.follow_link', 'follow-confirm', follower.id, purpose='confirm')}\n\n"
-              "If it was not you, ignore this email: nothing will be sent without your confirmation.\n")
+    send_mail(
+        email,
+        f"[{site}] Please confirm: email me new posts",
+        f"Someone (we hope you) asked to receive an email for each new post on {site}.\n\n"
+        f"Confirm by opening this link and pressing the button:\n"
+        f"{link('discussion.follow_link', 'follow-confirm', follower.id, purpose='confirm')}\n\n"
+        "If it was not you, ignore this email: nothing will be sent without your confirmation.\n",
+    )
     db.session.commit()
     return follower
 
@@ -59,14 +62,22 @@ def announce_post(post: Post) -> int:
     """One email per confirmed follower for a post that just went live; scheduled posts wait."""
     if post.published_at is None or post.published_at > utcnow():
         return 0
-    followers = list(db.session.scalars(select(Follower).where(
-        Follower.confirmed_at.is_not(None), Follower.unsubscribed_at.is_(None)).order_by(Follower.id)))
+    followers = list(
+        db.session.scalars(
+            select(Follower)
+            .where(Follower.confirmed_at.is_not(None), Follower.unsubscribed_at.is_(None))
+            .order_by(Follower.id)
+        )
+    )
     site = current_app.config["SITE_NAME"]
     url = site_url_for("posts.post_detail", slug=post.slug)
     for follower in followers:
         stop = link("discussion.follow_link", "follow-unsubscribe", follower.id, purpose="unsubscribe")
-        send_mail(follower.email, f"[{site}] New post: {post.title}",
-                  f"{post.title}\n\n{post.excerpt}\n\nRead it: {url}\n"
-                  f"\n--\nYou get this email because you follow {site}.\nStop these emails with one click: {stop}\n",
-                  unsubscribe_url=one_click_unsubscribe_url("follow", follower.id))
+        send_mail(
+            follower.email,
+            f"[{site}] New post: {post.title}",
+            f"{post.title}\n\n{post.excerpt}\n\nRead it: {url}\n"
+            f"\n--\nYou get this email because you follow {site}.\nStop these emails with one click: {stop}\n",
+            unsubscribe_url=one_click_unsubscribe_url("follow", follower.id),
+        )
     return len(followers)

@@ -35,10 +35,13 @@ def ask_to_confirm(comment: NewComment, post: PostShown) -> None:
     """Email the guest the link that publishes their held comment (same transaction as the comment)."""
     site = current_app.config["SITE_NAME"]
     url = link("discussion.confirm_comment", "comment-confirm", comment.id)
-    send_mail(comment.author_email, f"[{site}] Please confirm your comment on \u201c{post.title}\u201d",
-              f"You (we hope) commented on \u201c{post.title}\u201d as {comment.author_name}.\n\n"
-              f"Publish your comment by opening this link and pressing the button:\n{url}\n\n"
-              "If it was not you, ignore this email: the comment will not be published.\n")
+    send_mail(
+        comment.author_email,
+        f"[{site}] Please confirm your comment on \u201c{post.title}\u201d",
+        f"You (we hope) commented on \u201c{post.title}\u201d as {comment.author_name}.\n\n"
+        f"Publish your comment by opening this link and pressing the button:\n{url}\n\n"
+        "If it was not you, ignore this email: the comment will not be published.\n",
+    )
     if has_request_context():
         flash(CHECK_INBOX, "info")
 
@@ -50,13 +53,24 @@ def confirm(token: str) -> Comment:
         raise DomainError("This comment no longer exists. Nothing was changed.", status=404)
     if comment.status == CommentStatus.APPROVED:
         raise DomainError("Your comment was already published; this link has been used.", status=409)
-    waiting = comment.status == CommentStatus.PENDING and not comment.deleted and db.session.scalar(
-        select(ModerationAction.id).where(ModerationAction.comment_id == comment.id,
-                                                     ModerationAction.note == HOLD_NOTE).limit(1))
+    waiting = (
+        comment.status == CommentStatus.PENDING
+        and not comment.deleted
+        and db.session.scalar(
+            select(ModerationAction.id)
+            .where(ModerationAction.comment_id == comment.id, ModerationAction.note == HOLD_NOTE)
+            .limit(1)
+        )
+    )
     if not waiting:
         raise DomainError("This comment is with the moderators now; the link cannot publish it.", status=409)
-    moderation.change_status([comment], CommentStatus.APPROVED, actor=None, action="approve",
-                             note="The commenter confirmed their email address.")
+    moderation.change_status(
+        [comment],
+        CommentStatus.APPROVED,
+        actor=None,
+        action="approve",
+        note="The commenter confirmed their email address.",
+    )
     post = db.session.get(Post, comment.post_id)
     if post is not None:
         tell_post_author(comment, post)

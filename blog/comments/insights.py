@@ -64,8 +64,9 @@ def comments_per_day(now: datetime) -> dict[date, int]:
     """Comments received per UTC day over the last ``DAYS`` days (spam included: it is traffic too)."""
     since = (now - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     day = func.date(Comment.created_at)
-    rows = db.session.execute(select(day, func.count(Comment.id)).where(Comment.created_at >= since)
-                              .group_by(day)).all()
+    rows = db.session.execute(
+        select(day, func.count(Comment.id)).where(Comment.created_at >= since).group_by(day)
+    ).all()
     return {_day_of(d): int(n) for d, n in rows}
 
 
@@ -89,19 +90,26 @@ def insights(now: datetime | None = None) -> Insights:
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     discussed = func.count(Comment.id).label("n")
     top = db.session.execute(
-        select(Post.title, Post.slug, discussed).join(Comment, Comment.post_id == Post.id)
-        .where(Comment.created_at >= month_start, Comment.status == CommentStatus.APPROVED,
-               Comment.deleted.is_(False))
-        .group_by(Post.id, Post.title, Post.slug).order_by(discussed.desc(), Post.title).limit(5)
+        select(Post.title, Post.slug, discussed)
+        .join(Comment, Comment.post_id == Post.id)
+        .where(Comment.created_at >= month_start, Comment.status == CommentStatus.APPROVED, Comment.deleted.is_(False))
+        .group_by(Post.id, Post.title, Post.slug)
+        .order_by(discussed.desc(), Post.title)
+        .limit(5)
     ).all()
     mail_failed = select(OutgoingMail).where(OutgoingMail.status == MailStatus.FAILED)
     hooks_failed = select(WebhookDelivery).where(WebhookDelivery.status == MailStatus.FAILED)
     return Insights(
-        bars=bars, total_90=sum(b.count for b in bars), peak=peak, counts=status_counts(),
+        bars=bars,
+        total_90=sum(b.count for b in bars),
+        peak=peak,
+        counts=status_counts(),
         top_posts=[(title, slug, int(n)) for title, slug, n in top],
         mail_failures=list(db.session.scalars(mail_failed.order_by(OutgoingMail.id.desc()).limit(5))),
         mail_failed_count=int(db.session.scalar(select(func.count()).select_from(mail_failed.subquery())) or 0),
         webhook_failures=list(db.session.scalars(hooks_failed.order_by(WebhookDelivery.id.desc()).limit(5))),
         webhook_failed_count=int(db.session.scalar(select(func.count()).select_from(hooks_failed.subquery())) or 0),
-        month_label=f"{now:%B} {now.year}", axis=axis, bar_width=bar_width,
+        month_label=f"{now:%B} {now.year}",
+        axis=axis,
+        bar_width=bar_width,
     )

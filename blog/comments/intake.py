@@ -103,59 +103,123 @@ def _statement(by_slug: bool, signed_in: bool, with_parent: bool, guest_confirm:
         User.role.in_(MODERATOR_ROLES), User.active.is_(True), User.email.is_not(None), User.email != ""
     )
     columns: list[Any] = [
-        Post.id, Post.slug, Post.title, Post.status, Post.published_at, Post.comment_status, Post.author_id,
-        Post.comment_count, author.c.email.label("author_email"),
+        Post.id,
+        Post.slug,
+        Post.title,
+        Post.status,
+        Post.published_at,
+        Post.comment_status,
+        Post.author_id,
+        Post.comment_count,
+        author.c.email.label("author_email"),
         ban_for(bindparam("ban_account"), email, bindparam("ip"), bindparam("now")).scalar_subquery().label("ban_id"),
         exists(same_text_by(Post.id, bindparam("body"), user_id if signed_in else None, email)).label("duplicate"),
         exists(approved_comment_by(user_id if signed_in else None, email, name)).label("approved_before"),
-        (exists(select(Comment.id).where(Comment.author_email == email, Comment.user_id.is_(None),
-                                         Comment.status == CommentStatus.APPROVED))
-         if guest_confirm else literal(False)).label("email_confirmed_before"),
+        (
+            exists(
+                select(Comment.id).where(
+                    Comment.author_email == email, Comment.user_id.is_(None), Comment.status == CommentStatus.APPROVED
+                )
+            )
+            if guest_confirm
+            else literal(False)
+        ).label("email_confirmed_before"),
         moderators.scalar_subquery().label("moderator_emails"),
-        exists(select(Subscription.id).where(
-            Subscription.kind.in_(list(SubscriptionKind)), Subscription.post_id == Post.id,
-            Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
-            Subscription.digest.is_(False))).label("has_subscribers"),
+        exists(
+            select(Subscription.id).where(
+                Subscription.kind.in_(list(SubscriptionKind)),
+                Subscription.post_id == Post.id,
+                Subscription.confirmed_at.is_not(None),
+                Subscription.unsubscribed_at.is_(None),
+                Subscription.digest.is_(False),
+            )
+        ).label("has_subscribers"),
     ]
     source: Any = Post.__table__.join(author, author.c.id == Post.author_id)
     if with_parent:
         parent, root = _PARENT, _ROOT
-        columns += [parent.c.id.label("parent_id"), parent.c.post_id.label("parent_post_id"),
-                    parent.c.status.label("parent_status"), parent.c.deleted.label("parent_deleted"),
-                    func.coalesce(parent.c.thread_id, parent.c.id).label("parent_thread_id"),
-                    parent.c.depth.label("parent_depth"), root.c.locked.label("root_locked"),
-                    root.c.pinned.label("root_pinned"), root.c.like_count.label("root_like_count"),
-                    root.c.created_at.label("root_created_at")]
+        columns += [
+            parent.c.id.label("parent_id"),
+            parent.c.post_id.label("parent_post_id"),
+            parent.c.status.label("parent_status"),
+            parent.c.deleted.label("parent_deleted"),
+            func.coalesce(parent.c.thread_id, parent.c.id).label("parent_thread_id"),
+            parent.c.depth.label("parent_depth"),
+            root.c.locked.label("root_locked"),
+            root.c.pinned.label("root_pinned"),
+            root.c.like_count.label("root_like_count"),
+            root.c.created_at.label("root_created_at"),
+        ]
         source = source.outerjoin(parent, parent.c.id == bindparam("parent_id")).outerjoin(
-            root, root.c.id == func.coalesce(parent.c.thread_id, parent.c.id))
+            root, root.c.id == func.coalesce(parent.c.thread_id, parent.c.id)
+        )
     where = Post.slug == bindparam("slug") if by_slug else Post.id == bindparam("post_id")
     stmt = _STATEMENTS[key] = select(*columns).select_from(source).where(where)
     return stmt
 
 
-def read_facts(post_ref: str | int, *, user_id: int | None, email: str, name: str, ip: str, body: str,
-               parent_id: int | None, guest_confirm: bool) -> Facts | None:
+def read_facts(
+    post_ref: str | int,
+    *,
+    user_id: int | None,
+    email: str,
+    name: str,
+    ip: str,
+    body: str,
+    parent_id: int | None,
+    guest_confirm: bool,
+) -> Facts | None:
     """Everything the checks ask the database, in one round trip; None when there is no such post."""
     signed_in = user_id is not None
     by_slug = isinstance(post_ref, str)
     stmt = _statement(by_slug, signed_in, parent_id is not None, guest_confirm and not signed_in)
     params = {
-        "slug" if by_slug else "post_id": post_ref, "user_id": user_id, "email": email, "name": name,
-        "ban_account": str(user_id) if signed_in else None, "ip": ip.strip(), "now": utcnow(), "body": body,
+        "slug" if by_slug else "post_id": post_ref,
+        "user_id": user_id,
+        "email": email,
+        "name": name,
+        "ban_account": str(user_id) if signed_in else None,
+        "ip": ip.strip(),
+        "now": utcnow(),
+        "body": body,
         "parent_id": parent_id,
     }
     row = db.session.connection().execute(stmt, params).first()
     if row is None:
         return None
-    post = PostFacts(row.id, row.slug, row.title, row.status, row.published_at, row.comment_status, row.author_id,
-                     row.author_email or "", int(row.comment_count or 0))
+    post = PostFacts(
+        row.id,
+        row.slug,
+        row.title,
+        row.status,
+        row.published_at,
+        row.comment_status,
+        row.author_id,
+        row.author_email or "",
+        int(row.comment_count or 0),
+    )
     parent = None
     if parent_id is not None and row.parent_id is not None:
-        parent = ParentFacts(row.parent_id, row.parent_post_id, CommentStatus(row.parent_status),
-                             bool(row.parent_deleted), row.parent_thread_id, row.parent_depth, bool(row.root_locked),
-                             bool(row.root_pinned), int(row.root_like_count or 0), row.root_created_at or utcnow())
+        parent = ParentFacts(
+            row.parent_id,
+            row.parent_post_id,
+            CommentStatus(row.parent_status),
+            bool(row.parent_deleted),
+            row.parent_thread_id,
+            row.parent_depth,
+            bool(row.root_locked),
+            bool(row.root_pinned),
+            int(row.root_like_count or 0),
+            row.root_created_at or utcnow(),
+        )
     emails = [address for address in (row.moderator_emails or "").split("\n") if address]
-    return Facts(post=post, parent=parent, ban_id=row.ban_id, duplicate=bool(row.duplicate),
-                 approved_before=bool(row.approved_before), email_confirmed_before=bool(row.email_confirmed_before),
-                 moderator_emails=emails, has_subscribers=bool(row.has_subscribers))
-
+    return Facts(
+        post=post,
+        parent=parent,
+        ban_id=row.ban_id,
+        duplicate=bool(row.duplicate),
+        approved_before=bool(row.approved_before),
+        email_confirmed_before=bool(row.email_confirmed_before),
+        moderator_emails=emails,
+        has_subscribers=bool(row.has_subscribers),
+    )

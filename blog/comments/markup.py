@@ -38,8 +38,14 @@ _ID = 2_147_480_001
 
 _TOOL_BUTTONS = {
     action: f'<button type="submit" name="action" value="{action}" class="link-button">{label}</button> '
-    for action, label in (("pin", "Pin"), ("unpin", "Unpin"), ("lock", "Lock thread"), ("unlock", "Unlock thread"),
-                          ("mark-author", "Mark as from the author"), ("unmark-author", "Not from the author"))
+    for action, label in (
+        ("pin", "Pin"),
+        ("unpin", "Unpin"),
+        ("lock", "Lock thread"),
+        ("unlock", "Unlock thread"),
+        ("mark-author", "Mark as from the author"),
+        ("unmark-author", "Not from the author"),
+    )
 }
 _MICRODATA = ' itemprop="comment" itemscope itemtype="https://schema.org/Comment"'
 #: The id of the one form every like button submits (``templates/comments/section.html``).
@@ -47,8 +53,14 @@ LIKE_FORM = "comment-like-form"
 
 
 #: The endpoints whose URLs a page needs, in ``_Page.urls`` order.
-_ENDPOINTS = ("discussion.like", "discussion.report", "discussion.tool", "discussion.ban_commenter",
-              "comments.edit_comment", "comments.delete_comment")
+_ENDPOINTS = (
+    "discussion.like",
+    "discussion.report",
+    "discussion.tool",
+    "discussion.ban_commenter",
+    "comments.edit_comment",
+    "comments.delete_comment",
+)
 
 
 def _split(url: str) -> tuple[str, str]:
@@ -93,8 +105,20 @@ def avatar_base() -> str:
     return _avatar_base(lambda endpoint, values: url_for(endpoint, **values))
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def date_label(moment: datetime) -> str:
@@ -117,16 +141,29 @@ def card_key(c: Node, score: str | None, liked: bool) -> str:
     """Everything that can change in a comment's markup apart from its body (``body_html`` is
     spliced in live): a stored card is used only while this is what it was rendered from."""
     edited = c.edited_at.isoformat() if c.edited_at else ""
-    return (f"{CARD_VERSION}|{c.like_count}|{c.pinned:d}{c.locked:d}{c.is_author:d}{liked:d}|{score or ''}|"
-            f"{c.name}|{c.url}|{c.avatar_hash}|{c.remote_avatar}|{c.reply_to_name}|{edited}")
+    return (
+        f"{CARD_VERSION}|{c.like_count}|{c.pinned:d}{c.locked:d}{c.is_author:d}{liked:d}|{score or ''}|"
+        f"{c.name}|{c.url}|{c.avatar_hash}|{c.remote_avatar}|{c.reply_to_name}|{edited}"
+    )
 
 
 class _Page:
     """What every comment of one page shares: computed once per request (or once per card run)."""
 
-    def __init__(self, *, urls: tuple[tuple[str, str], ...], avatar_base: str, csrf: str = "", reply_query: str = "",
-                 liked: set[int] | None = None, is_moderator: bool = False, discussion: bool = True,
-                 is_open: bool = True, scores: dict[int, str] | None = None, scale: int = 10) -> None:
+    def __init__(
+        self,
+        *,
+        urls: tuple[tuple[str, str], ...],
+        avatar_base: str,
+        csrf: str = "",
+        reply_query: str = "",
+        liked: set[int] | None = None,
+        is_moderator: bool = False,
+        discussion: bool = True,
+        is_open: bool = True,
+        scores: dict[int, str] | None = None,
+        scale: int = 10,
+    ) -> None:
         self.urls, self.avatar_base = urls, avatar_base
         self.like, self.report, self.tool, self.ban, self.edit, self.delete = urls
         self.csrf = csrf
@@ -163,13 +200,21 @@ class _Page:
         # hash in ``src`` (the list's ``data-gravatar``), so most comments carry one URL, not two.
         remote = c.remote_avatar
         data = f' data-avatar="{_esc(remote)}"' if remote.startswith("https://") else ""
-        return (f'<img class="avatar" src="{self.avatar_base}{_esc(c.avatar_hash)}.svg"{data} alt="" width="48" '
-                'height="48" loading="lazy" decoding="async">')
+        return (
+            f'<img class="avatar" src="{self.avatar_base}{_esc(c.avatar_hash)}.svg"{data} alt="" width="48" '
+            'height="48" loading="lazy" decoding="async">'
+        )
 
     @staticmethod
     def author(c: Node, name: str) -> str:
-        person = (f'<a class="url" href="{_esc(c.url)}" rel="external nofollow ugc noopener" itemprop="url">'
-                  f'<b itemprop="name">{name}</b></a>') if c.url else f'<b itemprop="name">{name}</b>'
+        person = (
+            (
+                f'<a class="url" href="{_esc(c.url)}" rel="external nofollow ugc noopener" itemprop="url">'
+                f'<b itemprop="name">{name}</b></a>'
+            )
+            if c.url
+            else f'<b itemprop="name">{name}</b>'
+        )
         return f'<span class="comment-author"{_PERSON}>{person}</span>'
 
     def discussion(self, c: Node) -> str:
@@ -191,11 +236,13 @@ class _Page:
             parts.append(' <span class="badge badge-pinned">Pinned</span>')
         if c.locked:
             parts.append(' <span class="badge badge-locked">Thread locked</span>')
-        report = f'{self.report[0]}{cid}{self.report[1]}'
+        report = f"{self.report[0]}{cid}{self.report[1]}"
         parts.append(f' <a class="comment-report-link" href="{report}" rel="nofollow">Report</a>')
         if self.is_moderator:
-            parts.append(f'<form class="comment-tools" method="post" action="{self.tool[0]}{cid}{self.tool[1]}">'
-                         f'<input type="hidden" name="csrf_token" value="{self.csrf}">')
+            parts.append(
+                f'<form class="comment-tools" method="post" action="{self.tool[0]}{cid}{self.tool[1]}">'
+                f'<input type="hidden" name="csrf_token" value="{self.csrf}">'
+            )
             if c.depth == 0 and c.parent_id is None:
                 parts.append(_TOOL_BUTTONS["unpin" if c.pinned else "pin"])
                 parts.append(_TOOL_BUTTONS["unlock" if c.locked else "lock"])
@@ -210,8 +257,10 @@ class _Page:
             return ""
         out = ['<div class="comment-actions">']
         if can_reply:
-            out.append(f'<a class="comment-reply-link" href="?{self.reply_query}replyto={c.id}#respond" '
-                       f'data-reply-to="{c.id}" data-author="{name}" aria-label="Reply to {name}">Reply</a>')
+            out.append(
+                f'<a class="comment-reply-link" href="?{self.reply_query}replyto={c.id}#respond" '
+                f'data-reply-to="{c.id}" data-author="{name}" aria-label="Reply to {name}">Reply</a>'
+            )
         if c.can_modify:
             out.append(
                 f' <a class="comment-edit-link" href="{self.edit[0]}{c.id}{self.edit[1]}">Edit</a>'
@@ -227,10 +276,16 @@ class _Page:
         closing = '<ol class="children">\n' if c.children else f"</li>{'</ol></li>' * c.closes}\n"
         if c.placeholder:
             author = " bypostauthor" if c.is_author else ""
-            return (f'<li id="comment-{c.id}" class="comment{author} is-placeholder"><p class="comment-placeholder">'
-                    f"{_esc(c.placeholder)}</p>{closing}")
-        if self.cards and c.card_key is not None and not (c.pending or c.can_modify) \
-                and c.card_key == card_key(c, self.scores.get(c.id), c.id in self.liked):
+            return (
+                f'<li id="comment-{c.id}" class="comment{author} is-placeholder"><p class="comment-placeholder">'
+                f"{_esc(c.placeholder)}</p>{closing}"
+            )
+        if (
+            self.cards
+            and c.card_key is not None
+            and not (c.pending or c.can_modify)
+            and c.card_key == card_key(c, self.scores.get(c.id), c.id in self.liked)
+        ):
             # The stored card (rendered at write time from what the key says) around the live body.
             tail = c.card_tail or ""
             if self.reply_query:
@@ -253,13 +308,13 @@ class _Page:
         head = (
             f'<li id="comment-{cid}" class="{classes}"{"" if c.pending else _MICRODATA}>'
             f'<article class="comment-body" id="div-comment-{cid}"><footer class="comment-meta">'
-            f'{self.avatar(c)}{self.author(c, name)}'
-            f'{_AUTHOR_BADGE if c.is_author else ""}'
-            f'{"" if score is None else _score_badge(_esc(score), self.scale)}'
+            f"{self.avatar(c)}{self.author(c, name)}"
+            f"{_AUTHOR_BADGE if c.is_author else ''}"
+            f"{'' if score is None else _score_badge(_esc(score), self.scale)}"
             f' <a class="comment-permalink" href="#comment-{cid}" itemprop="url"><time datetime="'
             f'{created.isoformat(timespec="seconds")}" itemprop="dateCreated">{date_label(created)}</time></a>'
-            f'{_edited(edited) if edited else ""}'
-            f'{_in_reply_to(c.reply_to_name) if c.reply_to_name else ""}'
+            f"{_edited(edited) if edited else ''}"
+            f"{_in_reply_to(c.reply_to_name) if c.reply_to_name else ''}"
             f'</footer>{_AWAITING if c.pending else ""}<div class="comment-content" itemprop="text">'
         )
         return head, f"</div>{self.discussion(c)}{self.actions(c, name)}</article>"
@@ -275,8 +330,10 @@ def _score_badge(score: str, scale: int) -> str:
 
 
 def _edited(when: datetime) -> str:
-    return (f' <span class="comment-edited"><time datetime="{when.isoformat(timespec="seconds")}" '
-            'itemprop="dateModified">edited</time></span>')
+    return (
+        f' <span class="comment-edited"><time datetime="{when.isoformat(timespec="seconds")}" '
+        'itemprop="dateModified">edited</time></span>'
+    )
 
 
 def _in_reply_to(name: str) -> str:
@@ -308,8 +365,11 @@ def cards_apply(is_open: bool) -> bool:
     """Whether this request's page is the one cards are made for, as far as the page goes (the
     reader's own part, moderation and likes, is for the caller): comments open, cards on, the
     site served at ``/``."""
-    return (is_open and bool(current_app.config.get("COMMENT_CARDS", True))
-            and (_request_urls(), avatar_base()) == _root_urls())
+    return (
+        is_open
+        and bool(current_app.config.get("COMMENT_CARDS", True))
+        and (_request_urls(), avatar_base()) == _root_urls()
+    )
 
 
 def comment_list(section: CommentSection, extras: DiscussionExtras | None, items: str | None = None) -> str:

@@ -149,8 +149,16 @@ def recount(post_ids: Iterable[int] | None = None) -> None:
 # ----------------------------------------------------------------------------- actions
 
 
-def record(comment: Comment, action: str, *, actor: User | None = None, reason: str = "", note: str = "",
-           from_status: str = "", to_status: str = "") -> ModerationAction:
+def record(
+    comment: Comment,
+    action: str,
+    *,
+    actor: User | None = None,
+    reason: str = "",
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+) -> ModerationAction:
     """Add one line to the comment's history."""
     if reason and reason not in REASON_CODES:
         raise DomainError("Choose a reason from the list.", field="reason")
@@ -167,8 +175,15 @@ def record(comment: Comment, action: str, *, actor: User | None = None, reason: 
     return entry
 
 
-def change_status(comments: Sequence[Comment], status: CommentStatus, *, actor: User | None, action: str,
-                  reason: str = "", note: str = "") -> int:
+def change_status(
+    comments: Sequence[Comment],
+    status: CommentStatus,
+    *,
+    actor: User | None,
+    action: str,
+    reason: str = "",
+    note: str = "",
+) -> int:
     """Move comments to ``status``, recording each change and keeping comment counts true."""
     deltas: Counter[int] = Counter()
     changed = 0
@@ -183,8 +198,7 @@ def change_status(comments: Sequence[Comment], status: CommentStatus, *, actor: 
         )
         comment.status = status
         comment.status_changed_at = now
-        record(comment, action, actor=actor, reason=reason, note=note, from_status=before.value,
-               to_status=status.value)
+        record(comment, action, actor=actor, reason=reason, note=note, from_status=before.value, to_status=status.value)
         changed += 1
         moved.append(comment)
     adjust_comment_counts(deltas)
@@ -215,8 +229,9 @@ def moderate(comment_ids: Sequence[int], action: str, actor: User, *, reason: st
         changed = 0
         for comment in comments:
             if comment.status in {CommentStatus.SPAM, CommentStatus.TRASH}:
-                changed += change_status([comment], previous_status(comment), actor=actor, action="restore",
-                                         reason=reason, note=note)
+                changed += change_status(
+                    [comment], previous_status(comment), actor=actor, action="restore", reason=reason, note=note
+                )
         db.session.commit()
         return changed
     if action not in BULK_ACTIONS:
@@ -228,8 +243,7 @@ def moderate(comment_ids: Sequence[int], action: str, actor: User, *, reason: st
     return changed
 
 
-def edit_comment(comment: Comment, actor: User, *, body: str, name: str, email: str, url: str,
-                 note: str = "") -> None:
+def edit_comment(comment: Comment, actor: User, *, body: str, name: str, email: str, url: str, note: str = "") -> None:
     """A moderator's edit: text and author details; the body is re-rendered at once."""
     from blog.comments.posting import clean_author, validate_body
     from blog.rendering import render_comment
@@ -240,8 +254,7 @@ def edit_comment(comment: Comment, actor: User, *, body: str, name: str, email: 
     comment.body_html = render_comment(comment.body_source)
     comment.author_name, comment.author_email, comment.author_url = name, email, url
     comment.edited_at = utcnow()
-    record(comment, "edit", actor=actor, note=note, from_status=comment.status.value,
-           to_status=comment.status.value)
+    record(comment, "edit", actor=actor, note=note, from_status=comment.status.value, to_status=comment.status.value)
     db.session.commit()
 
 
@@ -311,8 +324,7 @@ def purge_trash(now: datetime | None = None) -> int:
     db.session.execute(
         update(Comment)
         .where(Comment.id.in_(expired), or_(Comment.body_source != "", Comment.deleted.is_(False)))
-        .values(body_source="", body_html="", deleted=True, author_email="", author_url="",
-                author_ip="", user_agent="")
+        .values(body_source="", body_html="", deleted=True, author_email="", author_url="", author_ip="", user_agent="")
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -353,8 +365,14 @@ def queue_page(tab: str, query: str, page: int, per_page: int = 20) -> dict[str,
     if query:
         escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{escaped}%"
-        columns = (Comment.body_source, Comment.author_name, Comment.author_email, Comment.author_url,
-                   Comment.author_ip, Post.title)
+        columns = (
+            Comment.body_source,
+            Comment.author_name,
+            Comment.author_email,
+            Comment.author_url,
+            Comment.author_ip,
+            Post.title,
+        )
         stmt = stmt.where(or_(*(column.ilike(like, escape="\\") for column in columns)))
     total = int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     pages = max(1, -(-total // per_page))
@@ -372,8 +390,10 @@ def queue_page(tab: str, query: str, page: int, per_page: int = 20) -> dict[str,
     return {
         "tab": tab,
         "query": query,
-        "rows": [{"comment": c, "post_title": title, "post_slug": slug, "in_reply_to": parents.get(c.parent_id)}
-                 for c, title, slug in rows],
+        "rows": [
+            {"comment": c, "post_title": title, "post_slug": slug, "in_reply_to": parents.get(c.parent_id)}
+            for c, title, slug in rows
+        ],
         "counts": status_counts(),
         "history": histories([c.id for c in comments]),
         "page": page,

@@ -112,8 +112,11 @@ def link(endpoint: str, signed_for: str, target: int, **values: Any) -> str:
 
 
 def moderator_emails() -> list[str]:
-    stmt = select(User.email).where(User.role.in_([Role.ADMIN, Role.EDITOR]), User.active.is_(True),
-                                    User.email.is_not(None)).order_by(User.id)
+    stmt = (
+        select(User.email)
+        .where(User.role.in_([Role.ADMIN, Role.EDITOR]), User.active.is_(True), User.email.is_not(None))
+        .order_by(User.id)
+    )
     return [email for email in db.session.scalars(stmt) if email]
 
 
@@ -143,8 +146,9 @@ def unsubscribe_footer(sub: Subscription) -> str:
     return f"\n--\nYou get this email because you asked for {what}.\nStop these emails with one click: {url}\n"
 
 
-def new_comment(comment: NewComment, post: PostShown, moderators: list[str] | None = None,
-                subscribers: bool = True) -> None:
+def new_comment(
+    comment: NewComment, post: PostShown, moderators: list[str] | None = None, subscribers: bool = True
+) -> None:
     """Queue every email a new comment causes, with one INSERT. Called by the posting path before its
     commit; ``moderators`` are their addresses when the caller already read them, and
     ``subscribers`` False when it knows the post has no live per-comment subscription.
@@ -183,9 +187,12 @@ def post_author_mail(comment: NewComment, post: PostShown) -> dict[str, Any] | N
     if not email or post.author_id == comment.user_id:
         return None
     state = "" if comment.status == CommentStatus.APPROVED else " (held for moderation)"
-    return mail_row(email, f"[{_site()}] New comment on \u201c{post.title}\u201d{state}",
-                    f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{comment_excerpt(comment)}\n\n"
-                    f"Read it: {comment_link(comment)}\n")
+    return mail_row(
+        email,
+        f"[{_site()}] New comment on \u201c{post.title}\u201d{state}",
+        f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{comment_excerpt(comment)}\n\n"
+        f"Read it: {comment_link(comment)}\n",
+    )
 
 
 def tell_post_author(comment: NewComment, post: PostShown) -> None:
@@ -195,16 +202,18 @@ def tell_post_author(comment: NewComment, post: PostShown) -> None:
 
 
 def moderation_mails(comment: NewComment, post: PostShown, emails: list[str]) -> list[dict[str, Any]]:
-    """"Please moderate", with approve and spam links, to each of ``emails``."""
+    """ "Please moderate", with approve and spam links, to each of ``emails``."""
     if not emails:
         return []
     approve = link("discussion.moderate_link", "approve", comment.id, action="approve")
     spam = link("discussion.moderate_link", "spam", comment.id, action="spam")
     queue = site_url_for("admin.moderation", status="pending")
     subject = f"[{_site()}] Please moderate: \u201c{post.title}\u201d"
-    text = (f"A comment by {comment.author_name} on \u201c{post.title}\u201d is waiting for approval:\n\n"
-            f"{comment_excerpt(comment)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
-            f"The moderation queue: {queue}\n")
+    text = (
+        f"A comment by {comment.author_name} on \u201c{post.title}\u201d is waiting for approval:\n\n"
+        f"{comment_excerpt(comment)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
+        f"The moderation queue: {queue}\n"
+    )
     return [mail_row(email, subject, text) for email in emails]
 
 
@@ -212,12 +221,19 @@ def comment_published(comment: NewComment, post: PostShown) -> None:
     """A comment became readable: tell reply subscribers of its parent and the post's subscribers."""
     clauses = [(Subscription.kind == SubscriptionKind.POST) & (Subscription.post_id == post.id)]
     if comment.parent_id is not None:
-        clauses.append((Subscription.kind == SubscriptionKind.REPLIES)
-                       & (Subscription.comment_id == comment.parent_id))
-    targets = list(db.session.scalars(select(Subscription).where(
-        or_(*clauses), Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None),
-        Subscription.digest.is_(False),  # digest subscribers hear in ``digest.send_digests``
-    ).order_by(Subscription.id)))
+        clauses.append((Subscription.kind == SubscriptionKind.REPLIES) & (Subscription.comment_id == comment.parent_id))
+    targets = list(
+        db.session.scalars(
+            select(Subscription)
+            .where(
+                or_(*clauses),
+                Subscription.confirmed_at.is_not(None),
+                Subscription.unsubscribed_at.is_(None),
+                Subscription.digest.is_(False),  # digest subscribers hear in ``digest.send_digests``
+            )
+            .order_by(Subscription.id)
+        )
+    )
     sent: set[str] = set()
     own = (comment.author_email or "").lower()
     rows = []
@@ -229,10 +245,15 @@ def comment_published(comment: NewComment, post: PostShown) -> None:
             subject = f"[{_site()}] {comment.author_name} replied to your comment on \u201c{post.title}\u201d"
         else:
             subject = f"[{_site()}] New comment on \u201c{post.title}\u201d"
-        rows.append(mail_row(sub.email, subject,
-                             f"{comment.author_name} wrote:\n\n{comment_excerpt(comment)}\n\n"
-                             f"Read the reply: {comment_link(comment)}\n" + unsubscribe_footer(sub),
-                             unsubscribe_url=one_click_unsubscribe_url("comments", sub.id)))
+        rows.append(
+            mail_row(
+                sub.email,
+                subject,
+                f"{comment.author_name} wrote:\n\n{comment_excerpt(comment)}\n\n"
+                f"Read the reply: {comment_link(comment)}\n" + unsubscribe_footer(sub),
+                unsubscribe_url=one_click_unsubscribe_url("comments", sub.id),
+            )
+        )
     queue_mails(rows)
 
 
@@ -247,8 +268,9 @@ def announce_approved(comments: Iterable[Comment]) -> None:
 # ----------------------------------------------------------------------------- subscriptions
 
 
-def subscribe(kind: SubscriptionKind, email: str, post: PostShown, comment: NewComment | None = None, *,
-              digest: bool = False) -> Subscription | None:
+def subscribe(
+    kind: SubscriptionKind, email: str, post: PostShown, comment: NewComment | None = None, *, digest: bool = False
+) -> Subscription | None:
     """Ask for replies (or all comments) by email: stored unconfirmed, with a confirmation email.
 
     An address already subscribed to the same thing gets nothing new (no second email).
@@ -256,24 +278,33 @@ def subscribe(kind: SubscriptionKind, email: str, post: PostShown, comment: NewC
     email = email.strip().lower()
     if not email:
         return None
-    same_target = (Subscription.comment_id == comment.id) if comment is not None \
-        else Subscription.comment_id.is_(None)
-    existing = db.session.scalar(select(Subscription).where(
-        Subscription.kind == kind, Subscription.email == email, Subscription.post_id == post.id, same_target,
-        Subscription.unsubscribed_at.is_(None)))
+    same_target = (Subscription.comment_id == comment.id) if comment is not None else Subscription.comment_id.is_(None)
+    existing = db.session.scalar(
+        select(Subscription).where(
+            Subscription.kind == kind,
+            Subscription.email == email,
+            Subscription.post_id == post.id,
+            same_target,
+            Subscription.unsubscribed_at.is_(None),
+        )
+    )
     if existing is not None:
         return existing
-    sub = Subscription(kind=kind, email=email, post_id=post.id, comment_id=comment.id if comment else None,
-                       digest=digest)
+    sub = Subscription(
+        kind=kind, email=email, post_id=post.id, comment_id=comment.id if comment else None, digest=digest
+    )
     db.session.add(sub)
     db.session.flush()
-    what = ("replies to your comment" if kind == SubscriptionKind.REPLIES else "every new comment")
+    what = "replies to your comment" if kind == SubscriptionKind.REPLIES else "every new comment"
     what += " (one daily digest)" if digest else ""
     confirm_url = link("discussion.confirm", "confirm", sub.id)
-    send_mail(email, f"[{_site()}] Please confirm: email me {what} on \u201c{post.title}\u201d",
-              f"Someone (we hope you) asked to receive {what} on \u201c{post.title}\u201d at this address.\n\n"
-              f"Confirm by opening this link and pressing the button:\n{confirm_url}\n\n"
-              "If it was not you, ignore this email: nothing will be sent without your confirmation.\n")
+    send_mail(
+        email,
+        f"[{_site()}] Please confirm: email me {what} on \u201c{post.title}\u201d",
+        f"Someone (we hope you) asked to receive {what} on \u201c{post.title}\u201d at this address.\n\n"
+        f"Confirm by opening this link and pressing the button:\n{confirm_url}\n\n"
+        "If it was not you, ignore this email: nothing will be sent without your confirmation.\n",
+    )
     return sub
 
 
@@ -289,8 +320,9 @@ def _opt_in(model: type[OptIn], token: str, purpose: str, max_age: int | None = 
     if row is None:
         raise DomainError("This subscription no longer exists. Nothing was changed.", status=404)
     if row.unsubscribed_at is not None:
-        used = "this link has been used" if purpose.endswith("unsubscribe") \
-            else "this confirmation link no longer works"
+        used = (
+            "this link has been used" if purpose.endswith("unsubscribe") else "this confirmation link no longer works"
+        )
         raise DomainError(f"You were already unsubscribed; {used}. Nothing was changed.", status=409)
     return row
 
@@ -336,10 +368,17 @@ def moderate_by_link(token: str, action: str, actor: Any = None) -> Comment:
     if comment is None:
         raise DomainError("This comment no longer exists. Nothing was changed.", status=404)
     if comment.status != CommentStatus.PENDING:
-        raise DomainError(f"This comment was already handled (it is now {comment.status.value}). "
-                          "Nothing was changed.", status=409)
+        raise DomainError(
+            f"This comment was already handled (it is now {comment.status.value}). Nothing was changed.", status=409
+        )
     target = CommentStatus.APPROVED if action == "approve" else CommentStatus.SPAM
-    moderation.change_status([comment], target, actor=actor, action=action,
-                             reason="spam" if action == "spam" else "", note="From the link in the email.")
+    moderation.change_status(
+        [comment],
+        target,
+        actor=actor,
+        action=action,
+        reason="spam" if action == "spam" else "",
+        note="From the link in the email.",
+    )
     db.session.commit()  # approval tells subscribers through moderation.change_status's hook
     return comment

@@ -129,8 +129,7 @@ def _check_parent(parent: ParentFacts | None, parent_id: int | None, post_id: in
         raise DomainError("You can only reply to a comment on the same post.", field="parent_id", status=400)
     if parent.deleted or parent.status != CommentStatus.APPROVED:
         raise DomainError(
-            "The comment you are replying to has been removed; you can still post your comment"
-            " on its own.",
+            "The comment you are replying to has been removed; you can still post your comment on its own.",
             field="parent_id",
             status=409,
         )
@@ -174,8 +173,15 @@ class Posted:
     page: int = 1
 
 
-def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_moderator: bool = False,
-           viewer: Callable[[int], threads.Viewer] | None = None, sort: str | None = None) -> Posted:
+def submit(
+    post_ref: Post | str,
+    data: CommentInput,
+    user: Any = None,
+    *,
+    as_moderator: bool = False,
+    viewer: Callable[[int], threads.Viewer] | None = None,
+    sort: str | None = None,
+) -> Posted:
     """Check, render and store a comment in one transaction and one commit; raise ``DomainError``
     (nothing stored) when a rule says no. ``post_ref`` is the post or its slug.
 
@@ -198,9 +204,16 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
     except DomainError as error:
         refused, body, name, email, url = error, "", "", "", ""  # nothing unstorable goes into the query
     guest_confirm_on = bool(current_app.config.get("COMMENTS_GUEST_EMAIL_CONFIRM"))
-    facts = intake.read_facts(post_ref if isinstance(post_ref, str) else post_ref.id,
-                              user_id=user.id if signed_in else None, email=email, name=name.strip(),
-                              ip=data.ip, body=body, parent_id=data.parent_id, guest_confirm=guest_confirm_on)
+    facts = intake.read_facts(
+        post_ref if isinstance(post_ref, str) else post_ref.id,
+        user_id=user.id if signed_in else None,
+        email=email,
+        name=name.strip(),
+        ip=data.ip,
+        body=body,
+        parent_id=data.parent_id,
+        guest_confirm=guest_confirm_on,
+    )
     if facts is None or not facts.post.is_live:
         raise NoSuchPost("This post is not published.", status=404)
     post = facts.post
@@ -212,10 +225,18 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
     parent = facts.parent
     rating = comment_rating_target(post.id, data.score, signed_in) if not as_moderator else None
     sub = Submission(
-        post_id=post.id, body=body, name=name, email=email, url=url, ip=data.ip,
-        user_agent=data.user_agent[:500], user_id=user.id if signed_in else None,
-        honeypot=data.honeypot, form_token=data.form_token,
-        duplicate=facts.duplicate, approved_before=facts.approved_before,
+        post_id=post.id,
+        body=body,
+        name=name,
+        email=email,
+        url=url,
+        ip=data.ip,
+        user_agent=data.user_agent[:500],
+        user_id=user.id if signed_in else None,
+        honeypot=data.honeypot,
+        form_token=data.form_token,
+        duplicate=facts.duplicate,
+        approved_before=facts.approved_before,
     )
     if not as_moderator:
         bans.check_not_banned(facts.ban_id)  # bans and locked threads first, with a message for the reader
@@ -233,23 +254,57 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
     thread_id, depth = (parent.thread_id, reply_depth(parent.depth)) if parent is not None else (None, 0)
     now = utcnow()
     row = {
-        "post_id": post.id, "parent_id": parent.id if parent else None, "thread_id": thread_id, "depth": depth,
-        "user_id": sub.user_id, "author_name": name, "author_email": email, "author_url": url,
-        "author_ip": data.ip[:64], "user_agent": sub.user_agent, "avatar_hash": avatar_hash(email, sub.user_id),
-        "body_source": body, "body_html": body_html, "status": status, "deleted": False,
-        "is_author_reply": bool(signed_in and user.id == post.author_id), "like_count": 0, "pinned": False,
-        "locked": False, "created_at": now, "status_changed_at": now,
+        "post_id": post.id,
+        "parent_id": parent.id if parent else None,
+        "thread_id": thread_id,
+        "depth": depth,
+        "user_id": sub.user_id,
+        "author_name": name,
+        "author_email": email,
+        "author_url": url,
+        "author_ip": data.ip[:64],
+        "user_agent": sub.user_agent,
+        "avatar_hash": avatar_hash(email, sub.user_id),
+        "body_source": body,
+        "body_html": body_html,
+        "status": status,
+        "deleted": False,
+        "is_author_reply": bool(signed_in and user.id == post.author_id),
+        "like_count": 0,
+        "pinned": False,
+        "locked": False,
+        "created_at": now,
+        "status_changed_at": now,
     }
     connection = db.session.connection()
     comment_id = writes.insert_comment(connection, row)
-    comment = Posted(comment_id, post.id, row["parent_id"], thread_id or comment_id, sub.user_id, name, email, url,
-                     status, body_html, now)
+    comment = Posted(
+        comment_id,
+        post.id,
+        row["parent_id"],
+        thread_id or comment_id,
+        sub.user_id,
+        name,
+        email,
+        url,
+        status,
+        body_html,
+        now,
+    )
     if status != CommentStatus.APPROVED:
-        writes.insert_history(connection, {
-            "comment_id": comment_id, "actor_id": None, "action": "hold" if status == CommentStatus.PENDING else "spam",
-            "reason": "spam" if status == CommentStatus.SPAM else "", "note": why[:1000], "from_status": "",
-            "to_status": status.value, "created_at": now,
-        })  # the comment's history starts with why it waits (``moderation.record``'s line, in Core)
+        writes.insert_history(
+            connection,
+            {
+                "comment_id": comment_id,
+                "actor_id": None,
+                "action": "hold" if status == CommentStatus.PENDING else "spam",
+                "reason": "spam" if status == CommentStatus.SPAM else "",
+                "note": why[:1000],
+                "from_status": "",
+                "to_status": status.value,
+                "created_at": now,
+            },
+        )  # the comment's history starts with why it waits (``moderation.record``'s line, in Core)
     else:
         cache.bump_site_generation()  # a readable comment: every cached page showing the post is stale
         writes.count_one_more(connection, post.id)
@@ -260,16 +315,23 @@ def submit(post_ref: Post | str, data: CommentInput, user: Any = None, *, as_mod
         # Its card, for the readers who will see it (``blog.comments.cards``): its thread is read once.
         cards.refresh_threads(post.id, [thread_id or comment_id], post_author_id=post.author_id)
     # notifications, webhooks and subscriptions, in the same transaction
-    events.comment_posted(comment, post, data, held_for_email=held_for_email, moderators=facts.moderator_emails,
-                          subscribers=facts.has_subscribers)
+    events.comment_posted(
+        comment,
+        post,
+        data,
+        held_for_email=held_for_email,
+        moderators=facts.moderator_emails,
+        subscribers=facts.has_subscribers,
+    )
     if viewer is not None:
         comment.page = _page_for(comment, post, parent, viewer(comment_id), sort)
     db.session.commit()
     return comment
 
 
-def _page_for(comment: Posted, post: PostFacts, parent: ParentFacts | None, viewer: threads.Viewer,
-              sort: str | None) -> int:
+def _page_for(
+    comment: Posted, post: PostFacts, parent: ParentFacts | None, viewer: threads.Viewer, sort: str | None
+) -> int:
     """The page of threads that shows ``comment`` to ``viewer``.
 
     A guest reads at most the approved comments (``comment_count``) and their own held ones (the ids
@@ -309,8 +371,7 @@ def edit_deadline(comment: Comment) -> datetime:
     return comment.created_at + timedelta(minutes=int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"]))
 
 
-def can_modify(comment: Comment, user: Any, guest_ids: set[int] | frozenset[int],
-               now: datetime | None = None) -> bool:
+def can_modify(comment: Comment, user: Any, guest_ids: set[int] | frozenset[int], now: datetime | None = None) -> bool:
     """The commenter may edit or delete their own comment for a few minutes after posting."""
     if comment.deleted or comment.status in {CommentStatus.SPAM, CommentStatus.TRASH}:
         return False
@@ -322,8 +383,9 @@ def _require_modifiable(comment: Comment, user: Any, guest_ids: set[int] | froze
         raise DomainError("You can only change your own comments.", status=403)
     if not can_modify(comment, user, guest_ids):
         minutes = int(current_app.config["COMMENTS_EDIT_WINDOW_MINUTES"])
-        raise DomainError(f"Comments can be changed for {minutes} minutes after posting; that time has passed.",
-                          status=403)
+        raise DomainError(
+            f"Comments can be changed for {minutes} minutes after posting; that time has passed.", status=403
+        )
 
 
 def edit_own_comment(comment: Comment, body: str, user: Any, guest_ids: set[int] | frozenset[int]) -> Comment:
@@ -336,14 +398,26 @@ def edit_own_comment(comment: Comment, body: str, user: Any, guest_ids: set[int]
     comment.body_source = body
     comment.body_html = render_comment(body)
     comment.edited_at = utcnow()
-    sub = Submission(post_id=comment.post_id, body=body, name=comment.author_name, email=comment.author_email,
-                     url=comment.author_url, ip=comment.author_ip, user_agent=comment.user_agent,
-                     user_id=comment.user_id)
+    sub = Submission(
+        post_id=comment.post_id,
+        body=body,
+        name=comment.author_name,
+        email=comment.author_email,
+        url=comment.author_url,
+        ip=comment.author_ip,
+        user_agent=comment.user_agent,
+        user_id=comment.user_id,
+    )
     verdict = moderation.recheck_after_edit(comment, sub)
     if verdict is not None:
-        moderation.change_status([comment], verdict[0], actor=None,
-                                 action="hold" if verdict[0] == CommentStatus.PENDING else "spam",
-                                 reason="spam" if verdict[0] == CommentStatus.SPAM else "", note=verdict[1])
+        moderation.change_status(
+            [comment],
+            verdict[0],
+            actor=None,
+            action="hold" if verdict[0] == CommentStatus.PENDING else "spam",
+            reason="spam" if verdict[0] == CommentStatus.SPAM else "",
+            note=verdict[1],
+        )
     db.session.commit()
     return comment
 
@@ -360,9 +434,16 @@ def delete_own_comment(comment: Comment, user: Any, guest_ids: set[int] | frozen
         if moderation.counts_toward_total(comment.status, False):
             moderation.adjust_comment_counts(Counter({comment.post_id: -1}))
         comment.deleted = True
-        moderation.record(comment, "delete", actor=actor, note="Deleted by its author; replies kept.",
-                          from_status=comment.status.value, to_status=comment.status.value)
+        moderation.record(
+            comment,
+            "delete",
+            actor=actor,
+            note="Deleted by its author; replies kept.",
+            from_status=comment.status.value,
+            to_status=comment.status.value,
+        )
     else:
-        moderation.change_status([comment], CommentStatus.TRASH, actor=actor, action="delete",
-                                 note="Deleted by its author.")
+        moderation.change_status(
+            [comment], CommentStatus.TRASH, actor=actor, action="delete", note="Deleted by its author."
+        )
     db.session.commit()

@@ -174,14 +174,14 @@ class CommentSection:
         return f"{base}#comments" if number == 1 else f"{base}?cpage={number}#comments"
 
 
-
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-def _thread_rows(post_id: int, viewer: threads.Viewer, page: int, per_page: int,
-                 sort: str) -> tuple[list[tuple], list[int], int | None]:  # type: ignore[type-arg]
+def _thread_rows(
+    post_id: int, viewer: threads.Viewer, page: int, per_page: int, sort: str
+) -> tuple[list[tuple], list[int], int | None]:  # type: ignore[type-arg]
     """One page of threads: one prepared statement for most readers; readers who may see their
     own held comments take the general two-query path."""
     if viewer.owns_nothing:
@@ -190,19 +190,31 @@ def _thread_rows(post_id: int, viewer: threads.Viewer, page: int, per_page: int,
     return threads.load_threads(post_id, ids), ids, total
 
 
-def _stored_threads(post_id: int, viewer: threads.Viewer, page: int, per_page: int, sort: str,
-                    is_open: bool) -> threads.StoredPage | None:
+def _stored_threads(
+    post_id: int, viewer: threads.Viewer, page: int, per_page: int, sort: str, is_open: bool
+) -> threads.StoredPage | None:
     """The first page of threads from their stored cards, for a reader the cards are made for:
     anonymous, with no comments or likes of their own, on an open discussion. None otherwise,
     and when a thread of the page has no card of the current markup."""
-    if not (has_request_context() and page == 1 and viewer.owns_nothing and votes.browser_id() is None
-            and cards_apply(is_open)):
+    if not (
+        has_request_context()
+        and page == 1
+        and viewer.owns_nothing
+        and votes.browser_id() is None
+        and cards_apply(is_open)
+    ):
         return None
     return threads.stored_page(post_id, per_page, sort, markup.CARD_VERSION)
 
 
-def comment_section(post: Post, *, page: int | None = None, reply_to: int | None = None,
-                    user: Any = None, guest_ids: frozenset[int] | None = None) -> dict[str, Any]:
+def comment_section(
+    post: Post,
+    *,
+    page: int | None = None,
+    reply_to: int | None = None,
+    user: Any = None,
+    guest_ids: frozenset[int] | None = None,
+) -> dict[str, Any]:
     """Template context for the comment section of ``post``; reads ``?cpage`` and ``?replyto``
     from the request when not given, and any refused form the comment view left in ``g``."""
     in_request = has_request_context()
@@ -246,12 +258,30 @@ def comment_section(post: Post, *, page: int | None = None, reply_to: int | None
         reply_node = next((n for n in nodes if n.id == reply_to and n.visible and not n.pending), None)
         if reply_node is None:
             found = db.session.get(Comment, reply_to)
-            if found is not None and found.post_id == post.id and found.status == CommentStatus.APPROVED \
-                    and not found.deleted:
-                reply_node = threads.Node(found.id, found.parent_id, found.thread_id or found.id, found.depth,
-                                          found.user_id, found.author_name, found.author_url, found.avatar_hash,
-                                          "", found.body_html, found.status.value, False, False,
-                                          found.created_at, found.edited_at, visible=True)
+            if (
+                found is not None
+                and found.post_id == post.id
+                and found.status == CommentStatus.APPROVED
+                and not found.deleted
+            ):
+                reply_node = threads.Node(
+                    found.id,
+                    found.parent_id,
+                    found.thread_id or found.id,
+                    found.depth,
+                    found.user_id,
+                    found.author_name,
+                    found.author_url,
+                    found.avatar_hash,
+                    "",
+                    found.body_html,
+                    found.status.value,
+                    False,
+                    False,
+                    found.created_at,
+                    found.edited_at,
+                    visible=True,
+                )
 
     error = getattr(g, "comment_error", "") if in_request else ""
     preview = getattr(g, "comment_preview", None) if in_request else None

@@ -47,8 +47,14 @@ def reader_sort() -> str:
 
             @after_this_request
             def _remember(response: Response) -> Response:
-                response.set_cookie(SORT_COOKIE, asked, max_age=SORT_COOKIE_MAX_AGE, httponly=True,
-                                    samesite="Lax", secure=request.is_secure)
+                response.set_cookie(
+                    SORT_COOKIE,
+                    asked,
+                    max_age=SORT_COOKIE_MAX_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure,
+                )
                 return response
 
         return asked

@@ -95,9 +95,7 @@ def check_timing(sub: Submission) -> None:
     try:
         post_id, shown_at = _serializer().loads(sub.form_token, return_timestamp=True)
     except BadSignature:
-        raise DomainError(
-            "The form was incomplete; please post again.", status=400
-        ) from None
+        raise DomainError("The form was incomplete; please post again.", status=400) from None
     if post_id != sub.post_id:
         raise DomainError("The form was incomplete; please post again.", status=400)
     from blog.models.base import utcnow
@@ -146,7 +144,9 @@ def same_text_by(post_id: Any, body: Any, user_id: Any, email: Any) -> Select[tu
     with 2,000 comments on one post made each new one cost a millisecond more."""
     same_author = Comment.user_id + 0 == user_id if user_id is not None else Comment.author_email + "" == email
     return select(Comment.id).where(
-        Comment.post_id == post_id, same_text(Comment.body_source, body), same_author,
+        Comment.post_id == post_id,
+        same_text(Comment.body_source, body),
+        same_author,
         Comment.status != CommentStatus.TRASH,
     )
 
@@ -156,8 +156,10 @@ def same_text(column: Any, value: Any) -> ColumnElement[bool]:
     ``ix_comments_post_text`` (on ``substr(body_source, 1, 32)``) answers it. The bounds are
     literals, as the index expression is written; and there is no ``column = value`` term, from
     which SQLite would propagate the value into the indexed expression and then not use the index."""
-    return and_(func.substr(column, _FIRST, _LENGTH) == func.substr(value, _FIRST, _LENGTH),
-                func.substr(column, _REST) == func.substr(value, _REST))
+    return and_(
+        func.substr(column, _FIRST, _LENGTH) == func.substr(value, _FIRST, _LENGTH),
+        func.substr(column, _REST) == func.substr(value, _REST),
+    )
 
 
 _FIRST, _LENGTH = literal_column("1"), literal_column(str(TEXT_START_CHARS))

@@ -120,8 +120,11 @@ class _BoundViewer:
     has_guest_ids: bool
 
     def owns_clause(self, entity: Any = Comment) -> ColumnElement[bool]:
-        return _owns(entity, bindparam("viewer_id") if self.signed_in else None,
-                     bindparam("guest_ids", expanding=True) if self.has_guest_ids else None)
+        return _owns(
+            entity,
+            bindparam("viewer_id") if self.signed_in else None,
+            bindparam("guest_ids", expanding=True) if self.has_guest_ids else None,
+        )
 
 
 def visible_clause(viewer: Viewer | _BoundViewer, entity: Any = Comment) -> ColumnElement[bool]:
@@ -147,15 +150,14 @@ _STATUS_NAMES: dict[Any, str] = {member: member.value for member in CommentStatu
 _REPLY = aliased(Comment, name="reply")
 
 
-def _roots_with_readable_comments(post_id: Any, viewer: Viewer | _BoundViewer,
-                                  root: Any = Comment) -> ColumnElement[bool]:
+def _roots_with_readable_comments(
+    post_id: Any, viewer: Viewer | _BoundViewer, root: Any = Comment
+) -> ColumnElement[bool]:
     """Top-level comments of the post that are readable, or that hold up a readable reply
     (``root``: the entity the roots are read from, ``Comment`` or an alias of it)."""
     reply = _REPLY
     readable_reply = (
-        select(reply.id)
-        .where(reply.thread_id == root.id, reply.id != root.id, visible_clause(viewer, reply))
-        .exists()
+        select(reply.id).where(reply.thread_id == root.id, reply.id != root.id, visible_clause(viewer, reply)).exists()
     )
     return and_(
         root.post_id == post_id,
@@ -171,8 +173,9 @@ def _core_rows(stmt: Any) -> list[Any]:
     return db.session.connection().execute(stmt).all()
 
 
-def thread_page(post_id: int, viewer: Viewer, page: int, per_page: int,
-                newest: bool | str) -> tuple[list[int], int | None]:
+def thread_page(
+    post_id: int, viewer: Viewer, page: int, per_page: int, newest: bool | str
+) -> tuple[list[int], int | None]:
     """The ids of one page of threads with something the viewer can read, and how many there are.
 
     One statement over the post's top-level comments: ``count(*) OVER ()`` gives the total beside
@@ -212,7 +215,8 @@ def _readable_thread_count(post_id: Any, viewer: Viewer | _BoundViewer, before: 
     if before is None:
         return select(func.count(member.thread_id.distinct())).where(*readable)
     return select(func.count(Comment.id)).where(
-        Comment.id.in_(select(member.thread_id).where(*readable)), Comment.thread_id == Comment.id, before)
+        Comment.id.in_(select(member.thread_id).where(*readable)), Comment.thread_id == Comment.id, before
+    )
 
 
 def count_threads(post_id: int, viewer: Viewer) -> int:
@@ -242,12 +246,23 @@ def position_of_thread(post_id: int, viewer: Viewer, sort: bool | str | None, ro
     key = (viewer.user_id is not None, bool(viewer.guest_ids), sort_name, bool(root.pinned))
     stmt = _POSITION.get(key)
     if stmt is None:
-        bound_root = SimpleNamespace(id=bindparam("root_id"), pinned=key[3], like_count=bindparam("root_likes"),
-                                     created_at=bindparam("root_created_at"))
-        stmt = _POSITION[key] = _readable_thread_count(bindparam("post_id"), _BoundViewer(key[0], key[1]),
-                                                       sorting.before(bound_root, sort_name))
-    params = {"post_id": post_id, "viewer_id": viewer.user_id, "guest_ids": list(viewer.guest_ids),
-              "root_id": root.id, "root_likes": root.like_count or 0, "root_created_at": root.created_at}
+        bound_root = SimpleNamespace(
+            id=bindparam("root_id"),
+            pinned=key[3],
+            like_count=bindparam("root_likes"),
+            created_at=bindparam("root_created_at"),
+        )
+        stmt = _POSITION[key] = _readable_thread_count(
+            bindparam("post_id"), _BoundViewer(key[0], key[1]), sorting.before(bound_root, sort_name)
+        )
+    params = {
+        "post_id": post_id,
+        "viewer_id": viewer.user_id,
+        "guest_ids": list(viewer.guest_ids),
+        "root_id": root.id,
+        "root_likes": root.like_count or 0,
+        "root_created_at": root.created_at,
+    }
     return int(db.session.scalar(stmt, params) or 0)
 
 
@@ -260,10 +275,27 @@ def thread_position(comment: Comment, viewer: Viewer, newest: bool | str) -> int
 
 
 _COLUMNS = (
-    Comment.id, Comment.parent_id, Comment.thread_id, Comment.depth, Comment.user_id, Comment.author_name,
-    Comment.author_url, Comment.avatar_hash, User.avatar_url, Comment.body_html, Comment.status,
-    Comment.deleted, Comment.is_author_reply, Comment.created_at, Comment.edited_at,
-    Comment.like_count, Comment.pinned, Comment.locked, Comment.card_head, Comment.card_tail, Comment.card_key,
+    Comment.id,
+    Comment.parent_id,
+    Comment.thread_id,
+    Comment.depth,
+    Comment.user_id,
+    Comment.author_name,
+    Comment.author_url,
+    Comment.avatar_hash,
+    User.avatar_url,
+    Comment.body_html,
+    Comment.status,
+    Comment.deleted,
+    Comment.is_author_reply,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.like_count,
+    Comment.pinned,
+    Comment.locked,
+    Comment.card_head,
+    Comment.card_tail,
+    Comment.card_key,
 )
 
 
@@ -366,8 +398,12 @@ def stored_page(post_id: int, per_page: int, sort: str, version: int) -> StoredP
     return StoredPage("".join([row[1] for row in rows]), len(rows), int(rows[0][3]) if rows else 0)
 
 
-def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,  # type: ignore[type-arg]
-               post_author_id: int | None) -> list[Node]:
+def build_tree(
+    rows: Iterable[tuple],
+    thread_ids: Sequence[int],
+    viewer: Viewer,  # type: ignore[type-arg]
+    post_author_id: int | None,
+) -> list[Node]:
     """Assemble rows into threads in ``thread_ids`` order; hidden comments without readable
     replies are dropped, hidden ones with readable replies become placeholders.
 
@@ -377,8 +413,29 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
     order: list[Node] = []
     statuses = _STATUS_NAMES
     for row in rows:
-        (cid, parent_id, thread_id, depth, user_id, name, url, a_hash, remote, body_html, status, deleted,
-         author_reply, created_at, edited_at, like_count, pinned, locked, card_head, card_tail, card_key) = row[:_RANK]
+        (
+            cid,
+            parent_id,
+            thread_id,
+            depth,
+            user_id,
+            name,
+            url,
+            a_hash,
+            remote,
+            body_html,
+            status,
+            deleted,
+            author_reply,
+            created_at,
+            edited_at,
+            like_count,
+            pinned,
+            locked,
+            card_head,
+            card_tail,
+            card_key,
+        ) = row[:_RANK]
         status = statuses.get(status) or str(status)
         visible = not deleted and status == "approved"
         pending = not visible and not deleted and status == "pending" and viewer.owns(user_id, cid)
@@ -417,7 +474,8 @@ def build_tree(rows: Iterable[tuple], thread_ids: Sequence[int], viewer: Viewer,
             return True
         if node.children:
             node.placeholder = (
-                "This comment is awaiting moderation." if node.status == "pending" and not node.deleted
+                "This comment is awaiting moderation."
+                if node.status == "pending" and not node.deleted
                 else "This comment was deleted."
             )
             return True

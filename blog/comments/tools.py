@@ -46,7 +46,8 @@ def apply_tool(comment_id: int, tool: str, actor: Any, note: str = "") -> Commen
     if getattr(comment, attribute) == value:
         return comment
     setattr(comment, attribute, value)
-    moderation.record(comment, action, actor=actor, note=note, from_status=comment.status.value,
-                      to_status=comment.status.value)
+    moderation.record(
+        comment, action, actor=actor, note=note, from_status=comment.status.value, to_status=comment.status.value
+    )
     db.session.commit()
     return comment

@@ -141,7 +141,10 @@ def post_comment(slug: str) -> Response:
             response.set_cookie(
                 IDENTITY_COOKIE,
                 identity_cookie_value(posted.author_name, posted.author_email, posted.author_url),
-                max_age=IDENTITY_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure,
+                max_age=IDENTITY_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure,
             )
         elif IDENTITY_COOKIE in request.cookies:
             response.delete_cookie(IDENTITY_COOKIE)
@@ -222,8 +225,9 @@ def csrf_error(error: CSRFError) -> Response:
         if comment is not None:
             form = EditCommentForm()
             _strip_invalid(form)
-            return make_response(render_template("comments/edit.html", comment=comment, form=form,
-                                                 error=SESSION_EXPIRED), 400)
+            return make_response(
+                render_template("comments/edit.html", comment=comment, form=form, error=SESSION_EXPIRED), 400
+            )
     return make_response(render_template("errors/generic.html", error=error), 400)
 
 
@@ -281,8 +285,10 @@ def edit_comment(comment_id: int) -> Response:
     error = ""
     status = 200
     if not posting.can_modify(comment, current_user, guest_comment_ids()):
-        error = (f"Comments can be changed for {current_app.config['COMMENTS_EDIT_WINDOW_MINUTES']} minutes"
-                 " after posting; that time has passed.")
+        error = (
+            f"Comments can be changed for {current_app.config['COMMENTS_EDIT_WINDOW_MINUTES']} minutes"
+            " after posting; that time has passed."
+        )
         status = 403
     elif request.method == "POST":
         try:
@@ -294,8 +300,17 @@ def edit_comment(comment_id: int) -> Response:
         else:
             flash("Your comment was updated.", "success")
             return redirect(comment_url(comment, post))
-    return make_response(render_template("comments/edit.html", comment=comment, post=post, form=form,
-                                         error=error, deadline=posting.edit_deadline(comment)), status)
+    return make_response(
+        render_template(
+            "comments/edit.html",
+            comment=comment,
+            post=post,
+            form=form,
+            error=error,
+            deadline=posting.edit_deadline(comment),
+        ),
+        status,
+    )
 
 
 @bp.post("/comments/<int:comment_id>/delete")

@@ -81,9 +81,12 @@ def toggle_like(comment_id: int, voter: Voter) -> tuple[bool, int]:
     )
     if existing is not None:
         db.session.execute(delete(CommentVote).where(CommentVote.id == existing))
-        db.session.execute(update(Comment).where(Comment.id == comment.id)
-                           .values(like_count=case((Comment.like_count > 0, Comment.like_count - 1), else_=0))
-                           .execution_options(synchronize_session=False, **_threads_of(comment)))
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id == comment.id)
+            .values(like_count=case((Comment.like_count > 0, Comment.like_count - 1), else_=0))
+            .execution_options(synchronize_session=False, **_threads_of(comment))
+        )
         db.session.commit()
         return False, _count(comment.id)
     cap = int(current_app.config["COMMENTS_VOTES_PER_IP"])
@@ -93,17 +96,25 @@ def toggle_like(comment_id: int, voter: Voter) -> tuple[bool, int]:
         )
         if (from_ip or 0) >= cap:
             raise DomainError("Too many likes for this comment came from your network.", status=429)
-    db.session.add(CommentVote(comment_id=comment.id, user_id=voter.user_id,
-                               browser_id=None if voter.user_id is not None else voter.browser_id,
-                               ip=voter.ip[:64]))
+    db.session.add(
+        CommentVote(
+            comment_id=comment.id,
+            user_id=voter.user_id,
+            browser_id=None if voter.user_id is not None else voter.browser_id,
+            ip=voter.ip[:64],
+        )
+    )
     try:
         db.session.flush()
     except IntegrityError:  # the same voter's other request won the race: the like is there already
         db.session.rollback()
         return True, _count(comment_id)
-    db.session.execute(update(Comment).where(Comment.id == comment.id)
-                       .values(like_count=Comment.like_count + 1)
-                       .execution_options(synchronize_session=False, **_threads_of(comment)))
+    db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id)
+        .values(like_count=Comment.like_count + 1)
+        .execution_options(synchronize_session=False, **_threads_of(comment))
+    )
     db.session.commit()
     return True, _count(comment.id)
 
@@ -116,6 +127,5 @@ def liked_ids(comment_ids: Sequence[int], voter: Voter) -> set[int]:
     """Which of these comments this voter liked: one query, none for a browser that never voted."""
     if not comment_ids or (voter.user_id is None and not voter.browser_id):
         return set()
-    stmt = select(CommentVote.comment_id).where(CommentVote.comment_id.in_(list(comment_ids)),
-                                                voter.owns_clause())  # type: ignore[arg-type]
+    stmt = select(CommentVote.comment_id).where(CommentVote.comment_id.in_(list(comment_ids)), voter.owns_clause())  # type: ignore[arg-type]
     return set(db.session.scalars(stmt))

@@ -20,14 +20,22 @@ _INSERT_ACTION = _ACTIONS.insert()
 _INSERT_REPLY = _COMMENTS.insert()
 #: Columns a new comment's row does not name: its id (and thread) come from the statement, the rest
 #: are written later (an edit, the cards of ``blog.comments.cards``).
-_NOT_INSERTED = ("id", "thread_id", "edited_at", "card_head", "card_tail", "card_key", "thread_card",
-                 "thread_card_version")
-_SET_OWN_THREAD = _COMMENTS.update().where(_COMMENTS.c.id == bindparam("comment_id")).values(
-    thread_id=_COMMENTS.c.id)
+_NOT_INSERTED = (
+    "id",
+    "thread_id",
+    "edited_at",
+    "card_head",
+    "card_tail",
+    "card_key",
+    "thread_card",
+    "thread_card_version",
+)
+_SET_OWN_THREAD = _COMMENTS.update().where(_COMMENTS.c.id == bindparam("comment_id")).values(thread_id=_COMMENTS.c.id)
 _POSTS: Any = Post.__table__
 #: ``moderation.adjust_comment_counts`` for one new approved comment (a count, not an edit: ``updated_at`` stays).
-_COUNT_ONE_MORE = _POSTS.update().where(_POSTS.c.id == bindparam("post_id")).values(
-    comment_count=_POSTS.c.comment_count + 1)
+_COUNT_ONE_MORE = (
+    _POSTS.update().where(_POSTS.c.id == bindparam("post_id")).values(comment_count=_POSTS.c.comment_count + 1)
+)
 _TOP_LEVEL: dict[str, Any] = {}
 
 
@@ -47,8 +55,7 @@ def _top_level_insert(dialect: str) -> Any:
         else:
             next_id = select((func.coalesce(func.max(_COMMENTS.c.id), 0) + 1).label("id"))
         new = next_id.subquery("new")
-        names = [column.name for column in _COMMENTS.columns
-                 if column.name not in _NOT_INSERTED]
+        names = [column.name for column in _COMMENTS.columns if column.name not in _NOT_INSERTED]
         values = [bindparam(name, type_=_COMMENTS.c[name].type) for name in names]
         stmt = _COMMENTS.insert().from_select(["id", "thread_id", *names], select(new.c.id, new.c.id, *values))
         stmt = stmt.returning(_COMMENTS.c.id)

@@ -59,8 +59,7 @@ def queue_mails(rows: list[dict[str, Any]]) -> None:
     _mark_queued()
 
 
-def send_mail(to: str, subject: str, text: str, html: str | None = None, *,
-              unsubscribe_url: str = "") -> OutgoingMail:
+def send_mail(to: str, subject: str, text: str, html: str | None = None, *, unsubscribe_url: str = "") -> OutgoingMail:
     """Queue one message to ``to`` in the current transaction; it is sent after the caller commits.
 
     ``text`` is the plain-text body (always sent); ``html`` an optional alternative part, which
@@ -68,8 +67,11 @@ def send_mail(to: str, subject: str, text: str, html: str | None = None, *,
     this kind of email on a POST, without cookies) becomes the ``List-Unsubscribe`` header, so
     mail clients show their own "Unsubscribe" button.
     """
-    message = OutgoingMail(**mail_row(to, subject, text, html, unsubscribe_url=unsubscribe_url),
-                           status=MailStatus.QUEUED, next_attempt_at=utcnow())
+    message = OutgoingMail(
+        **mail_row(to, subject, text, html, unsubscribe_url=unsubscribe_url),
+        status=MailStatus.QUEUED,
+        next_attempt_at=utcnow(),
+    )
     db.session.add(message)
     db.session.flush()
     _mark_queued()
@@ -144,8 +146,11 @@ class Queue:
     @cached_property
     def _mark_sent_stmt(self) -> Any:
         table = self.model.__table__
-        return table.update().where(table.c.id.in_(bindparam("row_ids", expanding=True))).values(
-            status=MailStatus.SENT, sent_at=bindparam("now"), last_error="")
+        return (
+            table.update()
+            .where(table.c.id.in_(bindparam("row_ids", expanding=True)))
+            .values(status=MailStatus.SENT, sent_at=bindparam("now"), last_error="")
+        )
 
     def mark_sent(self, session: Session, rows: list[Any]) -> None:
         """Record sent rows with one prebuilt Core UPDATE and one commit (the worker's
@@ -169,14 +174,14 @@ class Queue:
         """Give back rows claimed but not tried (the worker is stopping), as if never claimed."""
         model = self.model
         session.execute(
-            update(model).where(model.id.in_([row.id for row in rows]))
+            update(model)
+            .where(model.id.in_([row.id for row in rows]))
             .values(status=MailStatus.QUEUED, claimed_at=None, attempts=model.attempts - 1)
             .execution_options(synchronize_session=False)
         )
         session.commit()
 
-    def mark_failed(self, session: Session, row: Any, error: str, *, permanent: bool,
-                    config: dict[str, Any]) -> None:
+    def mark_failed(self, session: Session, row: Any, error: str, *, permanent: bool, config: dict[str, Any]) -> None:
         """Schedule a retry with doubling delay, or give up after ``<settings>_MAX_ATTEMPTS``."""
         row.last_error = error[:1000]
         if permanent or row.attempts >= int(config[f"{self.settings}_MAX_ATTEMPTS"]):

@@ -118,8 +118,11 @@ def deliver(mail: OutgoingMail, config: dict[str, Any], connection: Connection |
     """
     server = str(config.get("MAIL_SERVER") or "")
     if not server:  # building the MIME message would be wasted
-        logged = (f":\n{mail.body_text}" if config.get("DEBUG") or config.get("MAIL_LOG_BODIES")
-                  else " (body not logged: it may hold sign-in links; BLOG_MAIL_LOG_BODIES=true logs it)")
+        logged = (
+            f":\n{mail.body_text}"
+            if config.get("DEBUG") or config.get("MAIL_LOG_BODIES")
+            else " (body not logged: it may hold sign-in links; BLOG_MAIL_LOG_BODIES=true logs it)"
+        )
         log.info("Mail not sent (MAIL_SERVER is not set) to %s, subject %r%s", mail.to_address, mail.subject, logged)
         return False
     message = build_message(mail, config)

@@ -29,8 +29,15 @@ EXTENSION_KEY = "sargasso_mail"
 ERROR_BACKOFF_SECONDS = 30.0
 #: Never sleep longer than this between looks at the outbox while retries are pending.
 MAX_SLEEP_SECONDS = 300.0
-_POOL_OPTIONS = {"pool_size", "max_overflow", "pool_timeout", "pool_recycle", "pool_use_lifo", "poolclass",
-                 "pool_pre_ping"}
+_POOL_OPTIONS = {
+    "pool_size",
+    "max_overflow",
+    "pool_timeout",
+    "pool_recycle",
+    "pool_use_lifo",
+    "poolclass",
+    "pool_pre_ping",
+}
 
 
 class MailWorker:
@@ -95,8 +102,14 @@ class MailWorker:
                 # so autocommit is the same thing without a BEGIN and a COMMIT round trip around
                 # each: per email sent, one round trip instead of three.
                 options.setdefault("isolation_level", "AUTOCOMMIT")
-            engine = create_engine(self.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0,
-                                   pool_pre_ping=True, pool_recycle=3600, **options)
+            engine = create_engine(
+                self.config["SQLALCHEMY_DATABASE_URI"],
+                pool_size=1,
+                max_overflow=0,
+                pool_pre_ping=True,
+                pool_recycle=3600,
+                **options,
+            )
             if engine.dialect.name == "sqlite":
                 busy_ms = int(self.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
 
@@ -182,10 +195,20 @@ class MailWorker:
                         try:
                             handed_over = self.deliver(row)
                         except self.failures as exc:
-                            queue.mark_failed(session, row, str(exc), config=self.config,
-                                              permanent=bool(getattr(exc, "permanent", False)))
-                            self.log.warning("%s failed (attempt %s, %s): %s", self.describe(row), row.attempts,
-                                             row.status.value, exc)
+                            queue.mark_failed(
+                                session,
+                                row,
+                                str(exc),
+                                config=self.config,
+                                permanent=bool(getattr(exc, "permanent", False)),
+                            )
+                            self.log.warning(
+                                "%s failed (attempt %s, %s): %s",
+                                self.describe(row),
+                                row.attempts,
+                                row.status.value,
+                                exc,
+                            )
                         else:
                             sent.append(row)
                             if handed_over:

@@ -106,7 +106,7 @@ class Subscription(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Follower(db.Model):  # type: ignore[name-defined,misc]
-    """"Email me new posts": an address that follows the blog, live once confirmed (double opt-in)."""
+    """ "Email me new posts": an address that follows the blog, live once confirmed (double opt-in)."""
 
     __tablename__ = "blog_followers"
 

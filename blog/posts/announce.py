@@ -30,18 +30,28 @@ EXTENSION_KEY = "sargasso.announce"
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]
-    return (Post.status == PostStatus.PUBLISHED, Post.published_at.is_not(None), Post.published_at <= now,
-            Post.announced_at.is_(None))
+    return (
+        Post.status == PostStatus.PUBLISHED,
+        Post.published_at.is_not(None),
+        Post.published_at <= now,
+        Post.announced_at.is_(None),
+    )
 
 
 def announce(post: Post) -> bool:
     """Announce ``post`` if it is live and nobody has yet, in the caller's transaction."""
     now = utcnow()
-    if post.status != PostStatus.PUBLISHED or post.published_at is None or post.published_at > now \
-            or post.announced_at is not None:
+    if (
+        post.status != PostStatus.PUBLISHED
+        or post.published_at is None
+        or post.published_at > now
+        or post.announced_at is not None
+    ):
         return False
     claimed = db.session.execute(
-        update(Post).where(Post.id == post.id, *_due(now)).values(announced_at=now)
+        update(Post)
+        .where(Post.id == post.id, *_due(now))
+        .values(announced_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -67,8 +77,11 @@ def announce_due() -> int:
 
 def next_due() -> datetime | None:
     """The publication time of the first published post not yet announced (past or future)."""
-    return db.session.scalar(select(func.min(Post.published_at)).where(
-        Post.status == PostStatus.PUBLISHED, Post.published_at.is_not(None), Post.announced_at.is_(None)))
+    return db.session.scalar(
+        select(func.min(Post.published_at)).where(
+            Post.status == PostStatus.PUBLISHED, Post.published_at.is_not(None), Post.announced_at.is_(None)
+        )
+    )
 
 
 @dataclass

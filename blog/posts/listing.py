@@ -72,9 +72,20 @@ def _live_page() -> Any:
 
 def _cards_statement() -> Any:
     page = _live_page().add_columns(
-        Post.slug, Post.title, Post.excerpt, Post.cover_image, Post.cover_alt, Post.published_at,
-        Post.reading_minutes, Post.comment_count, Post.comment_status, Post.series_part,
-        User.id, User.name, Series.title, Series.slug,
+        Post.slug,
+        Post.title,
+        Post.excerpt,
+        Post.cover_image,
+        Post.cover_alt,
+        Post.published_at,
+        Post.reading_minutes,
+        Post.comment_count,
+        Post.comment_status,
+        Post.series_part,
+        User.id,
+        User.name,
+        Series.title,
+        Series.slug,
     )
     return page.join(User, User.id == Post.author_id).outerjoin(Series, Series.id == Post.series_id)
 
@@ -103,9 +114,37 @@ def newest_cards(limit: int, offset: int) -> list[PostCard]:
     for post_id, name, slug in _TAGS.rows(**params):
         tags[post_id].append(Term(name, slug))
     return [
-        PostCard(pid, slug, title, excerpt or "", cover, cover_alt or "", as_datetime(published), int(minutes or 0),
-                 int(count or 0), str(status), part, Byline(author_id, author_name),
-                 SeriesLink(series_title, series_slug) if series_slug is not None else None, tags.get(pid, []))
-        for (pid, slug, title, excerpt, cover, cover_alt, published, minutes, count, status, part, author_id,
-             author_name, series_title, series_slug) in rows
+        PostCard(
+            pid,
+            slug,
+            title,
+            excerpt or "",
+            cover,
+            cover_alt or "",
+            as_datetime(published),
+            int(minutes or 0),
+            int(count or 0),
+            str(status),
+            part,
+            Byline(author_id, author_name),
+            SeriesLink(series_title, series_slug) if series_slug is not None else None,
+            tags.get(pid, []),
+        )
+        for (
+            pid,
+            slug,
+            title,
+            excerpt,
+            cover,
+            cover_alt,
+            published,
+            minutes,
+            count,
+            status,
+            part,
+            author_id,
+            author_name,
+            series_title,
+            series_slug,
+        ) in rows
     ]

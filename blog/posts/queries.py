@@ -127,8 +127,9 @@ def _page_of(rows: list[Any], number: int, per_page: int) -> Page[Any] | None:
 
 def paginate(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
     """One statement for the page plus the eager loads (``_page_of``)."""
-    return _page_of(list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)).unique()),
-                    number, per_page)
+    return _page_of(
+        list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)).unique()), number, per_page
+    )
 
 
 def _post_list(stmt: Select[tuple[Post]], number: int, per_page: int) -> Page[Post] | None:
@@ -337,8 +338,9 @@ class Archive:
     count: int | None = None
 
 
-def _term_archive(kind: str, model: type[Tag] | type[Category], link: Any, column: Any, slug: str,
-                  number: int, per_page: int) -> Archive | None:
+def _term_archive(
+    kind: str, model: type[Tag] | type[Category], link: Any, column: Any, slug: str, number: int, per_page: int
+) -> Archive | None:
     """The live posts filed under one tag or category, newest first; None when it has none."""
     if not plausible_slug(slug):
         return None
@@ -351,8 +353,14 @@ def _term_archive(kind: str, model: type[Tag] | type[Category], link: Any, colum
     page = _post_list(listed, number, per_page)
     if page is None or not page.items:
         return None
-    return Archive(kind, term.name, page, subject=term, description=getattr(term, "description", "") or "",
-                   url_values={"slug": term.slug})
+    return Archive(
+        kind,
+        term.name,
+        page,
+        subject=term,
+        description=getattr(term, "description", "") or "",
+        url_values={"slug": term.slug},
+    )
 
 
 def tag_archive(slug: str, number: int, per_page: int) -> Archive | None:
@@ -409,8 +417,13 @@ def series_archive(slug: str, number: int, per_page: int) -> Archive | None:
         return None
     count = db.session.scalar(parts.with_only_columns(func.count()).order_by(None)) or 0
     return Archive(
-        "series", series.title, page, subject=series, description=series.description,
-        url_values={"slug": series.slug}, count=count,
+        "series",
+        series.title,
+        page,
+        subject=series,
+        description=series.description,
+        url_values={"slug": series.slug},
+        count=count,
     )
 
 
@@ -550,8 +563,9 @@ def search(query: str, number: int, per_page: int) -> SearchResults | None:
         found = {p.id: p for p in db.session.scalars(_card_options(select(Post).where(Post.id.in_(page_ids))))}
     items = [found[i] for i in page_ids if i in found]
     page = _with_scores(items, number, per_page, has_next=start + per_page < len(ids))
-    return SearchResults(query=query.strip(), words=words, page=page, matches=len(ids), more=len(rows) > cap,
-                         max_candidates=cap)
+    return SearchResults(
+        query=query.strip(), words=words, page=page, matches=len(ids), more=len(rows) > cap, max_candidates=cap
+    )
 
 
 def search_snippet(text: str, words: list[str], width: int = 240) -> Markup | None:

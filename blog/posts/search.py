@@ -109,16 +109,20 @@ def _postgres_matches(base: Select[tuple[Post]], words: list[str]) -> list[Row[A
     # term ("memories:*") is a fixed 2% when the column's statistics hold few common lexemes, so
     # it asks GIN for every match, in no useful order, and sorts them all to keep the newest.
     window = live.order_by(*newest).limit(RECENT_WINDOW).subquery("recent")
-    in_window = select(window).where(window.c.vector.op("@@")(tsquery)).order_by(
-        window.c.published_at.desc(), window.c.id.desc()).limit(wanted)
+    in_window = (
+        select(window)
+        .where(window.c.vector.op("@@")(tsquery))
+        .order_by(window.c.published_at.desc(), window.c.id.desc())
+        .limit(wanted)
+    )
     rows = list(db.session.execute(_ranked(in_window, tsquery)))
     if len(rows) >= wanted:
         return rows
     # Fewer: either the window held every live post (a small site: done), or the word is rare and
     # the GIN index finds its matches at the cost of how many there are.
     beyond = db.session.scalar(  # an index-only probe of RECENT_WINDOW entries
-        base.with_only_columns(Post.published_at).order_by(Post.published_at.desc())
-        .offset(RECENT_WINDOW).limit(1))
+        base.with_only_columns(Post.published_at).order_by(Post.published_at.desc()).offset(RECENT_WINDOW).limit(1)
+    )
     if beyond is None:
         return rows
     everywhere = live.where(vector.op("@@")(tsquery)).order_by(*newest).limit(wanted)
@@ -156,5 +160,10 @@ def ranked_matches(base: Select[tuple[Post]], query: str, dialect: str) -> list[
 
 
 __all__ = [
-    "MAX_CANDIDATES", "NOT_IN_MODELS", "install_search", "query_words", "ranked_matches", "select",
+    "MAX_CANDIDATES",
+    "NOT_IN_MODELS",
+    "install_search",
+    "query_words",
+    "ranked_matches",
+    "select",
 ]

@@ -73,8 +73,9 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange
     changes = []
     for name, label in FIELDS.items():
         if field_value(old, name) != field_value(new, name):
-            changes.append(FieldChange(name, label, _lines(name, field_value(old, name)),
-                                       _lines(name, field_value(new, name))))
+            changes.append(
+                FieldChange(name, label, _lines(name, field_value(old, name)), _lines(name, field_value(new, name)))
+            )
     return changes
 
 
@@ -86,8 +87,12 @@ def correction_diff(correction: Correction, current: dict[str, Any]) -> list[Fie
     """What approving would change now: the work's current value → the proposed one, per field."""
     fields = changed_fields(correction)
     return [
-        FieldChange(name, FIELDS[name], _lines(name, field_value(current, name)),
-                    _lines(name, field_value(correction.proposed, name)))
+        FieldChange(
+            name,
+            FIELDS[name],
+            _lines(name, field_value(current, name)),
+            _lines(name, field_value(correction.proposed, name)),
+        )
         for name in fields
     ]
 

@@ -69,8 +69,9 @@ def normalize_language(tag: str) -> str:
     if not tag:
         return ""
     if not _LANGUAGE_TAG.fullmatch(tag):
-        raise DomainError("Write a language tag, like ja (Japanese), ko (Korean) or zh-Hant.",
-                          field="original_language")
+        raise DomainError(
+            "Write a language tag, like ja (Japanese), ko (Korean) or zh-Hant.", field="original_language"
+        )
     primary, *rest = tag.split("-")
     subtags = [part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower() for part in rest]
     return "-".join([primary.lower(), *subtags])

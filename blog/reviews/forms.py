@@ -123,9 +123,10 @@ class WorkForm(FlaskForm):
         "Original name", validators=[Optional(), Length(max=300)], description="In its own script, like メモリーズ."
     )
     original_language = StringField(
-        "Language of the original name", validators=[Optional(), Length(max=35)],
+        "Language of the original name",
+        validators=[Optional(), Length(max=35)],
         description="A language tag, like ja (Japanese), ko or zh-Hant: screen readers then read the name "
-                    "in its language, and browsers draw it with the right glyphs.",
+        "in its language, and browsers draw it with the right glyphs.",
     )
     kind = SelectField("Kind", choices=KIND_CHOICES, default=WorkKind.FILM.value)
     aliases = TextAreaField("Aliases", description="Other names it goes by, one a line.")

@@ -323,8 +323,12 @@ def _delete(name: str, remove: Callable[[], None], refused_to: str, done_to: str
 @require(editing.can_manage_works)
 def admin_work_delete(work_id: int) -> Response:
     work = db.session.get(Work, work_id) or abort(404)
-    return _delete(work.title, lambda: editing.delete_work(current_user, work),
-                   url_for("reviews.admin_work", work_id=work_id), url_for("reviews.admin_works"))
+    return _delete(
+        work.title,
+        lambda: editing.delete_work(current_user, work),
+        url_for("reviews.admin_work", work_id=work_id),
+        url_for("reviews.admin_works"),
+    )
 
 
 @bp.post("/works/<slug>/history/<int:number>/restore")
@@ -394,8 +398,12 @@ def admin_person(person_id: int) -> Response | str | tuple[str, int]:
 @require(editing.can_manage_works)
 def admin_person_delete(person_id: int) -> Response:
     person = db.session.get(Person, person_id) or abort(404)
-    return _delete(person.name, lambda: editing.delete_person(current_user, person),
-                   url_for("reviews.admin_person", person_id=person_id), url_for("reviews.admin_people"))
+    return _delete(
+        person.name,
+        lambda: editing.delete_person(current_user, person),
+        url_for("reviews.admin_person", person_id=person_id),
+        url_for("reviews.admin_people"),
+    )
 
 
 # --------------------------------------------------------------------------- admin: a post's review

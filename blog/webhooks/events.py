@@ -29,12 +29,18 @@ def emit(event: str, data: dict[str, Any]) -> WebhookDelivery | None:
         return None
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    delivery = WebhookDelivery(event=event, url=url[:500], payload="", status=DeliveryStatus.QUEUED,
-                               next_attempt_at=utcnow())
+    delivery = WebhookDelivery(
+        event=event, url=url[:500], payload="", status=DeliveryStatus.QUEUED, next_attempt_at=utcnow()
+    )
     db.session.add(delivery)
     db.session.flush()
-    body = {"id": delivery.id, "event": event, "created_at": utcnow().isoformat(timespec="seconds"),
-            "site": str(current_app.config.get("SITE_NAME") or ""), "data": data}
+    body = {
+        "id": delivery.id,
+        "event": event,
+        "created_at": utcnow().isoformat(timespec="seconds"),
+        "site": str(current_app.config.get("SITE_NAME") or ""),
+        "data": data,
+    }
     delivery.payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     db.session().info[QUEUED_FLAG] = current_app._get_current_object()  # type: ignore[attr-defined]
     return delivery
@@ -43,9 +49,13 @@ def emit(event: str, data: dict[str, Any]) -> WebhookDelivery | None:
 def _post_data(post: Post | PostFacts) -> dict[str, Any]:
     from blog.comments.notify import site_url_for
 
-    return {"id": post.id, "title": post.title, "slug": post.slug,
-            "url": site_url_for("posts.post_detail", slug=post.slug),
-            "published_at": post.published_at.isoformat(timespec="seconds") if post.published_at else None}
+    return {
+        "id": post.id,
+        "title": post.title,
+        "slug": post.slug,
+        "url": site_url_for("posts.post_detail", slug=post.slug),
+        "published_at": post.published_at.isoformat(timespec="seconds") if post.published_at else None,
+    }
 
 
 def comment_event(event: str, comment: Comment | Posted, post: Post | PostFacts | None) -> WebhookDelivery | None:
@@ -57,9 +67,13 @@ def comment_event(event: str, comment: Comment | Posted, post: Post | PostFacts 
     post = post if post is not None else db.session.get(Post, comment.post_id)
     data = {
         "comment": {
-            "id": comment.id, "post_id": comment.post_id, "parent_id": comment.parent_id,
-            "author_name": comment.author_name, "status": comment.status.value,
-            "body_html": comment.body_html, "created_at": comment.created_at.isoformat(timespec="seconds"),
+            "id": comment.id,
+            "post_id": comment.post_id,
+            "parent_id": comment.parent_id,
+            "author_name": comment.author_name,
+            "status": comment.status.value,
+            "body_html": comment.body_html,
+            "created_at": comment.created_at.isoformat(timespec="seconds"),
             "url": site_url_for("comments.permalink", comment_id=comment.id),
         },
         "post": _post_data(post) if post is not None else None,

@@ -52,8 +52,9 @@ def post_delivery(delivery: WebhookDelivery, config: dict[str, Any]) -> None:
         SIGNATURE_HEADER: signature(str(config.get("WEBHOOK_SECRET") or ""), body),
     }
     try:
-        response = requests.post(delivery.url, data=body, headers=headers,
-                                 timeout=float(config["WEBHOOK_TIMEOUT"]), allow_redirects=False)
+        response = requests.post(
+            delivery.url, data=body, headers=headers, timeout=float(config["WEBHOOK_TIMEOUT"]), allow_redirects=False
+        )
     except requests.RequestException as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
     if not 200 <= response.status_code < 300:

@@ -140,12 +140,21 @@ class ReviewSite:
 
 DISCUSSION = [
     # (index of the parent in this list or None, name, body, by the post's author)
-    (None, "Mika", "Magnetic Rose is the reason I got into Satoshi Kon. That **ballroom** scene still "
-     "gives me chills, and Kanno's *Madame Butterfly* cue is perfect.", False),
+    (
+        None,
+        "Mika",
+        "Magnetic Rose is the reason I got into Satoshi Kon. That **ballroom** scene still "
+        "gives me chills, and Kanno's *Madame Butterfly* cue is perfect.",
+        False,
+    ),
     (0, "Bebopshock", "Same here! I didn't even realise it was Kon's script until years later.", True),
     (1, "Mika", "Perfect Blue next? ||The mirror scenes feel like a direct continuation.||", False),
-    (None, "Jonas", "Great write-up. Is the Discotek Blu-ray of Robot Carnival worth the upgrade over "
-     "the old DVD?", False),
+    (
+        None,
+        "Jonas",
+        "Great write-up. Is the Discotek Blu-ray of Robot Carnival worth the upgrade over the old DVD?",
+        False,
+    ),
     (3, "Bebopshock", "Absolutely: new scan, new subtitles, and the colours finally look right.", True),
 ]
 
@@ -219,4 +228,3 @@ def build_review_site(
                 )
             )
     return ReviewSite(author=author, post=post, others=others)
-

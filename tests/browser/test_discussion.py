@@ -16,7 +16,12 @@ from tests.test_mail_outbox import smtp, smtp_settings  # noqa: F401  (the aiosm
 
 @pytest.mark.settings(COMMENTS_MODERATION="all-approved", GRAVATAR=False, PAGE_CACHE_ENABLED=False)
 def test_reader_is_emailed_a_link_to_the_reply_after_confirming(
-    app, page, browser, live_server, smtp, make_post  # noqa: F811
+    app,
+    page,
+    browser,
+    live_server,
+    smtp,  # noqa: F811
+    make_post,
 ):
     inbox, port = smtp
     app.config.update(smtp_settings(port))

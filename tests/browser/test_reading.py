@@ -26,6 +26,7 @@ def test_pages_load_without_script_errors_or_policy_violations(page, live_server
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+
     def on_response(response):  # type: ignore[no-untyped-def]
         if response.url.startswith(live_server.url) and response.status >= 400:
             problems.append(f"{response.status} {response.url}")

@@ -53,9 +53,7 @@ def test_a_reader_of_a_cached_page_focuses_the_form_gets_a_token_and_posts(
     expect(page.locator("body")).not_to_contain_text("not posted yet")
 
 
-def test_a_like_on_a_cached_page_waits_for_its_token_then_counts(
-    page, browser, live_server, make_post, make_comment
-):
+def test_a_like_on_a_cached_page_waits_for_its_token_then_counts(page, browser, live_server, make_post, make_comment):
     post = make_post("Fond Memories Part 2: Stink Bomb")
     comment = make_comment(post, "Funniest of the three.", name="Ann")
     url = f"{live_server.url}/posts/{post.slug}/"
