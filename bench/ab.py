@@ -58,14 +58,12 @@ def main(argv: list[str] | None = None) -> None:
             reference = stack.enter_context(B.serve("hello", "bench.hello:app", env, "/", tmp))
             reference_path, reference_form, label = "/", None, "hello"
             forms: dict[str, B.PostForm | None] = {name: None for name in sites}
-            paths = {name: page for name in sites}
             settle = None
         else:
             reference = stack.enter_context(B.serve("naive", "bench.naive:app", env, page, tmp))
             reference_form = B.naive_post_form()
             reference_path, label = reference_form.path, "naive"
             forms = {name: B.form_for(site, TARGET_SLUG) for name, site in sites.items()}
-            paths = {name: f"/posts/{TARGET_SLUG}/comments" for name in sites}
             settle = B.outbox_drained(url)
         for round_number in range(1, args.rounds + 1):
             base = B.measure(
@@ -76,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
                 form = forms[name]
                 load = B.measure(
                     site,
-                    form.path if form else paths[name],
+                    form.path if form else page,
                     seconds=args.duration,
                     connections=16,
                     tmp=tmp,

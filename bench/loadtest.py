@@ -230,23 +230,10 @@ def run_scenario(name: str, args: argparse.Namespace) -> Result:
         env.update(REDIS_URL="redis://127.0.0.1:6379/0", BLOG_REDIS_KEY_PREFIX=marker)
     log = (tmp / "gunicorn.log").open("wb")
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "wsgi:app",
-            "-c",
-            str(ROOT / "gunicorn.conf.py"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+        [sys.executable, "-m", "gunicorn", "wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -50,7 +50,10 @@ def _reader_is_anonymous() -> bool:
     )
 
 
-def _cacheable_endpoint() -> bool:
+def _reading_page() -> bool:
+    """A GET or HEAD of a page the cache rules cover (``PAGE_CACHE_BLUEPRINTS`` less the excluded)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
     endpoint = request.endpoint or ""
     blueprint = endpoint.partition(".")[0] if "." in endpoint else ""
     settings = current_app.extensions["sargasso.page_cache_rules"]
@@ -139,7 +142,7 @@ def share_with_anonymous() -> None:
     no CSRF token, no form stamp, no session started. Reading then sets no cookie, the page is the
     one the cache would have served, and rendering skips two signatures and a signed cookie per
     view; ``static/js/site.js`` fetches a token and a stamp when the reader starts writing."""
-    if request.method in ("GET", "HEAD") and _cacheable_endpoint() and _reader_is_anonymous():
+    if _reading_page() and _reader_is_anonymous():
         g.page_is_shared = True
 
 
@@ -149,7 +152,7 @@ LOOKUP_ENVIRON_KEY = "sargasso.page_cache.lookup"
 
 def _before_request() -> Response | None:
     g.page_cache = None
-    if request.method not in ("GET", "HEAD") or not _cacheable_endpoint():
+    if not _reading_page():
         return None
     if not _reader_is_anonymous():
         g.page_cache_bypass = True

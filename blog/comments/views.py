@@ -72,15 +72,19 @@ def _page_url(slug: str, page: int, comment_id: int) -> str:
     return url_for("posts.post_detail", slug=slug, **args) + f"#comment-{comment_id}"
 
 
-def _render_post_page(slug: str, form: CommentForm, error: DomainError) -> Response:
-    """The post page again, through its own view, with this form and message; status from the rule."""
+def _render_post_page(
+    slug: str, form: CommentForm, error: DomainError | None = None, preview: str | None = None
+) -> Response:
+    """The post page again, through its own view, with this form and either a refusal (status from
+    the rule) or a preview (``render_comment``'s output, shown above the buttons)."""
     g.comment_form = form
-    if error.field and hasattr(form, error.field) and error.field != "parent_id":
+    g.comment_preview = preview
+    if error is not None and error.field and hasattr(form, error.field) and error.field != "parent_id":
         getattr(form, error.field).errors = [error.message]
-    else:
+    elif error is not None:
         g.comment_error = error.message
     response = make_response(current_app.view_functions["posts.post_detail"](slug=slug))
-    if response.status_code < 400:
+    if error is not None and response.status_code < 400:
         response.status_code = error.status if error.status >= 400 else 400
     return response
 
@@ -183,11 +187,7 @@ def preview_comment(slug: str) -> Response:
         return jsonify(html=html)
     form = CommentForm()
     _strip_invalid(form)
-    if refused is not None:
-        return _render_post_page(slug, form, refused)
-    g.comment_form = form
-    g.comment_preview = html
-    return make_response(current_app.view_functions["posts.post_detail"](slug=slug))
+    return _render_post_page(slug, form, refused, preview=html if refused is None else None)
 
 
 def _strip_invalid(form: CommentForm | EditCommentForm) -> None:

@@ -152,7 +152,8 @@
   function waitThen(form, submitter, go) {
     var left = millisecondsToWait(form);
     if (left <= 0) { go(); return; }
-    var button = submitter && submitter.form === form ? submitter : form.querySelector('[type="submit"]');
+    // The visible "Post Comment" says so, whichever button sent the form (Enter presses a hidden one).
+    var button = form.querySelector("#submit") || submitter;
     var label = button ? button.textContent : "";
     waiting = true;
     form.setAttribute("aria-busy", "true");

@@ -89,3 +89,21 @@ def test_a_comment_pasted_and_posted_at_once_on_a_cached_page_waits_out_the_mini
     page.wait_for_url(re.compile(r"#comment-\d+$"), timeout=10_000)
     expect(page.locator("li.comment", has_text="One long take of a whole day")).to_have_count(1)
     expect(page.locator("body")).not_to_contain_text("That was quick")
+
+
+@pytest.mark.settings(COMMENTS_MIN_SECONDS=3)
+def test_enter_in_a_field_waits_the_same_way_and_the_visible_button_says_so(page, browser, live_server, make_post):
+    post = make_post("Fond Memories Part 2: Stink Bomb")
+    url = f"{live_server.url}/posts/{post.slug}/"
+    _cached(browser, url)
+
+    page.goto(url)
+    with page.expect_response(lambda r: "/comments/form-token" in r.url):
+        page.locator("#comment").focus()
+    page.locator("#comment").fill("Funniest of the three, by a mile.")
+    page.locator("#author").fill("Keyboard Reader")
+    page.locator("#email").fill("keys@example.org")
+    page.locator("#email").press("Enter")  # presses the form's hidden default button
+    expect(page.locator("#commentform #submit")).to_have_text("Posting\u2026")
+    page.wait_for_url(re.compile(r"#comment-\d+$"), timeout=10_000)
+    expect(page.locator("li.comment", has_text="Funniest of the three")).to_have_count(1)
