@@ -29,6 +29,7 @@ run: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check blog tests bench wsgi.py
+	$(BIN)/ruff format --check blog tests bench wsgi.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: $(TEST_STAMP)
