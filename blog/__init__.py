@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,14 @@ def _asset_dir(name: str) -> str:
     return str(PACKAGE_DIR.parent / name)
 
 
+def instance_path() -> str | None:
+    """``INSTANCE_PATH`` from the environment (absolute), else Flask's choice (``instance/`` beside
+    a checkout). Lets an installed site keep its database, key and media outside the code, and lets
+    a run that must not read a checkout's ``instance/config.py`` (a test) point elsewhere."""
+    configured = os.environ.get("INSTANCE_PATH", "").strip()
+    return str(Path(configured).expanduser().resolve()) if configured else None
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, CLI and error pages."""
     load_dotenv(Path.cwd() / ".env", override=False)
@@ -29,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "blog",
         template_folder=_asset_dir("templates"),
         static_folder=_asset_dir("static"),
+        instance_path=instance_path(),
         instance_relative_config=True,
     )
     from blog import database, errors, web

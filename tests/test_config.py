@@ -25,7 +25,14 @@ def test_a_known_placeholder_secret_is_refused_too(tmp_path):
 
 
 def test_wsgi_prints_one_line_saying_how_to_set_the_key(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    # An instance folder of its own: the checkout's instance/config.py, which `make run` writes
+    # with a lasting key, would otherwise be read and the key be set.
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
@@ -56,3 +63,17 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     with app.app_context(), db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+
+
+def test_instance_path_from_the_environment_holds_the_config_file_and_the_default_database(tmp_path, monkeypatch):
+    instance = tmp_path / "site-data"
+    instance.mkdir()
+    (instance / "config.py").write_text('SITE_NAME = "From the instance folder"\n')
+    monkeypatch.setenv("INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("BLOG_SQLALCHEMY_DATABASE_URI", raising=False)
+    monkeypatch.delenv("SITE_NAME", raising=False)
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32})
+    assert app.instance_path == str(instance)
+    assert app.config["SITE_NAME"] == "From the instance folder"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'sargasso.db'}"
