@@ -21,7 +21,7 @@ from blog.models.accounts import Role, User
 from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post, PostStatus, Tag, post_tags
-from blog.rendering import excerpt_of, html_to_text, render_comment, render_post
+from blog.rendering import html_to_text, render_comment, render_post, summary_of
 
 WORDS = (  # noqa: SIM905
     "anime film review score series episode director music animation story character scene "
@@ -65,8 +65,8 @@ def generate(posts: int, comments: int, *, seed: int = 7, batch: int = 5000) -> 
         paragraphs = [_sentence(rng, rng.randint(12, 40)) for _ in range(rng.randint(4, 12))]
         md = "## " + _sentence(rng, 4) + "\n\n" + "\n\n".join(paragraphs)
         html = render_post(md)
-        text = html_to_text(html)
-        bodies.append((md, html, text, excerpt_of(text)))
+        text = html_to_text(html, spoilers=False)
+        bodies.append((md, html, text, summary_of(html)))
 
     with click.progressbar(length=posts, label="posts   ") as bar:
         for start, count in _batches(posts, batch):

@@ -7,7 +7,9 @@ a change to one file.
 Public, stable API:
     render_post(source, *, unfiltered=False, image_srcsets=None) -> str
     render_comment(source) -> str
-    html_to_text(html) -> str
+    html_to_text(html, *, spoilers=True) -> str
+    hide_spoilers(html) -> str
+    summary_of(html) -> str
 """
 
 from __future__ import annotations
@@ -411,12 +413,59 @@ _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|figcaption|tr|div|detail
 _SPACES = re.compile(r"[ \t]+")
 
 
-def html_to_text(html: str) -> str:
-    """Plain text of sanitized HTML, for search, excerpts, word counts and feeds' summaries."""
+_SPOILER_OPEN = re.compile(r'<(span|details)\b[^>]*\bclass="spoiler"[^>]*>', re.I)
+_SPOILER_TAGS = {name: re.compile(rf"<(/?){name}\b[^>]*>", re.I) for name in ("span", "details")}
+#: What a hidden spoiler leaves in plain text: the reader learns there is one, not what it says.
+SPOILER_MARK = "[spoiler]"
+
+
+def hide_spoilers(html: str, inline: str = SPOILER_MARK, block: str = f"<p>{SPOILER_MARK}</p>") -> str:
+    """``html`` with each spoiler (``||inline||`` and ``:::spoiler`` blocks, as rendered here or
+    written as raw HTML by an editor) replaced by ``inline`` or ``block``.
+
+    For what is read outside the page's CSS, which is what keeps a spoiler hidden: excerpts, meta
+    descriptions, search snippets, feeds and emails. The markup is ours (sanitized), so matching
+    tags are found by counting the same tag's opens and closes; an unclosed spoiler runs to the end.
+    """
+    out: list[str] = []
+    pos = 0
+    while (found := _SPOILER_OPEN.search(html, pos)) is not None:
+        tag = found.group(1).lower()
+        depth, end = 1, len(html)
+        for token in _SPOILER_TAGS[tag].finditer(html, found.end()):
+            depth += -1 if token.group(1) else 1
+            if depth == 0:
+                end = token.end()
+                break
+        out += [html[pos : found.start()], inline if tag == "span" else block]
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def html_to_text(html: str, *, spoilers: bool = True) -> str:
+    """Plain text of sanitized HTML, for search, excerpts, word counts and emails; with
+    ``spoilers=False`` each spoiler is left out, as "[spoiler]"."""
+    if not spoilers:
+        html = hide_spoilers(html)
     text = _BLOCK_END.sub("\n", html)
     text = html_lib.unescape(_TAG.sub("", text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
+
+
+def summary_of(html: str, limit: int = 280) -> str:
+    """A post's automatic excerpt: the start of its paragraphs, without spoilers.
+
+    Headings, list items, captions and tables are left out (run together they read as "identity.
+    Verdict Watch it Tense Dreamlike"); a text with no paragraph at all falls back to all of it."""
+    visible = hide_spoilers(html, block="")
+    paragraphs = [html_to_text(match.group(1)) for match in _PARAGRAPH.finditer(visible)]
+    text = " ".join(p for p in paragraphs if p) or html_to_text(visible)
+    return excerpt_of(text, limit)
 
 
 def excerpt_of(text: str, limit: int = 280) -> str:

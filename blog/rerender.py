@@ -23,7 +23,8 @@ from blog.media.uploads import srcsets_in
 from blog.models.comments import Comment
 from blog.models.posts import Post
 from blog.posts.editing import reading_stats
-from blog.rendering import excerpt_of, html_to_text, render_comment, render_post
+from blog.posts.excerpts import is_automatic_excerpt
+from blog.rendering import html_to_text, render_comment, render_post, summary_of
 
 Progress = Callable[[int], None]
 
@@ -56,25 +57,29 @@ def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: P
     """Re-render every post's body as ``save_post`` does: with the unfiltered-HTML capability it
     was saved with, and the resized copies of its uploaded images (one query per post that has any).
 
-    An excerpt that was the automatic one (the start of the old text) follows the new text; an
-    excerpt the writer typed is kept.
+    An excerpt that was the automatic one follows the new text (``summary_of``: the paragraphs,
+    spoilers hidden); an excerpt the writer typed is kept. A post whose HTML is unchanged is still
+    written when its search text or automatic excerpt differs from today's (spoilers were in both
+    before 2026-12-07).
     """
     query = select(Post.id, Post.body_md, Post.unfiltered_html, Post.body_html, Post.body_text, Post.excerpt)
     for rows in _batches(query, Post.id, batch_size):
         for row in rows:
             source = row.body_md or ""
             html = render_post(source, unfiltered=row.unfiltered_html, image_srcsets=srcsets_in(source))
-            if html != row.body_html:
-                text = html_to_text(html)
-                words, minutes = reading_stats(text)
+            text = html_to_text(html, spoilers=False)
+            excerpt = row.excerpt
+            if is_automatic_excerpt(row.excerpt or "", row.body_html or "", row.body_text or ""):
+                excerpt = summary_of(html)
+            if (html, text, excerpt) != (row.body_html, row.body_text, row.excerpt):
+                words, minutes = reading_stats(html_to_text(html))
                 values: dict[str, Any] = {
                     "body_html": html,
                     "body_text": text,
+                    "excerpt": excerpt,
                     "word_count": words,
                     "reading_minutes": minutes,
                 }
-                if row.excerpt == excerpt_of(row.body_text or ""):
-                    values["excerpt"] = excerpt_of(text)
                 db.session.execute(update(Post).where(Post.id == row.id).values(**values))
                 result.posts_changed += 1
         result.posts_seen += len(rows)

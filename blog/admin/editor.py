@@ -21,6 +21,7 @@ from blog.auth.permissions import can_edit_post, can_moderate, is_staff, require
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.posts import Post
+from blog.posts.excerpts import typed_excerpt
 from blog.posts.revisions import EditConflict
 
 nav.add_link(nav.NavLink("admin.review_queue", "Review queue", can_moderate, 25))
@@ -69,7 +70,7 @@ def _post_json(post: Post) -> dict[str, Any]:
     return {
         "title": post.title,
         "body_md": post.body_md,
-        "excerpt": post.excerpt,
+        "excerpt": typed_excerpt(post),
         "version": post.version,
         "saved_by": post.author.name,
         "updated_at": post.updated_at.isoformat(),
@@ -152,7 +153,9 @@ def _editable(post_id: int) -> Post:
 @staff_required
 def revisions(post_id: int) -> str:
     post = _editable(post_id)
-    return render_template("admin/revisions.html", post=post, revisions=writing.revision_list(post))
+    return render_template(
+        "admin/revisions.html", post=post, revisions=writing.revision_list(post), current_excerpt=typed_excerpt(post)
+    )
 
 
 @bp.get("/posts/<int:post_id>/revisions/<int:revision_id>")
@@ -160,7 +163,12 @@ def revisions(post_id: int) -> str:
 def revision(post_id: int, revision_id: int) -> str:
     post = _editable(post_id)
     found = writing.get_revision(post, revision_id) or abort(404)
-    return render_template("admin/revisions_compare.html", post=post, compare=writing.compare_with_current(post, found))
+    return render_template(
+        "admin/revisions_compare.html",
+        post=post,
+        compare=writing.compare_with_current(post, found),
+        current_excerpt=typed_excerpt(post),
+    )
 
 
 @bp.post("/posts/<int:post_id>/revisions/<int:revision_id>/restore")

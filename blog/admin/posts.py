@@ -22,6 +22,7 @@ from blog.models.accounts import User
 from blog.models.base import utcnow
 from blog.models.posts import CommentStatusChoice, Post, PostAutosave, PostStatus
 from blog.posts.editing import PostInput, save_post, split_terms
+from blog.posts.excerpts import typed_excerpt
 from blog.posts.revisions import pending_autosave
 
 from .forms import ACTION_DRAFT, ACTION_PUBLISH, ACTION_REVIEW
@@ -171,7 +172,7 @@ def form_data_for(post: Post) -> dict[str, Any]:
         "title": post.title,
         "slug": post.slug,
         "body_md": post.body_md,
-        "excerpt": post.excerpt,
+        "excerpt": typed_excerpt(post),
         "tags": ", ".join(t.name for t in post.tags),
         "categories": ", ".join(c.name for c in post.categories),
         "series_title": post.series.title if post.series else "",

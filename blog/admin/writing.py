@@ -21,6 +21,7 @@ from blog.models.base import utcnow
 from blog.models.media import MediaFile
 from blog.models.posts import Category, Post, PostAutosave, PostRevision, PostStatus, Series, Tag
 from blog.posts.editing import post_input_from, reading_stats, restore_revision, save_post, send_back
+from blog.posts.excerpts import typed_excerpt
 from blog.posts.revisions import DiffLine, EditConflict, diff_lines, pending_autosave, save_autosave
 from blog.rendering import clean_text, html_to_text, render_post
 
@@ -140,7 +141,7 @@ def compare_with_current(post: Post, revision: PostRevision) -> RevisionCompare:
     return RevisionCompare(
         revision=revision,
         title_changed=revision.title != post.title,
-        excerpt_changed=revision.excerpt != post.excerpt,
+        excerpt_changed=revision.excerpt != typed_excerpt(post),
         lines=diff_lines(revision.body_md, post.body_md),
     )
 

@@ -18,7 +18,7 @@ from blog.extensions import db
 from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post, PostStatus
-from blog.posts.seo import absolute_url, absolutize_html, site_root
+from blog.posts.seo import absolute_url, feed_html, site_root
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ITEMS = 50
@@ -82,5 +82,5 @@ def comments_atom(rows: list[tuple[Comment, str, str]], self_url: str, *, post: 
         _sub(author, "name", comment.author_name)
         if comment.author_url:
             _sub(author, "uri", comment.author_url)
-        _sub(entry, "content", absolutize_html(comment.body_html), type="html")
+        _sub(entry, "content", feed_html(comment.body_html), type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

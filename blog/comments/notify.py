@@ -124,8 +124,10 @@ def _site() -> str:
     return str(current_app.config["SITE_NAME"])
 
 
-def comment_excerpt(comment: NewComment, limit: int = 600) -> str:
-    text = html_to_text(comment.body_html).strip()
+def comment_excerpt(comment: NewComment, limit: int = 600, *, spoilers: bool = False) -> str:
+    """The start of a comment as an email quotes it. Spoilers are left out ("[spoiler]") unless
+    ``spoilers``: staff (moderators, the post's author) read them, subscribers are spared them."""
+    text = html_to_text(comment.body_html, spoilers=spoilers).strip()
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "\u2026"
 
 
@@ -190,7 +192,7 @@ def post_author_mail(comment: NewComment, post: PostShown) -> dict[str, Any] | N
     return mail_row(
         email,
         f"[{_site()}] New comment on \u201c{post.title}\u201d{state}",
-        f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{comment_excerpt(comment)}\n\n"
+        f"{comment.author_name} commented on \u201c{post.title}\u201d:\n\n{comment_excerpt(comment, spoilers=True)}\n\n"
         f"Read it: {comment_link(comment)}\n",
     )
 
@@ -211,7 +213,7 @@ def moderation_mails(comment: NewComment, post: PostShown, emails: list[str]) ->
     subject = f"[{_site()}] Please moderate: \u201c{post.title}\u201d"
     text = (
         f"A comment by {comment.author_name} on \u201c{post.title}\u201d is waiting for approval:\n\n"
-        f"{comment_excerpt(comment)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
+        f"{comment_excerpt(comment, spoilers=True)}\n\nApprove it: {approve}\nMark it as spam: {spam}\n"
         f"The moderation queue: {queue}\n"
     )
     return [mail_row(email, subject, text) for email in emails]

@@ -30,8 +30,9 @@ from blog.models.posts import (
     Tag,
 )
 from blog.posts.announce import announce
+from blog.posts.excerpts import is_automatic_excerpt, typed_excerpt
 from blog.posts.revisions import check_version, discard_autosave, record_revision
-from blog.rendering import clean_text, excerpt_of, html_to_text, render_post
+from blog.rendering import clean_text, html_to_text, render_post, summary_of
 
 SLUG_MAX = 180
 
@@ -207,9 +208,10 @@ def _apply(
         can_post_unfiltered_html(user) if creating or post.author_id == user.id else post.unfiltered_html
     )
     post.body_html = render_post(data.body_md, unfiltered=post.unfiltered_html, image_srcsets=srcsets_in(data.body_md))
-    post.body_text = html_to_text(post.body_html)
-    post.word_count, post.reading_minutes = reading_stats(post.body_text)
-    post.excerpt = clean_text(data.excerpt).strip()[:1000] or excerpt_of(post.body_text)
+    # Search and its snippets read body_text: spoilers stay out of it, as out of the excerpt.
+    post.body_text = html_to_text(post.body_html, spoilers=False)
+    post.word_count, post.reading_minutes = reading_stats(html_to_text(post.body_html))
+    post.excerpt = clean_text(data.excerpt).strip()[:1000] or summary_of(post.body_html)
     post.cover_image = data.cover_image.strip() or None
     post.cover_alt = data.cover_alt.strip()[:300]
     post.comment_status = data.comment_status
@@ -234,7 +236,7 @@ def post_input_from(post: Post) -> PostInput:
         title=post.title,
         body_md=post.body_md,
         slug=post.slug,
-        excerpt=post.excerpt,
+        excerpt=typed_excerpt(post),
         tags=[t.name for t in post.tags],
         categories=[c.name for c in post.categories],
         series_title=post.series.title if post.series else "",
@@ -253,6 +255,8 @@ def restore_revision(user: User, post: Post, revision: PostRevision) -> Post:
         raise DomainError("That revision belongs to another post.", status=404)
     data = post_input_from(post)
     data.title, data.body_md, data.excerpt = revision.title, revision.body_md, revision.excerpt
+    if revision.excerpt and is_automatic_excerpt(revision.excerpt, render_post(revision.body_md), ""):
+        data.excerpt = ""  # kept by an older version as it showed: it follows the text again
     when = revision.created_at.strftime("%Y-%m-%d %H:%M")
     return save_post(user, data, post, revision_note=f"Restored the revision of {when} UTC")
 

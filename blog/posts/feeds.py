@@ -18,7 +18,7 @@ from flask import current_app
 from blog.models.base import utcnow
 from blog.models.posts import Post
 from blog.posts.queries import FeedData, SitemapData
-from blog.posts.seo import absolute_url, absolutize_html, site_root
+from blog.posts.seo import absolute_url, feed_html, site_root
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -107,7 +107,7 @@ def atom_feed(data: FeedData, self_url: str) -> bytes:
             _sub(entry, "category", term=term.slug, label=term.name)
         if post.excerpt:
             _sub(entry, "summary", post.excerpt)
-        content = _sub(entry, "content", absolutize_html(post.body_html), type="html")
+        content = _sub(entry, "content", feed_html(post.body_html), type="html")
         content.set(f"{{{XML_NS}}}base", url)
     return _serialize(feed)
 
@@ -135,7 +135,7 @@ def rss_feed(data: FeedData, self_url: str) -> bytes:
         for term in [*post.categories, *post.tags]:
             _sub(item, "category", term.name)
         _sub(item, "description", post.excerpt)
-        _sub(item, f"{{{CONTENT_NS}}}encoded", absolutize_html(post.body_html))
+        _sub(item, f"{{{CONTENT_NS}}}encoded", feed_html(post.body_html))
     return _serialize(rss)
 
 

@@ -13,6 +13,7 @@ from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.base import utcnow
 from blog.models.posts import Post, PostAutosave, PostRevision, PostStatus
+from blog.posts.excerpts import typed_excerpt
 from blog.rendering import clean_text
 
 
@@ -39,7 +40,7 @@ def _summary(previous: PostRevision | None, post: Post) -> str:
     changed = []
     if previous.title != post.title:
         changed.append("title")
-    if previous.excerpt != post.excerpt:
+    if previous.excerpt != typed_excerpt(post):
         changed.append("excerpt")
     if previous.body_md != post.body_md:
         added = removed = 0
@@ -60,10 +61,11 @@ def record_revision(post: Post, user: User, note: str = "") -> PostRevision | No
         .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
         .limit(1)
     )
+    excerpt = typed_excerpt(post)  # what the writer typed: the automatic one follows the text
     if previous is not None and (previous.title, previous.body_md, previous.excerpt) == (
         post.title,
         post.body_md,
-        post.excerpt,
+        excerpt,
     ):
         return None
     revision = PostRevision(
@@ -71,7 +73,7 @@ def record_revision(post: Post, user: User, note: str = "") -> PostRevision | No
         author_id=user.id,
         title=post.title,
         body_md=post.body_md,
-        excerpt=post.excerpt,
+        excerpt=excerpt,
         summary=_summary(previous, post),
         note=note[:500],
     )

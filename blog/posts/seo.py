@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request, url_for
 
 from blog.models.posts import Post
+from blog.rendering import SPOILER_MARK, hide_spoilers
 
 
 def site_root() -> str:
@@ -70,6 +71,15 @@ def absolutize_html(html: str) -> str:
         return f'{match.group(1)}{", ".join(candidates)}"'
 
     return _SRCSET.sub(srcset, _URL_ATTR.sub(one, html))
+
+
+#: A spoiler block as feeds carry it: readers show feed HTML without our CSS, which is what hides it.
+FEED_SPOILER_BLOCK = f"<p><em>{SPOILER_MARK} Hidden here; read it on the site.</em></p>"
+
+
+def feed_html(html: str) -> str:
+    """Stored HTML as a feed carries it: spoilers out, links and images absolute."""
+    return absolutize_html(hide_spoilers(html, block=FEED_SPOILER_BLOCK))
 
 
 @dataclass
