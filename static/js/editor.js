@@ -192,19 +192,57 @@
     if (name) { event.preventDefault(); actions[name](); }
   });
 
-  /* Enter inside a list continues it; Enter on an empty item ends it. */
+  /* Lists by keyboard, as in GitHub's or Ghost's editor:
+   * - Enter in a list item starts the next item: same indentation, same marker ("1. " gives "2. ");
+   *   a quoted line ("> ") continues the same way.
+   * - Enter on an item that is only its marker ends the list: the marker goes, the line stays empty.
+   * - A whole list marker ("- ", "* ", "+ ", "3. ") typed first thing after one Enter inserted
+   *   takes its place, so "- - " becomes "- ": typing the markers by hand or letting Enter add them
+   *   gives the same list. A lone "-", "*" or "+" typed there and then Enter is an empty item: the
+   *   list ends. Anything else typed there ("- -5 °C", "2. 2007…") is left as typed.
+   */
+  var autoMarker = null;  // {start, at, text}: the list marker Enter inserted, at [start, at)
+
+  /* What was typed right after that marker, or null once the caret left it. */
+  function typedAfterAutoMarker() {
+    if (!autoMarker) return null;
+    var v = textarea.value, pos = textarea.selectionStart;
+    if (pos !== textarea.selectionEnd || pos < autoMarker.at ||
+        v.slice(autoMarker.start, autoMarker.at) !== autoMarker.text) return null;
+    var typed = v.slice(autoMarker.at, pos);
+    return typed.indexOf("\n") === -1 ? typed : null;
+  }
+
   textarea.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
     if (textarea.selectionStart !== textarea.selectionEnd) return;
+    var typed = typedAfterAutoMarker();
+    autoMarker = null;
     var v = textarea.value, pos = textarea.selectionStart;
     var lineStart = v.lastIndexOf("\n", pos - 1) + 1;
-    var line = v.slice(lineStart, pos);
-    var m = /^(\s*)([-*+] |(\d+)\. |> )(.*)$/.exec(line);
+    var lineEnd = v.indexOf("\n", pos);
+    if (lineEnd === -1) lineEnd = v.length;
+    var m = /^(\s*)([-*+] |(\d+)\. |> )(.*)$/.exec(v.slice(lineStart, pos));
     if (!m) return;
     event.preventDefault();
-    if (!m[4].trim()) { replaceRange(lineStart, pos, ""); return; }
+    if (!(m[4] + v.slice(pos, lineEnd)).trim() || /^[-*+]$/.test(typed || "")) {
+      replaceRange(lineStart, lineEnd, "");
+      return;
+    }
     var next = m[3] ? (parseInt(m[3], 10) + 1) + ". " : m[2];
     replaceRange(pos, pos, "\n" + m[1] + next);
+    if (next !== "> ") autoMarker = { start: pos + 1 + m[1].length, at: textarea.selectionStart, text: next };
+  });
+
+  textarea.addEventListener("input", function () {
+    var typed = typedAfterAutoMarker();
+    if (typed !== null && /^([-*+]|\d{1,9}\.) $/.test(typed)) {
+      var start = autoMarker.start;
+      autoMarker = null;
+      replaceRange(start, textarea.selectionStart, typed);  // one undo step: Ctrl+Z brings "- - " back
+    } else if (typed === null || !/^([-*+]|\d{1,9}\.?)?$/.test(typed)) {
+      autoMarker = null;  // not (the start of) a marker: leave the text as typed
+    }
   });
 
   // ------------------------------------------------------------------ tabs (narrow screens)
