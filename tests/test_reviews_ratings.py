@@ -48,7 +48,8 @@ def test_a_score_outside_the_scale_is_refused_with_a_message(client, make_user, 
 
 def test_anonymous_readers_are_asked_to_sign_in(client, make_post):
     post = seed_memories(make_post)
-    assert "to give your own score" in client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    page = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert f'<a href="/sign-in?next=/posts/{post.slug}/">Sign in</a> to give your own score.' in page
     response = client.post("/works/magnetic-rose/rate", data={"score": "8"})
     assert response.status_code in {302, 401}
     assert db.session.scalar(select(func.count()).select_from(ReaderRating)) == 0

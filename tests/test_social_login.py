@@ -337,3 +337,12 @@ def test_log_out_needs_a_post_with_the_csrf_token(client, fake, make_post):
     with client.session_transaction() as session:
         assert "_user_id" not in session
     assert "Fill in your details below" in client.get(page).get_data(as_text=True)
+
+
+@pytest.mark.settings(**{f"{name}_CLIENT_ID": "" for name in ("GOOGLE", "TWITTER", "FACEBOOK", "GITHUB", "OIDC")})
+def test_with_no_provider_the_box_offers_the_email_link_in_words(client, make_post):
+    """One envelope under "click an icon" said nothing of what it does."""
+    html = client.get(f"/posts/{make_post().slug}/").get_data(as_text=True)
+    assert "Fill in your details below or sign in by email:" in html
+    assert "click an icon" not in html
+    assert '<span class="social-icon-text">Email me a sign-in link</span>' in html

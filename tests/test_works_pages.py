@@ -110,3 +110,11 @@ def test_browse_and_person_pages_cost_a_fixed_number_of_queries(client, make_use
         review(editor, make_post(f"Review {i}"), made, 8)
     assert cost("/works/") == before_browse
     assert cost("/people/busy-person/") == before_person
+
+
+def test_person_page_dates_a_part_by_its_whole_and_does_not_repeat_their_own_note(client, make_post):
+    seed_memories(make_post)
+    page = client.get("/people/koji-morimoto/").get_data(as_text=True)
+    assert re.search(r'href="/works/magnetic-rose/">Magnetic Rose</a> \(1995\)', page)
+    note = "one of that nation's premier anime directors"
+    assert page.count(note.replace("'", "&#39;")) == 1  # the person's note, not again under a credit

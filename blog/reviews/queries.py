@@ -230,13 +230,15 @@ def person_page(slug: str) -> PersonPage | None:
     person = db.session.scalar(select(Person).where(Person.slug == slug))
     if person is None:
         return None
+    whole = aliased(Work)  # a part (a film's segment) is dated by its whole when it has no date
     credits = list(
         db.session.scalars(
             select(Credit)
             .where(Credit.person_id == person.id)
             .join(Work, Work.id == Credit.work_id)
-            .options(joinedload(Credit.work))
-            .order_by(Work.year.desc().nulls_last(), Work.title, Credit.position)
+            .outerjoin(whole, whole.id == Work.parent_id)
+            .options(joinedload(Credit.work).joinedload(Work.parent))
+            .order_by(func.coalesce(Work.year, whole.year).desc().nulls_last(), Work.title, Credit.position)
         )
     )
     credited = {c.work_id for c in credits}

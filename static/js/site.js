@@ -194,3 +194,22 @@
     fetchToken().then(ready, function () { HTMLFormElement.prototype.submit.call(form); });
   }, true);
 })();
+
+/* The comment form's "daily digest" box means something only with one of the two email choices
+   above it ticked: it is unavailable until then (the server ignores it alone anyway). */
+(function () {
+  function sync() {
+    var digest = document.getElementById("notify-digest");
+    if (!digest) return;
+    var replies = document.getElementById("notify-replies");
+    var post = document.getElementById("notify-post");
+    digest.disabled = !((replies && replies.checked) || (post && post.checked));
+  }
+  document.addEventListener("change", function (event) {
+    var id = event.target && event.target.id;
+    if (id === "notify-replies" || id === "notify-post") sync();
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", sync);
+  else sync();
+  window.addEventListener("pageshow", sync);  // boxes a browser restored on "Back"
+})();

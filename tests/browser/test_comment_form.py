@@ -67,3 +67,45 @@ def test_ctrl_enter_in_the_text_box_posts_the_comment(page, live_server, make_po
     _write(page, "One long take.", "Shortcut Reader", "shortcut@example.org")
     page.locator("#comment").press("Control+Enter")
     _expect_posted(page, post, "One long take.")
+
+
+def test_preview_works_before_the_name_and_email_are_filled_in(page, live_server, make_post):
+    """Previewing is not posting: the browser's required-field check must not stop it."""
+    post = make_post("Fond Memories Part 1: Magnetic Rose")
+    page.goto(f"{live_server.url}/posts/{post.slug}/")
+    page.locator("#comment").fill("Only the *text* so far.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#comment-preview em")).to_have_text("text")
+
+
+def test_a_refused_comment_opens_at_the_form_with_the_message_and_the_text(page, live_server, make_post):
+    post = make_post("Fond Memories Part 2: Stink Bomb")
+    page.goto(f"{live_server.url}/posts/{post.slug}/")
+    _write(page, "Kept, whatever happens.", "Refused Reader", "refused@example.org")
+    page.locator("#url").fill("https://example.org/ok")
+    page.evaluate("document.getElementById('url').type = 'text'")  # past the browser's own check
+    page.locator("#url").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_url(re.compile(r"/comments#respond$"))
+    expect(page.locator("#comment")).to_have_value("Kept, whatever happens.")
+    expect(page.locator("#respond")).to_be_in_viewport()
+    message = page.locator(".comment-form").get_by_text("A website address starts with", exact=False)
+    expect(message.first).to_be_in_viewport()
+
+
+def test_the_digest_choice_waits_for_an_email_choice_and_the_boxes_line_up_on_a_phone(page, live_server, make_post):
+    post = make_post("Fond Memories Part 3: Cannon Fodder")
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{live_server.url}/posts/{post.slug}/")
+    digest = page.locator("#notify-digest")
+    expect(digest).to_be_disabled()
+    page.locator("#notify-post").check()
+    expect(digest).to_be_enabled()
+    page.locator("#notify-post").uncheck()
+    expect(digest).to_be_disabled()
+    widths = {
+        round(page.locator(f"#{box}").bounding_box()["width"], 1)
+        for box in ("notify-replies", "notify-post", "notify-digest", "wp-comment-cookies-consent")
+    }
+    assert len(widths) == 1, widths  # a long label no longer squeezes its box
+    page.set_viewport_size({"width": 1280, "height": 900})
