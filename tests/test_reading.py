@@ -382,7 +382,7 @@ def test_links_follow_the_prefix_the_site_is_served_under(client, make_post):
     post = make_post("Perfect Blue")
     under = client.get(f"/posts/{post.slug}/", base_url="http://localhost/blog/").get_data(as_text=True)
     assert 'href="/blog/static/css/site.css"' in under
-    assert f'action="/blog/posts/{post.slug}/comments"' in under
+    assert f'action="/blog/posts/{post.slug}/comments#respond"' in under
     root = client.get(f"/posts/{post.slug}/").get_data(as_text=True)
     assert 'href="/static/css/site.css"' in root and "/blog/" not in root
     again = client.get(f"/posts/{post.slug}/", base_url="http://localhost/blog/").get_data(as_text=True)

@@ -179,7 +179,15 @@
     });
   }
 
+  /* Moderators read what they approve: spoiler blocks in the moderation queue start open (the
+     queue's CSS marks them, and shows inline spoilers). */
+  function openSpoilersForModerators() {
+    var blocks = document.querySelectorAll(".moderation-comment-text details.spoiler");
+    Array.prototype.forEach.call(blocks, function (block) { block.open = true; });
+  }
+
   function init() {
+    openSpoilersForModerators();
     setupReplies();
     setupPreview();
     setupShortcut();
