@@ -156,6 +156,26 @@ def test_month_without_posts_is_404(client, make_post, author):
     assert client.get("/2023/7/").status_code == 404
 
 
+def test_yearly_archive_lists_that_years_posts_newest_first(client, make_post, author):
+    make_post("New Year's Eve", author=author, published_at=datetime(2023, 12, 31, 23, 59, tzinfo=UTC))
+    make_post("First of January", author=author, published_at=datetime(2024, 1, 1, 0, 0, tzinfo=UTC))
+    make_post("Midsummer", author=author, published_at=_at(2024, 6, 21))
+    make_post("Draft", author=author, status=PostStatus.DRAFT)
+
+    response = client.get("/2024/")
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _titles(html) == ["Midsummer", "First of January"]
+    assert "Yearly archive" in html and ">2024</h1>" in html
+
+
+@pytest.mark.parametrize("url", ["/2022/", "/0/", "/9999/", "/99999999999999999999/"])
+def test_a_year_without_posts_or_out_of_range_is_404(client, make_post, author, url):
+    make_post("Something", author=author, published_at=_at(2024, 1))
+    assert client.get(url).status_code == 404
+
+
 # ----------------------------------------------------------------------------- archives index
 
 
@@ -173,7 +193,7 @@ def test_archives_index_counts_posts_per_month(client, make_post, author):
     assert '<a href="/2024/1/">January</a> <span class="count">(3)</span>' in html
     assert '<a href="/2024/2/">February</a> <span class="count">(1)</span>' in html
     assert '<a href="/2023/12/">December</a> <span class="count">(1)</span>' in html
-    assert html.index(">2024</h3>") < html.index(">2023</h3>")
+    assert html.index('<a href="/2024/">2024</a></h3>') < html.index('<a href="/2023/">2023</a></h3>')
     assert '<a rel="tag" href="/tag/anime/">anime</a> <span class="count">(3)</span>' in html
     assert 'href="/category/film-reviews/">Film reviews</a> <span class="count">(1)</span>' in html
 
@@ -218,7 +238,7 @@ def test_series_index_lists_series_with_published_parts(client, make_post, autho
     assert "Secret series" not in html
 
 
-@pytest.mark.parametrize("url", ["/tag/anime/", "/category/reviews/", "/series/run/", "AUTHOR", "/2024/1/"])
+@pytest.mark.parametrize("url", ["/tag/anime/", "/category/reviews/", "/series/run/", "AUTHOR", "/2024/1/", "/2024/"])
 def test_archive_query_count_does_not_grow_with_posts(client, make_post, author, count_queries, app, url):
     app.config["POSTS_PER_PAGE"] = 50
     url = f"/author/{author.id}/" if url == "AUTHOR" else url

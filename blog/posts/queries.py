@@ -327,7 +327,7 @@ def post_page(lookup: PostLookup, viewer: Any) -> PostPage:
 class Archive:
     """A filtered list of posts: what it is (kind, title, the term or author) and one page of it."""
 
-    kind: str  # tag | category | author | month | series
+    kind: str  # tag | category | author | year | month | series
     title: str
     page: Page[Post]
     subject: Any = None
@@ -402,6 +402,17 @@ def month_archive(year: int, month: int, number: int, per_page: int) -> Archive 
     if page is None or not page.items:
         return None
     return Archive("month", start.strftime("%B %Y"), page, subject=start, url_values={"year": year, "month": month})
+
+
+def year_archive(year: int, number: int, per_page: int) -> Archive | None:
+    """A year's live posts, newest first (``/2026/``, as WordPress answers it)."""
+    if not MINYEAR <= year < MAXYEAR:
+        return None
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    page = _post_list(live_posts().where(Post.published_at >= start, Post.published_at < end), number, per_page)
+    if page is None or not page.items:
+        return None
+    return Archive("year", str(year), page, subject=start, url_values={"year": year})
 
 
 def series_archive(slug: str, number: int, per_page: int) -> Archive | None:

@@ -112,6 +112,12 @@ def author(user_id: int) -> ResponseReturnValue:
     return _archive(queries.author_archive(user_id, number, _per_page()), "posts.author", number)
 
 
+@bp.get("/<int:year>/")
+def year(year: int) -> ResponseReturnValue:
+    number = _page()
+    return _archive(queries.year_archive(year, number, _per_page()), "posts.year", number)
+
+
 @bp.get("/<int:year>/<int:month>/")
 def month(year: int, month: int) -> ResponseReturnValue:
     number = _page()
