@@ -47,7 +47,7 @@ def test_home_lists_newest_posts_first_with_cards(client, make_post, make_user):
     card = html[html.index('class="post-card') : html.index("Older review")]
     assert "Mina Kovač" in card
     assert f'href="/author/{author.id}/"' in card
-    assert '<time class="post-date" datetime="2024-03-03T12:00:00+00:00">3 March 2024</time>' in card
+    assert '<time class="post-date" datetime="2024-03-03T12:00:00+00:00">March 3, 2024</time>' in card
     assert f"{post.reading_minutes} min read" in card and post.reading_minutes > 1
     assert "A ghost story in orbit." in card
     assert '<img src="/media/rose.jpg" alt="A derelict space station"' in card

@@ -27,8 +27,9 @@ FEED_MAX_AGE = 300
 
 @bp.app_template_filter("human_date")
 def human_date(when: datetime | None) -> str:
-    """``3 March 2024``: unambiguous for readers anywhere."""
-    return f"{when.day} {when:%B %Y}" if when else ""
+    """``March 3, 2024``: the month spelt out, unambiguous for readers anywhere, and the way the
+    comments under a post date themselves ("March 3, 2024 at 9:30 am")."""
+    return f"{when:%B} {when.day}, {when.year}" if when else ""
 
 
 @bp.app_template_filter("iso_datetime")
