@@ -133,6 +133,17 @@ def test_moderators_read_spoilers_the_post_page_still_hides_them(browser, live_s
     context.close()
 
 
+def test_the_ban_page_shows_the_comment_whole_to_the_moderator(browser, live_server, queue):
+    comment = queue["comments"]["approved"]
+    context = _staff_context(browser, live_server.url, queue["admin"].email, viewport=DESKTOP)
+    page = context.pages[0]
+    page.goto(f"{live_server.url}/comments/{comment.id}/ban")
+    inline = _spoiler_state(page, "blockquote span.spoiler")
+    assert inline["color"] != inline["background"]
+    expect(page.get_by_text("The ship was her memory all along.")).to_be_visible()
+    context.close()
+
+
 def _radio_and_label_boxes(page: Any) -> list[dict[str, float]]:
     return page.evaluate(
         """() => [...document.querySelectorAll('input[type=radio][name=reason]')].map(radio => {
