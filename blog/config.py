@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "",  # derived from REDIS_URL when empty
     "RATELIMIT_LOGIN": "10 per minute",
     "PASSWORD_MIN_LENGTH": 10,
+    "PASSWORD_RESET_MAX_AGE_SECONDS": 60 * 60,  # how long a "Forgot your password?" link works
+    "PASSWORD_RESET_RATELIMIT": "5 per 15 minutes",  # reset emails asked for per client address
+    "PASSWORD_RESET_ADDRESS_RATELIMIT": "3 per hour",  # ... and per email address typed
     # --- comments ---
     "COMMENTS_MAX_DEPTH": 5,
     "COMMENTS_PER_PAGE": 50,
@@ -254,5 +257,7 @@ def check_config(app: Flask) -> None:
         raise ConfigError("COMMENTS_MODERATION must be one of all-approved, first, hold-all.")
     if str(app.config["COMMENTS_SORT_DEFAULT"]) not in {"", "oldest", "newest", "best"}:
         raise ConfigError("COMMENTS_SORT_DEFAULT must be oldest, newest or best (or empty).")
+    if int(app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]) < 60:
+        raise ConfigError("PASSWORD_RESET_MAX_AGE_SECONDS must be at least 60 (the default is 3600, one hour).")
     if int(app.config["REVIEW_SCORE_SCALE"]) not in {5, 10, 100}:
         raise ConfigError("REVIEW_SCORE_SCALE must be 5, 10 or 100.")

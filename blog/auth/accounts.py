@@ -14,11 +14,16 @@ from blog.models.accounts import Role, User
 
 
 def check_password_strength(password: str, *, min_length: int = 10, email: str = "") -> None:
-    """Refuse passwords that are short or just the email; ``DomainError`` says why."""
+    """Refuse passwords that are short, just the email, or hold characters nobody can type at the
+    sign-in form; ``DomainError`` says why."""
     if len(password) < min_length:
         raise DomainError(f"That password is too short: use at least {min_length} characters.", field="password")
     if not password.strip():
         raise DomainError("A password cannot be only spaces.", field="password")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
+        raise DomainError(
+            "A password cannot contain control characters (such as a NUL byte or a line break).", field="password"
+        )
     lowered = password.strip().lower()
     if email and lowered in {email.lower(), email.split("@")[0].lower()}:
         raise DomainError("Don't use your email address as your password.", field="password")

@@ -1,21 +1,32 @@
-"""Routes of the auth area: staff sign-in and sign-out."""
+"""Routes of the auth area: staff sign-in and sign-out, and "Forgot your password?"."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import hashlib
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from blog.auth.forms import LoginForm, LogoutForm
-from blog.auth.login import ThrottlePolicy, authenticate, note_sign_in, safe_next
+from blog.auth import password_reset
+from blog.auth.forms import ForgotPasswordForm, LoginForm, LogoutForm, ResetPasswordForm
+from blog.auth.login import ThrottlePolicy, authenticate, normalise_email, note_sign_in, safe_next
 from blog.auth.permissions import is_staff
 from blog.errors import DomainError
 from blog.extensions import client_ip, db, limiter
+from blog.web import wants_json
 
 bp = Blueprint("auth", __name__)
 
 IP_LIMIT_MESSAGE = "Too many sign-in attempts from your network. Wait a minute and try again."
+SESSION_EXPIRED = "Your session expired, or the page was open too long. Nothing was changed: send the form again."
+RESET_IP_LIMIT_MESSAGE = "Too many password reset emails were asked for from your network. Wait a while and try again."
+RESET_ADDRESS_LIMIT_MESSAGE = (
+    "Too many password reset emails were asked for this address. Look for the ones already sent, "
+    "or wait a while and try again."
+)
 
 
 def _login_rate() -> str:
@@ -65,9 +76,126 @@ def login() -> Response | tuple[str, int] | str:
     return redirect(target or _landing(user))
 
 
+def _reset_rate() -> str:
+    return str(current_app.config["PASSWORD_RESET_RATELIMIT"])
+
+
+def _reset_address_rate() -> str:
+    return str(current_app.config["PASSWORD_RESET_ADDRESS_RATELIMIT"])
+
+
+def _reset_address_key() -> str:
+    """The per-address limit's key: the typed address, normalised and hashed (no addresses in Redis)."""
+    email = normalise_email(request.form.get("email", ""))
+    return "password-reset:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _no_store(response: Response) -> Response:
+    """Pages holding a reset token stay out of caches and the back-forward history's disk."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_rate, methods=["POST"], error_message=RESET_IP_LIMIT_MESSAGE)
+@limiter.limit(
+    _reset_address_rate, key_func=_reset_address_key, methods=["POST"], error_message=RESET_ADDRESS_LIMIT_MESSAGE
+)
+def forgot_password() -> Response:
+    """Same answer whether or not the address has an account, so nobody learns who has one."""
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return _forgot_page(form, 400 if request.method == "POST" else 200)
+    try:
+        password_reset.request_reset(form.email.data or "", ip=client_ip())
+    except DomainError as error:
+        db.session.rollback()
+        form.email.errors.append(error.message)
+        return _forgot_page(form, 400)
+    db.session.commit()
+    html = render_template(
+        "auth/forgot_password_sent.html", email=form.email.data, minutes=password_reset.minutes_valid()
+    )
+    return make_response(html, 200)
+
+
+@bp.route("/login/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response:
+    """GET only shows the form (mail scanners fetch links); the POST, with its CSRF token, sets it."""
+    form = ResetPasswordForm()
+    try:
+        user = password_reset.check_token(token)
+    except DomainError as error:
+        return _forgot_page(ForgotPasswordForm(formdata=None), error.status, error.message)
+    if not form.validate_on_submit():
+        return _reset_page(form, user.email or "", token, 400 if request.method == "POST" else 200)
+    try:
+        password_reset.set_password_with_token(token, form.password.data or "", form.confirm.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        if error.field is None:
+            return _forgot_page(ForgotPasswordForm(formdata=None), error.status, error.message)
+        getattr(form, error.field).errors.append(error.message)
+        return _reset_page(form, user.email or "", token, error.status)
+    db.session.commit()
+    # Not signed in: the new password is proved once at the sign-in form (where a password manager
+    # saves it), and a link that leaked gives a session to nobody. This browser's own session,
+    # whoever it was for, ends too.
+    logout_user()
+    session.clear()
+    flash(
+        "Your password has been changed and every session of your account was signed out. "
+        "Sign in with your new password.",
+        "success",
+    )
+    return redirect(url_for("auth.login"))
+
+
+def _forgot_page(form: ForgotPasswordForm, status: int, error: str | None = None) -> Response:
+    """The "Forgot your password?" form; also the page a bad reset link lands on, to ask again."""
+    if not (form.email.data or "").isprintable():
+        form.email.data = ""  # never echo NUL bytes or line breaks back into the page
+    html = render_template("auth/forgot_password.html", form=form, minutes=password_reset.minutes_valid(), error=error)
+    return _no_store(make_response(html, status))
+
+
+def _reset_page(form: ResetPasswordForm, email: str, token: str, status: int, error: str | None = None) -> Response:
+    """The new-password form; what was typed is never sent back."""
+    form.password.data = form.confirm.data = ""
+    html = render_template(
+        "auth/reset_password.html",
+        form=form,
+        email=email,
+        token=token,
+        min_length=int(current_app.config["PASSWORD_MIN_LENGTH"]),
+        error=error,
+    )
+    return _no_store(make_response(html, status))
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(error: CSRFError) -> Response:
+    """A missing or stale token on the reset forms: the same form again, with a fresh token and a
+    message, instead of a bare 400. Nothing was sent or changed."""
+    if request.endpoint == "auth.forgot_password":
+        return _forgot_page(ForgotPasswordForm(), 400, SESSION_EXPIRED)
+    if request.endpoint == "auth.reset_password":
+        token = str((request.view_args or {}).get("token", ""))
+        try:
+            user = password_reset.check_token(token)
+        except DomainError as problem:
+            return _forgot_page(ForgotPasswordForm(formdata=None), problem.status, problem.message)
+        return _reset_page(ResetPasswordForm(formdata=None), user.email or "", token, 400, SESSION_EXPIRED)
+    if wants_json():  # sign-in and sign-out: as the site-wide handler answers
+        return make_response({"error": error.name, "message": error.description}, 400)
+    return make_response(render_template("errors/generic.html", error=error), 400)
+
+
 @bp.errorhandler(RateLimitExceeded)
-def too_many_attempts(error: RateLimitExceeded) -> tuple[str, int]:
-    """The per-IP limit: the login page again, with a message instead of a bare 429 page."""
+def too_many_attempts(error: RateLimitExceeded) -> Response | tuple[str, int]:
+    """A rate limit: the same page again, with a message instead of a bare 429 page."""
+    if request.endpoint == "auth.forgot_password":
+        return _forgot_page(ForgotPasswordForm(), 429, error.description)
     form = LoginForm()
     form.password.data = ""
     return render_template("auth/login.html", form=form, error=IP_LIMIT_MESSAGE), 429
