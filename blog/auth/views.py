@@ -72,8 +72,10 @@ def login() -> Response | tuple[str, int] | str:
     login_user(user, remember=bool(form.remember.data), fresh=True)
     note_sign_in(user)
     db.session.commit()
-    flash(f"Signed in as {user.name}.", "success")
-    return redirect(target or _landing(user))
+    destination = target or _landing(user)
+    if not destination.startswith(url_for("admin.dashboard")):  # the admin's menu says it already
+        flash(f"Signed in as {user.name}.", "success")
+    return redirect(destination)
 
 
 def _reset_rate() -> str:
