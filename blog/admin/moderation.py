@@ -1,4 +1,5 @@
-"""The moderation queue: tabs with counts, search, bulk and row actions, edit with history, inline reply.
+"""The moderation queue: tabs with counts, search, bulk and row actions with Undo, edit with history,
+inline reply.
 
 Registered on the admin blueprint (``blog.admin.views`` imports this module at its end). Every
 action goes through ``blog.comments.moderation`` so it is recorded and comment counts stay true.
@@ -12,11 +13,11 @@ from werkzeug.wrappers import Response
 
 from blog.admin.views import bp
 from blog.auth.permissions import can_moderate, require
-from blog.comments import moderation
+from blog.comments import moderation, undo
 from blog.comments.forms import ModerationEditForm, ModeratorReplyForm
 from blog.errors import DomainError
 from blog.extensions import db
-from blog.models.comments import REASON_CODES, Comment
+from blog.models.comments import REASON_CODES, REASON_LABELS, Comment
 from blog.models.posts import Post
 
 ACTION_LABELS = {
@@ -52,7 +53,9 @@ def moderation_queue() -> str:
         "admin/moderation.html",
         data=data,
         reasons=REASON_CODES,
+        reason_labels=REASON_LABELS,
         reply_form=ModeratorReplyForm(formdata=None),
+        undo_id=undo.take_offer(current_user),
     )
 
 
@@ -70,15 +73,29 @@ def moderation_bulk() -> Response:
         flash("Select at least one comment.", "error")
         return redirect(_back())
     try:
-        changed = moderation.moderate(
+        moves = moderation.moderate(
             ids, action, current_user, reason=request.form.get("reason", ""), note=request.form.get("note", "")
         )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(_back())
-    noun = "comment" if changed == 1 else "comments"
-    flash(f"{changed} {noun} {ACTION_LABELS.get(action, 'changed')}.", "success")
+    noun = "comment" if len(moves) == 1 else "comments"
+    flash(f"{len(moves)} {noun} {ACTION_LABELS.get(action, 'changed')}.", "success")
+    undo.remember(moves, current_user)
+    return redirect(_back())
+
+
+@bp.post("/comments/undo")
+@require(can_moderate)
+def moderation_undo() -> Response:
+    try:
+        done = undo.undo_latest(request.form.get("action_id", ""), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(_back())
+    flash(done.message, "success" if done.restored and not (done.changed or done.deleted) else "warning")
     return redirect(_back())
 
 
@@ -118,6 +135,7 @@ def moderation_edit(comment_id: int) -> Response | tuple[str, int]:
         form=form,
         history=moderation.history(comment.id),
         reasons=REASON_CODES,
+        reason_labels=REASON_LABELS,
     ), status
 
 

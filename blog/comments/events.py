@@ -56,11 +56,16 @@ def post_went_live(post: Post) -> None:
     followers.announce_post(post)
 
 
-def status_changed(comments: Sequence[Comment], status: CommentStatus, actor: Any) -> None:
-    """A moderator (or a rule) moved comments: reports are resolved, approvals announced."""
+def status_changed(comments: Sequence[Comment], status: CommentStatus, actor: Any, *, announce: bool = True) -> None:
+    """A moderator (or a rule) moved comments: reports are resolved, approvals announced.
+
+    ``announce=False``: an undo puts comments back where they were a few minutes before. Readers
+    and the webhook already heard of every approved comment when it was first approved, so a
+    comment an undo brings back is not announced again (no email, no ``comment.approved``); one
+    it takes back out was announced already, and no email or webhook can be recalled."""
     if actor is not None:
         reports.resolve_reports([c.id for c in comments])
-    if status == CommentStatus.APPROVED and comments:
+    if announce and status == CommentStatus.APPROVED and comments:
         notify.announce_approved(comments)
         for comment in comments:
             webhooks.comment_event("comment.approved", comment, None)

@@ -34,6 +34,14 @@ REASON_CODES = {
     "other": "Other",
 }
 
+#: Reasons the site gives by itself, never offered in the moderators' list of reasons.
+SYSTEM_REASON_CODES = {
+    "undo": "Undone",  # a moderator's "Undo" after an action in the queue (blog.comments.undo)
+}
+
+#: Every reason a history line may carry, with its label.
+REASON_LABELS = {**REASON_CODES, **SYSTEM_REASON_CODES}
+
 
 class Comment(db.Model):  # type: ignore[name-defined,misc]
     """A reader's comment on a post, possibly a reply to another comment of the same post.
@@ -121,7 +129,7 @@ class ModerationAction(db.Model):  # type: ignore[name-defined,misc]
     #: The status before and after, so the history reads "pending → approved".
     from_status: Mapped[str] = mapped_column(String(20), default="")
     to_status: Mapped[str] = mapped_column(String(20), default="")
-    reason: Mapped[str] = mapped_column(String(40), default="")  # spam, off-topic, abuse, duplicate, other
+    reason: Mapped[str] = mapped_column(String(40), default="")  # a key of REASON_LABELS
     note: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -7,6 +7,7 @@ font of its own and no way back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,6 +101,27 @@ def test_moderation_queue_keeps_its_table_on_a_desktop(browser, live_server, que
     assert admin_page.locator(".moderation-table").evaluate("el => getComputedStyle(el).display") == "table"
     expect(admin_page.get_by_role("columnheader", name="Comment", exact=True)).to_be_visible()
     expect(admin_page.get_by_text("Select all", exact=True)).to_be_hidden()
+    context.close()
+
+
+@pytest.mark.settings(WTF_CSRF_ENABLED=True)
+def test_trash_a_comment_then_undo_brings_it_back_to_pending(browser, live_server, queue):
+    comment = queue["comments"]["pending"]
+    context = _staff_context(browser, live_server.url, queue["admin"].email, viewport=DESKTOP)
+    page = context.pages[0]
+    page.goto(f"{live_server.url}/admin/comments?status=pending")
+    row = page.locator(f"#mod-comment-{comment.id}")
+    row.get_by_role("button", name="Trash").click()
+    expect(page.locator(".flashes")).to_contain_text("1 comment moved to the trash.")
+    expect(row).to_have_count(0)
+    undo = page.locator(".flashes").get_by_role("button", name="Undo")
+    expect(undo).to_be_visible()
+    undo.click()
+    expect(page.locator(".flashes")).to_contain_text("Undone: 1 comment put back.")
+    expect(page).to_have_url(re.compile(r"/admin/comments\?status=pending(&page=1)?$"))
+    expect(row).to_be_visible()
+    expect(row.locator(".status-pill")).to_have_text("Pending")
+    expect(page.get_by_role("button", name="Undo")).to_have_count(0)  # nothing left to undo
     context.close()
 
 
