@@ -66,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_MODERATION_KEYS": "",
     "COMMENTS_DISALLOWED_KEYS": "",
     "COMMENTS_TRASH_DAYS": 30,
+    "COMMENTS_UNDO_SECONDS": 600,  # how long the queue's "Undo" works after an action; 0 = no Undo
     # --- discussion (votes, sorting, reports, bans, notifications) ---
     "COMMENTS_SORT_DEFAULT": "",  # oldest | newest | best; empty = follow COMMENTS_ORDER
     "COMMENTS_VOTES_PER_IP": 5,  # likes one IP address may give one comment (shared homes, offices)
@@ -126,6 +127,7 @@ DEFAULTS: dict[str, Any] = {
     "MEDIA_MAX_BYTES": 10 * 1024 * 1024,
     "MEDIA_MAX_PIXELS": 40_000_000,
     "MEDIA_VARIANT_WIDTHS": "640,1280",
+    "MEDIA_LIBRARY_PAGE_SIZE": 24,  # uploads per page of the editor's "Choose from library"
     # --- reviews ---
     "REVIEW_SCORE_SCALE": 10,  # 5, 10 or 100
     "WORKS_PER_PAGE": 30,  # /works/ browse page
@@ -259,5 +261,7 @@ def check_config(app: Flask) -> None:
         raise ConfigError("COMMENTS_SORT_DEFAULT must be oldest, newest or best (or empty).")
     if int(app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]) < 60:
         raise ConfigError("PASSWORD_RESET_MAX_AGE_SECONDS must be at least 60 (the default is 3600, one hour).")
+    if not 1 <= int(app.config["MEDIA_LIBRARY_PAGE_SIZE"]) <= 200:
+        raise ConfigError("MEDIA_LIBRARY_PAGE_SIZE must be from 1 to 200 (the default is 24).")
     if int(app.config["REVIEW_SCORE_SCALE"]) not in {5, 10, 100}:
         raise ConfigError("REVIEW_SCORE_SCALE must be 5, 10 or 100.")

@@ -55,23 +55,36 @@ def _batches(query: Select[Any], id_column: Any, batch_size: int) -> Iterator[li
 
 def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: Progress | None = None) -> None:
     """Re-render every post's body as ``save_post`` does: with the unfiltered-HTML capability it
-    was saved with, and the resized copies of its uploaded images (one query per post that has any).
+    was saved with, and the resized copies of its uploaded images and cover (one query per post
+    that has any; ``cover_srcset`` follows the media library too).
 
     An excerpt that was the automatic one follows the new text (``summary_of``: the paragraphs,
     spoilers hidden); an excerpt the writer typed is kept. A post whose HTML is unchanged is still
     written when its search text or automatic excerpt differs from today's (spoilers were in both
     before 2026-12-07).
     """
-    query = select(Post.id, Post.body_md, Post.unfiltered_html, Post.body_html, Post.body_text, Post.excerpt)
+    query = select(
+        Post.id,
+        Post.body_md,
+        Post.unfiltered_html,
+        Post.body_html,
+        Post.body_text,
+        Post.excerpt,
+        Post.cover_image,
+        Post.cover_srcset,
+    )
     for rows in _batches(query, Post.id, batch_size):
         for row in rows:
             source = row.body_md or ""
-            html = render_post(source, unfiltered=row.unfiltered_html, image_srcsets=srcsets_in(source))
+            cover = row.cover_image or ""
+            srcsets = srcsets_in(source, cover)
+            html = render_post(source, unfiltered=row.unfiltered_html, image_srcsets=srcsets)
+            cover_srcset = srcsets.get(cover, "") if cover else ""
             text = html_to_text(html, spoilers=False)
             excerpt = row.excerpt
             if is_automatic_excerpt(row.excerpt or "", row.body_html or "", row.body_text or ""):
                 excerpt = summary_of(html)
-            if (html, text, excerpt) != (row.body_html, row.body_text, row.excerpt):
+            if (html, text, excerpt, cover_srcset) != (row.body_html, row.body_text, row.excerpt, row.cover_srcset):
                 words, minutes = reading_stats(html_to_text(html))
                 values: dict[str, Any] = {
                     "body_html": html,
@@ -79,6 +92,7 @@ def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: P
                     "excerpt": excerpt,
                     "word_count": words,
                     "reading_minutes": minutes,
+                    "cover_srcset": cover_srcset,
                 }
                 db.session.execute(update(Post).where(Post.id == row.id).values(**values))
                 result.posts_changed += 1

@@ -17,6 +17,9 @@ def test_without_javascript_the_editor_is_a_plain_form_that_posts(client, login,
     assert re.search(r'<div class="editor-bar" data-editor-bar hidden>', html)
     assert re.search(r'<section class="editor-preview"[^>]*hidden>', html)
     assert re.search(r"data-editor-image-label hidden>", html)
+    # The cover's Upload / Choose from library / Remove too: without them the URL and description fields stay.
+    assert re.search(r'<div class="cover-actions" data-cover-actions hidden>', html)
+    assert re.search(r'<p class="cover-empty" data-cover-empty>No cover image</p>', html)
     # Strict CSP: no inline script, style attribute or event handler.
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert " style=" not in html and not re.search(r"\son[a-z]+=", html)
@@ -42,8 +45,9 @@ def test_the_settings_offer_existing_tags_series_and_uploads(client, login, make
     assert '<datalist id="tag-suggestions"><option value="anime"></option><option value="Satoshi Kon">' in html
     assert 'list="tag-suggestions"' in html and 'list="category-suggestions"' in html
     assert '<option value="Reviews">' in html and '<option value="Fond Memories">' in html
-    assert f'data-cover-url="/media/{media.key}" data-cover-alt="A rose in space"' in html
     assert f'<option value="/media/{media.key}">A rose in space</option>' in html
+    # "Choose from library" reads the uploads a page at a time (tests/test_media_library_listing.py).
+    assert 'data-media-library-url="/admin/media/library.json"' in html
 
 
 def test_an_existing_post_links_to_its_review_details(client, login, make_user, make_post):

@@ -25,7 +25,7 @@ from blog.posts.excerpts import typed_excerpt
 from blog.posts.revisions import DiffLine, EditConflict, diff_lines, pending_autosave, save_autosave
 from blog.rendering import clean_text, html_to_text, render_post
 
-#: How many recent uploads the editor offers as cover images.
+#: How many recent uploads the cover URL field suggests (its datalist; the library dialog pages through all).
 RECENT_MEDIA = 24
 
 

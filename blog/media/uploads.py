@@ -185,16 +185,22 @@ def srcset_for(media: MediaFile, url_for_key: object) -> str:
     return ", ".join(parts)
 
 
-def srcsets_in(markdown: str) -> dict[str, str]:
-    """``{"/media/<key>": srcset}`` for the uploads a post's Markdown shows, in one query.
+def srcsets_in(*texts: str) -> dict[str, str]:
+    """``{"/media/<key>": srcset}`` for the uploads that ``texts`` show, in one query.
 
     ``save_post`` and the editor's preview pass this to ``render_post`` so readers' browsers pick
-    the 640 or 1280 px copy instead of the full-size original.
+    the 640 or 1280 px copy instead of the full-size original; ``save_post`` also passes the cover's
+    address and keeps the cover's entry in ``Post.cover_srcset``.
     """
-    keys = set(MEDIA_REF.findall(markdown or ""))
+    keys = {key for text in texts for key in MEDIA_REF.findall(text or "")}
     if not keys:
         return {}
     files = db.session.scalars(select(MediaFile).where(MediaFile.key.in_(keys)))
     return {
         f"/media/{media.key}": srcset_for(media, lambda key: f"/media/{key}") for media in files if media.variant_widths
     }
+
+
+def thumbnail_key(media: MediaFile) -> str:
+    """The smallest stored copy: what a grid of thumbnails should load, not the full-size original."""
+    return media.variant_key(media.variant_widths[0]) if media.variant_widths else media.key

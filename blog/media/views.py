@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,8 +10,9 @@ from sqlalchemy import select
 from blog.auth.permissions import staff_required
 from blog.errors import DomainError
 from blog.extensions import db
+from blog.media.library import recent_uploads
 from blog.media.storage import get_storage
-from blog.media.uploads import MEDIA_REF, delete_media, media_usage, srcset_for, store_upload
+from blog.media.uploads import MEDIA_REF, delete_media, media_usage, srcset_for, store_upload, thumbnail_key
 from blog.models.media import MediaFile
 from blog.web import wants_json
 
@@ -39,14 +40,19 @@ def media_url(key: str) -> str:
 
 
 def _as_json(media: MediaFile) -> dict[str, object]:
+    """One upload as the editor's scripts use it. ``alt`` always has words (the file's name when
+    nobody described the picture) for Markdown; ``alt_text`` is only what a person wrote."""
     alt = media.alt_text or media.original_name.rsplit(".", 1)[0]
     return {
         "id": media.id,
         "url": media_url(media.key),
+        "thumb": media_url(thumbnail_key(media)),
         "srcset": srcset_for(media, media_url),
         "width": media.width,
         "height": media.height,
         "alt": alt,
+        "alt_text": media.alt_text,
+        "name": media.original_name or media.key,
         "markdown": f"![{alt}]({media_url(media.key)})",
     }
 
@@ -83,6 +89,21 @@ def library() -> ResponseReturnValue:
     files = db.session.scalars(select(MediaFile).order_by(MediaFile.created_at.desc(), MediaFile.id.desc())).all()
     usage = media_usage(list(files))
     return render_template("admin/media.html", files=files, usage=usage, media_url=media_url)
+
+
+@bp.get("/admin/media/library.json")
+@staff_required
+def library_page() -> ResponseReturnValue:
+    """A page of uploads, newest first, for the editor's "Choose from library" (JSON)."""
+    page = request.args.get("page", 1, type=int) or 1
+    found = recent_uploads(page, int(current_app.config["MEDIA_LIBRARY_PAGE_SIZE"]))
+    return jsonify(
+        {
+            "items": [_as_json(media) for media in found.items],
+            "page": found.page,
+            "next": url_for("media.library_page", page=found.page + 1) if found.has_more else None,
+        }
+    )
 
 
 @bp.post("/admin/media/<int:media_id>/alt")

@@ -207,12 +207,15 @@ def _apply(
     post.unfiltered_html = (
         can_post_unfiltered_html(user) if creating or post.author_id == user.id else post.unfiltered_html
     )
-    post.body_html = render_post(data.body_md, unfiltered=post.unfiltered_html, image_srcsets=srcsets_in(data.body_md))
+    cover = data.cover_image.strip()
+    srcsets = srcsets_in(data.body_md, cover)  # one query for the body's uploads and the cover
+    post.body_html = render_post(data.body_md, unfiltered=post.unfiltered_html, image_srcsets=srcsets)
     # Search and its snippets read body_text: spoilers stay out of it, as out of the excerpt.
     post.body_text = html_to_text(post.body_html, spoilers=False)
     post.word_count, post.reading_minutes = reading_stats(html_to_text(post.body_html))
     post.excerpt = clean_text(data.excerpt).strip()[:1000] or summary_of(post.body_html)
-    post.cover_image = data.cover_image.strip() or None
+    post.cover_image = cover or None
+    post.cover_srcset = srcsets.get(cover, "")
     post.cover_alt = data.cover_alt.strip()[:300]
     post.comment_status = data.comment_status
     post.status = status

@@ -47,6 +47,7 @@ class PostCard:
     excerpt: str
     cover_image: str | None
     cover_alt: str
+    cover_srcset: str
     published_at: datetime | None
     reading_minutes: int
     comment_count: int
@@ -77,6 +78,7 @@ def _cards_statement() -> Any:
         Post.excerpt,
         Post.cover_image,
         Post.cover_alt,
+        Post.cover_srcset,
         Post.published_at,
         Post.reading_minutes,
         Post.comment_count,
@@ -121,6 +123,7 @@ def newest_cards(limit: int, offset: int) -> list[PostCard]:
             excerpt or "",
             cover,
             cover_alt or "",
+            cover_srcset or "",
             as_datetime(published),
             int(minutes or 0),
             int(count or 0),
@@ -137,6 +140,7 @@ def newest_cards(limit: int, offset: int) -> list[PostCard]:
             excerpt,
             cover,
             cover_alt,
+            cover_srcset,
             published,
             minutes,
             count,

@@ -1,5 +1,6 @@
 /* Sargasso's post editor: toolbar and shortcuts on a plain textarea, live preview rendered by the
- * server, autosave (server + this browser), edit conflicts, and background image uploads.
+ * server, autosave (server + this browser), edit conflicts, and background image uploads (the
+ * one uploader: the cover's controls in editor-cover.js use it through window.sargassoEditor).
  *
  * Everything it needs comes from data-* attributes on form[data-editor] (no inline script: strict
  * CSP). Without this file the page is a plain form that still saves. Rule of thumb here: nothing
@@ -516,39 +517,54 @@
   var uploadText = $("[data-editor-upload-text]");
   var CAPTION = "Caption: describe the picture, or delete this line";
 
-  function upload(file) {
+  /* Where an upload reports: its progress line ({box, bar, text}), what to do with the stored
+   * image (done), the sentence saying nothing else changed, and fail(message) for a refusal
+   * (the banner when absent). The body's images are the default; the cover (editor-cover.js)
+   * passes its own. */
+  var bodyUploads = {
+    box: uploadBox, bar: uploadBar, text: uploadText,
+    done: insertImage, unchanged: "Your text is unchanged.",
+  };
+
+  function upload(file, target) {
+    var to = target || bodyUploads;
+    function refuse(why) {
+      var message = "“" + file.name + "” was not uploaded: " + why + " " + to.unchanged;
+      if (to.fail) to.fail(message);
+      else showBanner("error", message);
+    }
     if (!/^image\/(jpeg|png|webp|gif)$/.test(file.type)) {
-      showBanner("error", "“" + file.name + "” was not uploaded: only JPEG, PNG, WebP and GIF images can be. Your text is unchanged.");
+      refuse("only JPEG, PNG, WebP and GIF images can be.");
       return;
     }
     var xhr = new XMLHttpRequest();
     var data = new FormData();
     data.append("file", file, file.name);
-    uploadBox.hidden = false;
-    uploadBar.value = 0;
-    uploadText.textContent = "Uploading " + file.name + "…";
+    to.box.hidden = false;
+    to.bar.value = 0;
+    to.text.textContent = "Uploading " + file.name + "…";
     xhr.open("POST", ds.uploadUrl);
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("X-CSRFToken", csrf);
     xhr.upload.addEventListener("progress", function (event) {
-      if (event.lengthComputable) uploadBar.value = Math.round((event.loaded / event.total) * 100);
+      if (event.lengthComputable) to.bar.value = Math.round((event.loaded / event.total) * 100);
     });
     xhr.addEventListener("load", function () {
       var reply = {};
       try { reply = JSON.parse(xhr.responseText); } catch (e) { reply = {}; }
       if (xhr.status === 201 && reply.url) {
-        uploadBar.value = 100;
-        uploadText.textContent = "Uploaded " + file.name + ".";
-        insertImage(reply);
-        setTimeout(function () { uploadBox.hidden = true; }, 1500);
+        to.bar.value = 100;
+        to.text.textContent = "Uploaded " + file.name + ".";
+        to.done(reply);
+        setTimeout(function () { to.box.hidden = true; }, 1500);
       } else {
         failed(reply.error || reply.message || (xhr.status === 413 ? "The file is too large." : "The site refused it (" + xhr.status + ")."));
       }
     });
     xhr.addEventListener("error", function () { failed("The connection was lost."); });
     function failed(why) {
-      uploadBox.hidden = true;
-      showBanner("error", "“" + file.name + "” was not uploaded: " + why + " Your text is unchanged.");
+      to.box.hidden = true;
+      refuse(why);
     }
     xhr.send(data);
   }
@@ -569,7 +585,7 @@
   var imageInput = $("[data-editor-image-input]");
   if (imageInput) {
     imageInput.addEventListener("change", function () {
-      Array.prototype.forEach.call(imageInput.files || [], upload);
+      Array.prototype.forEach.call(imageInput.files || [], function (file) { upload(file); });
       imageInput.value = "";
     });
   }
@@ -586,16 +602,16 @@
     if (!files || !files.length) return;
     event.preventDefault();
     textarea.focus();
-    Array.prototype.forEach.call(files, upload);
+    Array.prototype.forEach.call(files, function (file) { upload(file); });
   });
   textarea.addEventListener("paste", function (event) {
     var files = event.clipboardData ? event.clipboardData.files : null;
     if (!files || !files.length) return;
     event.preventDefault();
-    Array.prototype.forEach.call(files, upload);
+    Array.prototype.forEach.call(files, function (file) { upload(file); });
   });
 
-  // ------------------------------------------------------------------ settings: tags, cover, date
+  // ------------------------------------------------------------------ settings: tags, date
 
   /* A datalist suggests whole values; for "a, b, c" offer "a, b, <tag>" so picking keeps the start. */
   $all("[data-editor-terms]").forEach(function (input) {
@@ -618,20 +634,6 @@
       });
     });
   });
-
-  var picker = $("[data-editor-cover-picker]");
-  if (picker) {
-    picker.hidden = false;
-    $all("[data-cover-url]", picker).forEach(function (button) {
-      button.addEventListener("click", function () {
-        $("[data-editor-cover]").value = button.dataset.coverUrl;
-        var alt = $("[data-editor-cover-alt]");
-        if (alt && !alt.value) alt.value = button.dataset.coverAlt || "";
-        picker.open = false;
-        (alt && !alt.value ? alt : $("[data-editor-cover]")).focus();
-      });
-    });
-  }
 
   var dateInput = $("[data-editor-date]");
   var whenOut = $("[data-editor-when]");
@@ -657,4 +659,7 @@
 
   quickCount();
   if (textarea.value.trim()) refreshPreview(true);
+
+  // The cover's controls (editor-cover.js) upload through this same uploader.
+  window.sargassoEditor = Object.freeze({ upload: upload });
 })();
