@@ -3,22 +3,19 @@ media library in a dialog, see its thumbnail, remove it; readers get the resized
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from blog.extensions import db
 from blog.media.uploads import store_upload
 from blog.models import Post, Role
-from tests.browser.pictures import still
 from tests.browser.test_accessibility import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser.test_editor import _png, _sign_in
 
 MEDIA_URL = re.compile(r"^/media/[0-9a-f]{32}\.png$")
 
@@ -30,22 +27,6 @@ def author_page(browser: Any) -> Iterator[Any]:
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
-
-
-def _png(seed: int, palette: str = "rose", size: tuple[int, int] = (1600, 900)) -> bytes:
-    """A real PNG, wide enough that the 640 and 1280 px copies are made."""
-    picture = Image.open(io.BytesIO(still(seed, palette, size))).convert("RGB")
-    out = io.BytesIO()
-    picture.save(out, "PNG")
-    return out.getvalue()
-
-
-def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/admin/"))
 
 
 def test_author_uploads_a_cover_sees_its_thumbnail_and_readers_get_its_copies(author_page, live_server, make_user):

@@ -33,9 +33,9 @@ def author_page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def _png(width: int = 1600, height: int = 900) -> bytes:
+def _png(seed: int = 7, palette: str = "rose", size: tuple[int, int] = (1600, 900)) -> bytes:
     """A real PNG, wide enough that the 640 and 1280 px copies are made."""
-    picture = Image.open(io.BytesIO(still(7, "rose", (width, height)))).convert("RGB")
+    picture = Image.open(io.BytesIO(still(seed, palette, size))).convert("RGB")
     out = io.BytesIO()
     picture.save(out, "PNG")
     return out.getvalue()
