@@ -327,7 +327,7 @@ def post_page(lookup: PostLookup, viewer: Any) -> PostPage:
 class Archive:
     """A filtered list of posts: what it is (kind, title, the term or author) and one page of it."""
 
-    kind: str  # tag | category | author | year | month | series
+    kind: str  # tag | category | author | yearly | month | series
     title: str
     page: Page[Post]
     subject: Any = None
@@ -412,7 +412,7 @@ def year_archive(year: int, number: int, per_page: int) -> Archive | None:
     page = _post_list(live_posts().where(Post.published_at >= start, Post.published_at < end), number, per_page)
     if page is None or not page.items:
         return None
-    return Archive("year", str(year), page, subject=start, url_values={"year": year})
+    return Archive("yearly", str(year), page, subject=start, url_values={"year": year})
 
 
 def series_archive(slug: str, number: int, per_page: int) -> Archive | None:

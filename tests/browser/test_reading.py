@@ -129,3 +129,15 @@ def test_a_byline_wrapped_on_a_phone_has_no_separator_at_either_end_of_a_line(
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
+
+
+def test_every_archive_page_keeps_the_site_header_as_home_has_it(page, live_server, review_site):
+    """The page's body class names its kind of archive (``archive-<kind>``): the yearly archive's
+    was once ``archive-year``, a class the archives page styles as a two-column grid, and the
+    whole page, header and all, went into a 5rem column."""
+    page.goto(live_server.url + "/")
+    home = page.locator(".site-header").bounding_box()
+    year = review_site.post.published_at.year
+    for path in (f"/{year}/", f"/{year}/{review_site.post.published_at.month}/", "/archives/"):
+        page.goto(live_server.url + path)
+        assert page.locator(".site-header").bounding_box() == home, path
