@@ -24,6 +24,7 @@ from blog.models.posts import CommentStatusChoice, Post, PostAutosave, PostStatu
 from blog.posts.editing import PostInput, save_post, split_terms
 from blog.posts.excerpts import typed_excerpt
 from blog.posts.revisions import pending_autosave
+from blog.reviews.editing import ReviewInput, review_post
 
 from .forms import ACTION_DRAFT, ACTION_PUBLISH, ACTION_REVIEW
 
@@ -192,14 +193,19 @@ def save_from_form(
     *,
     max_bytes: int,
     base_version: int | None = None,
+    review: ReviewInput | None = None,
 ) -> Post:
     """Save the form through ``save_post`` and commit; ``DomainError`` leaves nothing written.
 
     ``base_version`` is the post version the editor was opened on: if someone saved since,
-    ``EditConflict`` (409) is raised instead of overwriting their text.
+    ``EditConflict`` (409) is raised instead of overwriting their text. ``review`` (the editor's
+    review details on a new post) is saved through ``review_post`` in the same transaction: if
+    it is refused, the post is not saved either.
     """
     try:
         saved = save_post(user, input_from_form(data, action), post, max_bytes=max_bytes, base_version=base_version)
+        if review is not None:
+            review_post(user, saved, review)
         db.session.commit()
     except DomainError:
         db.session.rollback()

@@ -24,6 +24,8 @@ from blog.extensions import db
 from blog.models.accounts import Role, User
 from blog.models.posts import Post
 from blog.posts.revisions import EditConflict, diff_lines
+from blog.reviews.editing import can_manage_works
+from blog.reviews.forms import PostReviewForm, post_review_form
 
 bp = Blueprint("admin", __name__)
 
@@ -72,12 +74,14 @@ def _render_form(
     base_version: int | None = None,
     conflict: bool = False,
     restored_autosave: bool = False,
+    review_form: PostReviewForm | None = None,
 ) -> tuple[str, int]:
     """The full editor (issue 3): the form plus what ``blog.admin.writing.editor_context`` gathers."""
     return (
         render_template(
             "admin/post_form.html",
             form=form,
+            review_form=review_form,
             post=post,
             buttons=admin_posts.buttons_for(current_user, post),
             can_publish=can_publish(current_user),
@@ -98,8 +102,20 @@ def _base_version() -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
+def _add_error(error: DomainError, form: PostForm, review_form: PostReviewForm | None) -> None:
+    """Show ``error`` beside the field it names (the post's or the review's), else above the form."""
+    for owner in (form, review_form):
+        target = getattr(owner, error.field, None) if owner is not None and error.field else None
+        if target is not None and hasattr(target, "errors") and error.field != "status":
+            target.errors = [*list(target.errors), error.message]
+            return
+    form.form_errors.append(error.message)
+
+
 def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
     restoring = request.method == "GET" and post is not None and request.args.get("restore") == "autosave"
+    # A new post takes its review details in the same form (existing posts have the review page).
+    review_form = post_review_form() if post is None and can_manage_works(current_user) else None
     if request.method == "POST":
         form = PostForm()
     elif post is not None:
@@ -112,12 +128,16 @@ def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
             return _render_form(form, post, base_version=saved_text.base_version, restored_autosave=True)
     else:
         form = PostForm()
-    if request.method == "GET" or not form.validate_on_submit():
-        return _render_form(form, post, 200 if request.method == "GET" else 400, base_version=_base_version())
+    if request.method == "GET":
+        return _render_form(form, post, 200, base_version=_base_version(), review_form=review_form)
+    post_valid = form.validate_on_submit()
+    review_valid = review_form is None or review_form.validate()
+    if not (post_valid and review_valid):
+        return _render_form(form, post, 400, base_version=_base_version(), review_form=review_form)
     action = request.form.get("action", "")
     if action not in ACTIONS:
         form.form_errors.append("Choose one of the buttons at the bottom of the form.")
-        return _render_form(form, post, 400)
+        return _render_form(form, post, 400, review_form=review_form)
     try:
         saved = admin_posts.save_from_form(
             current_user,
@@ -126,6 +146,7 @@ def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
             post,
             max_bytes=int(current_app.config["POST_BODY_MAX_BYTES"]),
             base_version=_base_version() if post is not None else None,
+            review=review_form.review_input() if review_form is not None else None,
         )
     except EditConflict as conflict:
         # Their text is in ``post`` again (rolled back); ours stays in the form. Saving once more
@@ -133,12 +154,8 @@ def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
         form.form_errors.append(conflict.message)
         return _render_form(form, post, 409, base_version=conflict.post.version, conflict=True)
     except DomainError as error:
-        target = getattr(form, error.field, None) if error.field else None
-        if target is not None and hasattr(target, "errors") and error.field != "status":
-            target.errors = [*list(target.errors), error.message]
-        else:
-            form.form_errors.append(error.message)
-        return _render_form(form, post, error.status, base_version=_base_version())
+        _add_error(error, form, review_form)
+        return _render_form(form, post, error.status, base_version=_base_version(), review_form=review_form)
     flash(admin_posts.saved_message(saved), "success")
     return redirect(url_for("admin.edit_post", post_id=saved.id))
 

@@ -530,6 +530,26 @@ def set_review(
     return review
 
 
+@dataclass
+class ReviewInput:
+    """The review details as the post editor sends them: the work's id, a score, a verdict."""
+
+    work_id: int
+    score: float | None = None
+    verdict: str = ""
+
+
+def review_post(user: User, post: Post, data: ReviewInput) -> Review:
+    """``set_review`` for the post editor, with the rule the review page's route applies: only those
+    who manage works say what a post reviews. Raises ``DomainError`` (``field`` names the input)."""
+    if not can_manage_works(user):
+        raise DomainError("You cannot say what a post reviews.", status=403)
+    work = db.session.get(Work, data.work_id) if data.work_id else None
+    if work is None:
+        raise DomainError("Choose the work this post reviews.", field="work_id")
+    return set_review(user, post, work, score=data.score, verdict=data.verdict)
+
+
 def remove_review(user: User, post: Post) -> None:
     if not can_edit_post(user, post):
         raise DomainError("You cannot edit this post.", status=403)

@@ -15,7 +15,8 @@ from wtforms import Field, HiddenField, SelectChoice, SelectField, StringField, 
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.models.works import WorkKind
-from blog.reviews.editing import CreditInput, WorkInput
+from blog.reviews.editing import CreditInput, ReviewInput, WorkInput, score_scale
+from blog.reviews.queries import work_choices
 
 KIND_CHOICES = [SelectChoice(k.value, k.label) for k in WorkKind]
 
@@ -238,6 +239,43 @@ class ReviewForm(FlaskForm):
     def validate_work_id(self, field: Field) -> None:
         if not field.data:
             raise ValidationError("Choose the work this post reviews.")
+
+
+class PostReviewForm(ReviewForm):
+    """The review details inside the post editor, for a new post: all optional (nothing typed, no
+    review), saved with the post's first save. The post form around it carries the CSRF token."""
+
+    #: The site's score scale, for the hint (``post_review_form`` sets it).
+    scale: int = 10
+
+    class Meta:
+        csrf = False
+
+    def validate_work_id(self, field: Field) -> None:
+        if not field.data and not self.is_empty():
+            raise ValidationError("Choose the work this post reviews.")
+
+    def is_empty(self) -> bool:
+        return not (self.work_id.data or (self.score.data or "").strip() or (self.verdict.data or "").strip())
+
+    def review_input(self) -> ReviewInput | None:
+        """What was typed (call after ``validate``), or None when the post reviews nothing."""
+        if self.is_empty():
+            return None
+        return ReviewInput(
+            work_id=self.work_id.data or 0, score=getattr(self.score, "parsed", None), verdict=self.verdict.data or ""
+        )
+
+
+def post_review_form() -> PostReviewForm:
+    """A ``PostReviewForm`` (fields ``review-work_id``, ``review-score``, ``review-verdict``) with
+    every work to choose from and the site's score scale on ``form.scale`` for the hint."""
+    form = PostReviewForm(prefix="review")
+    form.work_id.choices = [SelectChoice(0, "— not a review —")] + [
+        SelectChoice(wid, label) for wid, label in work_choices()
+    ]
+    form.scale = score_scale()
+    return form
 
 
 class RatingForm(FlaskForm):
