@@ -9,16 +9,15 @@ import re
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from flask_migrate import upgrade
 from sqlalchemy import select, text, update
 
 from blog.extensions import db
 from blog.models import OutgoingMail, Post, Role
 from blog.models.base import utcnow
-from blog.models.posts import PostStatus
 from blog.rendering import excerpt_of, hide_spoilers, html_to_text, render_comment, render_post, summary_of
 from tests.conftest import empty_database_app
+from tests.test_migrations import insert_first_schema_posts
 
 REVIEW = """\
 # Perfect Blue
@@ -191,50 +190,16 @@ def test_upgrading_a_database_takes_spoilers_out_of_its_stored_excerpts(tmp_path
         upgrade(revision="c9d0e1f2a3b4")
         html = render_post(REVIEW)
         old_text = html_to_text(html)
-        # The posts table as that revision had it (the models describe the newest schema).
-        users = db.metadata.tables["users"]
-        columns = ("id", "title", "slug", "body_md", "body_html", "body_text", "excerpt", "author_id", "status")
-        columns += ("published_at", "created_at", "updated_at", "comment_status", "word_count", "reading_minutes")
-        columns += ("comment_count", "version", "cover_alt", "review_note", "unfiltered_html")
-        posts = sa.table("posts", *(sa.column(c) for c in columns))
         now = utcnow()
         with db.engine.begin() as conn:
-            conn.execute(
-                users.insert().values(
-                    id=1,
-                    email="a@example.org",
-                    name="A",
-                    role=Role.ADMIN,
-                    password_hash="x",
-                    active=True,
-                    created_at=now,
-                )
+            insert_first_schema_posts(
+                conn,
+                *(
+                    {"id": pid, "slug": slug, "body_md": REVIEW, "body_html": html, "body_text": old_text}
+                    | {"excerpt": excerpt, "published_at": now, "word_count": 50}
+                    for pid, slug, excerpt in ((1, "auto", excerpt_of(old_text)), (2, "typed", "My own words."))
+                ),
             )
-            for pid, slug, excerpt in ((1, "auto", excerpt_of(old_text)), (2, "typed", "My own words.")):
-                conn.execute(
-                    posts.insert().values(
-                        id=pid,
-                        title=slug,
-                        slug=slug,
-                        body_md=REVIEW,
-                        body_html=html,
-                        body_text=old_text,
-                        excerpt=excerpt,
-                        author_id=1,
-                        status=PostStatus.PUBLISHED.value,
-                        published_at=now,
-                        created_at=now,
-                        updated_at=now,
-                        comment_status="open",
-                        word_count=50,
-                        reading_minutes=1,
-                        comment_count=0,
-                        version=1,
-                        cover_alt="",
-                        review_note="",
-                        unfiltered_html=False,
-                    )
-                )
         upgrade()
         rows = dict(db.session.execute(text("SELECT slug, excerpt || ' ' || body_text FROM posts")).all())
         _shows_no_secret(rows["auto"])

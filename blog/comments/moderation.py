@@ -150,6 +150,33 @@ def recount(post_ids: Iterable[int] | None = None) -> None:
 # ----------------------------------------------------------------------------- actions
 
 
+def _check_reason(reason: str) -> None:
+    if reason and reason not in REASON_LABELS:
+        raise DomainError("Choose a reason from the list.", field="reason")
+
+
+def _history_line(
+    comment_id: int,
+    action: str,
+    actor: User | None,
+    reason: str,
+    note: str,
+    from_status: str,
+    to_status: str,
+) -> dict[str, Any]:
+    """One line of a comment's history, as ``ModerationAction``'s columns; the reason checked."""
+    _check_reason(reason)
+    return {
+        "comment_id": comment_id,
+        "actor_id": actor.id if actor is not None else None,
+        "action": action,
+        "reason": reason,
+        "note": note[:1000],
+        "from_status": from_status,
+        "to_status": to_status,
+    }
+
+
 def record(
     comment: Comment,
     action: str,
@@ -161,17 +188,7 @@ def record(
     to_status: str = "",
 ) -> ModerationAction:
     """Add one line to the comment's history."""
-    if reason and reason not in REASON_LABELS:
-        raise DomainError("Choose a reason from the list.", field="reason")
-    entry = ModerationAction(
-        comment_id=comment.id,
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        reason=reason,
-        note=note[:1000],
-        from_status=from_status,
-        to_status=to_status,
-    )
+    entry = ModerationAction(**_history_line(comment.id, action, actor, reason, note, from_status, to_status))
     db.session.add(entry)
     return entry
 
@@ -191,8 +208,7 @@ def change_status(
     The history lines go in with one INSERT, so a bulk action costs the same statements for one
     comment as for a page of them. ``announce=False`` (an undo) tells nobody outside: see
     ``events.status_changed``."""
-    if reason and reason not in REASON_LABELS:
-        raise DomainError("Choose a reason from the list.", field="reason")
+    _check_reason(reason)  # before anything moves
     db.session.flush()  # history lines added before this call get their time (and place) first
     deltas: Counter[int] = Counter()
     moved: list[Comment] = []
@@ -207,18 +223,8 @@ def change_status(
         )
         comment.status = status
         comment.status_changed_at = now
-        lines.append(
-            {
-                "comment_id": comment.id,
-                "actor_id": actor.id if actor is not None else None,
-                "action": action,
-                "reason": reason,
-                "note": note[:1000],
-                "from_status": before.value,
-                "to_status": status.value,
-                "created_at": now,
-            }
-        )
+        line = _history_line(comment.id, action, actor, reason, note, before.value, status.value)
+        lines.append({**line, "created_at": now})
         moved.append(comment)
     if lines:
         db.session.execute(insert(ModerationAction), lines)  # no ids read back: one statement

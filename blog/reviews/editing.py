@@ -510,7 +510,11 @@ def check_score(score: float | None, scale: int) -> float | None:
 def set_review(
     user: User, post: Post, work: Work, *, score: float | None, verdict: str = "", scale: int | None = None
 ) -> Review:
-    """Make ``post`` a review of ``work`` (or change it): the author's score and one-line verdict."""
+    """Make ``post`` a review of ``work`` (or change it): the author's score and one-line verdict.
+
+    Only those who manage works say what a post reviews (the review page and the editor alike)."""
+    if not can_manage_works(user):
+        raise DomainError("You cannot say what a post reviews.", status=403)
     if not can_edit_post(user, post):
         raise DomainError("You cannot edit this post.", status=403)
     scale = scale or score_scale()
@@ -540,10 +544,8 @@ class ReviewInput:
 
 
 def review_post(user: User, post: Post, data: ReviewInput) -> Review:
-    """``set_review`` for the post editor, with the rule the review page's route applies: only those
-    who manage works say what a post reviews. Raises ``DomainError`` (``field`` names the input)."""
-    if not can_manage_works(user):
-        raise DomainError("You cannot say what a post reviews.", status=403)
+    """``set_review`` for the post editor's review details, the work named by its id. Raises
+    ``DomainError`` (``field`` names the input)."""
     work = db.session.get(Work, data.work_id) if data.work_id else None
     if work is None:
         raise DomainError("Choose the work this post reviews.", field="work_id")

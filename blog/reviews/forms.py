@@ -271,11 +271,14 @@ def post_review_form() -> PostReviewForm:
     """A ``PostReviewForm`` (fields ``review-work_id``, ``review-score``, ``review-verdict``) with
     every work to choose from and the site's score scale on ``form.scale`` for the hint."""
     form = PostReviewForm(prefix="review")
-    form.work_id.choices = [SelectChoice(0, "— not a review —")] + [
-        SelectChoice(wid, label) for wid, label in work_choices()
-    ]
+    form.work_id.choices = work_select_choices("— not a review —")
     form.scale = score_scale()
     return form
+
+
+def work_select_choices(none_label: str) -> list[SelectChoice]:
+    """Every work for a "which work does this post review?" select, after a "none" choice (0)."""
+    return [SelectChoice(0, none_label)] + [SelectChoice(wid, label) for wid, label in work_choices()]
 
 
 class RatingForm(FlaskForm):

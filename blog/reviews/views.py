@@ -32,6 +32,7 @@ from blog.reviews.forms import (
     PersonForm,
     RatingForm,
     ReviewForm,
+    work_select_choices,
 )
 from blog.reviews.jsonld import work_jsonld
 
@@ -423,9 +424,7 @@ def admin_review(post_id: int) -> Response | str | tuple[str, int]:
         abort(403)
     existing = queries.scores_for_posts([post.id]).get(post.id)
     form = ReviewForm()
-    form.work_id.choices = [SelectChoice(0, "— choose a work —")] + [
-        SelectChoice(wid, label) for wid, label in queries.work_choices()
-    ]
+    form.work_id.choices = work_select_choices("— choose a work —")
     scale = editing.score_scale()
     if request.method == "GET" and existing is not None:
         form.work_id.data = existing.work_id

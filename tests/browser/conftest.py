@@ -125,6 +125,15 @@ def page(context: Any) -> Any:
 
 
 @pytest.fixture
+def author_page(browser: Any) -> Iterator[Any]:
+    """A desktop page for the editor's tests (CSP bypassed only so axe can be injected for the accessibility check)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def review_site(make_user: Any, make_post: Any, make_comment: Any) -> Any:
     """The seed review with cover, figures, tags, series and a threaded discussion, plus three
     older reviews (see tests/browser/reviews.py)."""

@@ -4,8 +4,6 @@ media library in a dialog, see its thumbnail, remove it; readers get the resized
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -18,15 +16,6 @@ from tests.browser.test_accessibility import assert_accessible
 from tests.browser.test_editor import _png, _sign_in
 
 MEDIA_URL = re.compile(r"^/media/[0-9a-f]{32}\.png$")
-
-
-@pytest.fixture
-def author_page(browser: Any) -> Iterator[Any]:
-    """A desktop page (CSP bypassed only so axe can be injected for the accessibility check)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_author_uploads_a_cover_sees_its_thumbnail_and_readers_get_its_copies(author_page, live_server, make_user):

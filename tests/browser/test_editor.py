@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -22,15 +20,6 @@ from tests.browser.test_accessibility import assert_accessible
 from tests.conftest import PASSWORD
 
 CAPTION = "Miguel (left) Heintz (right)"
-
-
-@pytest.fixture
-def author_page(browser: Any) -> Iterator[Any]:
-    """A desktop page (CSP bypassed only so axe can be injected for the accessibility check)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def _png(seed: int = 7, palette: str = "rose", size: tuple[int, int] = (1600, 900)) -> bytes:
