@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=instance_path(),
         instance_relative_config=True,
     )
-    from blog import database, errors, web
+    from blog import database, errors, timezone, web
 
     app.jinja_environment = web.Environment  # before anything builds app.jinja_env
     load_config(app, config)
@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_limiter(app)
     login_manager.init_app(app)
     web.init_app(app)
+    timezone.init_app(app)  # human_date and local_time: dates people read, in SITE_TIMEZONE
     errors.init_app(app)
 
     from blog import cache, observability, ops, security

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask
 
+from blog.timezone import load_zone, zone_key
+
 #: Secret keys that mean "nobody set one". Outside debug mode we refuse to start with them.
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret", "changeme"}
 
@@ -23,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "Sargasso",
     "SITE_TAGLINE": "Reviews of films, anime, books and games",
     "SITE_URL": "",  # e.g. https://reviews.example.org; used in feeds and emails
+    "SITE_TIMEZONE": "UTC",  # IANA name, e.g. Europe/Paris: the zone of every date people read or type
     "SQLALCHEMY_DATABASE_URI": "",  # filled from DATABASE_URL or the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLITE_BUSY_TIMEOUT_MS": 15000,  # writers wait (in turn) rather than fail under load
@@ -154,6 +157,7 @@ PLAIN_ENV = [
     "SECRET_KEY",
     "SITE_NAME",
     "SITE_URL",
+    "SITE_TIMEZONE",
     "REDIS_URL",
     "REDIS_KEY_PREFIX",
     "TRUSTED_PROXIES",
@@ -255,6 +259,15 @@ def check_config(app: Flask) -> None:
         app.config["SECRET_KEY"] = os.urandom(32).hex()
         # `flask setup-demo` sees this and writes a lasting key to instance/config.py.
         app.config["SECRET_KEY_IS_THROWAWAY"] = True
+    try:
+        load_zone(app.config.get("SITE_TIMEZONE"))
+    except ValueError as error:
+        raise ConfigError(
+            f"SITE_TIMEZONE: {error}. Use an IANA time zone name such as Europe/Paris, America/Los_Angeles"
+            " or Asia/Tokyo (the TZ identifiers of https://en.wikipedia.org/wiki/List_of_tz_database_time_zones),"
+            " or UTC."
+        ) from None
+    app.config["SITE_TIMEZONE"] = zone_key(app.config.get("SITE_TIMEZONE"))
     if app.config["COMMENTS_MODERATION"] not in {"all-approved", "first", "hold-all"}:
         raise ConfigError("COMMENTS_MODERATION must be one of all-approved, first, hold-all.")
     if str(app.config["COMMENTS_SORT_DEFAULT"]) not in {"", "oldest", "newest", "best"}:

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from blog import timezone
 from blog.extensions import db
 
 
@@ -34,7 +35,9 @@ def init_app(app: Flask) -> None:
 
 
 def tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL lets readers and one writer work at once; the busy timeout makes writers wait, not fail."""
+    """WAL lets readers and one writer work at once; the busy timeout makes writers wait, not fail.
+    Each connection also learns ``sargasso_local`` (``blog.timezone.sqlite_local``): SQLite has
+    no time zones, and the archives count posts per month of the site's zone."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -44,6 +47,7 @@ def tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        dbapi_connection.create_function(timezone.SQLITE_FUNCTION, 2, timezone.sqlite_local, deterministic=True)
 
 
 _HOLDS_WRITE_LOCK = "sargasso_write_lock"

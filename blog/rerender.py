@@ -1,10 +1,11 @@
 """``flask rerender``: render every stored post and comment again from its source.
 
 HTML is produced once, at write time, and stored beside the source. When the rendering policy
-changes (a new allowlist, a sanitizer fix, a new Markdown feature), this brings every stored
-fragment up to date. It walks the tables in primary-key batches, so memory stays flat on a large
-site and each batch commits on its own; rows whose HTML is already current are not written, and
-a post's ``updated_at`` is left alone (a re-render is not an edit).
+changes (a new allowlist, a sanitizer fix, a new Markdown feature), or ``SITE_TIMEZONE`` does
+(comment cards hold dates), this brings every stored fragment up to date. It walks the tables in
+primary-key batches, so memory stays flat on a large site and each batch commits on its own;
+rows whose HTML is already current are not written, and a post's ``updated_at`` is left alone
+(a re-render is not an edit).
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ def rerender_all(*, batch_size: int = 200, progress: Progress | None = None) -> 
 
 
 def rerender_cards(result: RerenderResult, *, progress: Progress | None = None) -> None:
-    """Every comment card whose key no longer matches (new markup, or a change no write noticed)."""
+    """Every comment card whose key no longer matches (new markup, another ``SITE_TIMEZONE`` for
+    the dates in them, or a change no write noticed)."""
     result.card_posts, result.cards_written = cards.refresh_all(progress)
 
 
@@ -137,7 +139,7 @@ def rerender_cards(result: RerenderResult, *, progress: Progress | None = None) 
 @click.option("--comments/--no-comments", default=True, help="Re-render comments.")
 @with_appcontext
 def rerender_command(batch_size: int, posts: bool, comments: bool) -> None:
-    """Render every post and comment again from its source (after a change of rendering policy)."""
+    """Render every post and comment again from its source (after a change of rendering policy or of SITE_TIMEZONE)."""
     result = RerenderResult()
     if posts:
         total = db.session.scalar(select(func.count()).select_from(Post)) or 0

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, request
 from flask.templating import Environment as FlaskEnvironment
 
+from blog import timezone
 from blog.extensions import db, login_manager
 
 
@@ -102,7 +103,8 @@ def init_app(app: Flask) -> None:
             "site_name": app.config["SITE_NAME"],
             "site_tagline": app.config["SITE_TAGLINE"],
             "csp_nonce": csp_nonce,
-            "current_year": datetime.now(UTC).year,
+            "current_year": timezone.local(datetime.now(UTC)).year,
+            "site_timezone": app.config["SITE_TIMEZONE"],
             # base.html links to areas (archives, search, admin) only once their routes exist.
             "has_endpoint": lambda name: name in app.view_functions,
         }

@@ -595,3 +595,28 @@ def test_without_javascript_a_sign_in_icon_on_a_shared_page_asks_once_more_and_k
     assert started.status_code == 302 and started.headers["Location"].startswith("/login/email")
     back, status = page(reader, f"/posts/{post.slug}/")
     assert status == "BYPASS" and "Half of a thought." in back.get_data(as_text=True)
+
+
+def test_after_a_change_of_site_settings_no_page_is_served_from_entries_made_before_it(
+    app, make_post, tmp_path, pg_schema
+):
+    """The Redis cache outlives a restart: a site that restarts in another time zone (or with
+    another name) must not serve pages rendered under the old settings."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}:"
+    app.extensions["sargasso.page_cache"] = cache.RedisBackend(REDIS_URL, prefix)
+    post = make_post("Magnetic Rose")
+    before = app.test_client()
+    page(before, f"/posts/{post.slug}/")
+    assert page(before, f"/posts/{post.slug}/")[1] == "HIT"
+
+    restarted = create_app(build_config(tmp_path, pg_schema, SITE_NAME="Rose Reviews", SITE_TIMEZONE="Asia/Tokyo"))
+    restarted.extensions["sargasso.page_cache"] = cache.RedisBackend(REDIS_URL, prefix)
+    response, status = page(restarted.test_client(), f"/posts/{post.slug}/")
+    assert status == "MISS" and "Rose Reviews" in response.get_data(as_text=True)
+    assert page(before, f"/posts/{post.slug}/")[1] == "HIT", "the old settings keep their own entry"
+    other_machine = redis.Redis.from_url(REDIS_URL)
+    other_machine.delete(*other_machine.scan_iter(f"{prefix}*"))
+    other_machine.close()
+    with restarted.app_context():
+        db.session.remove()
+        db.engine.dispose()

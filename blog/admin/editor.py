@@ -23,6 +23,7 @@ from blog.extensions import db
 from blog.models.posts import Post
 from blog.posts.excerpts import typed_excerpt
 from blog.posts.revisions import EditConflict
+from blog.timezone import local_time
 
 nav.add_link(nav.NavLink("admin.review_queue", "Review queue", can_moderate, 25))
 nav.add_link(nav.NavLink("admin.upcoming", "Upcoming", is_staff, 26))
@@ -184,8 +185,8 @@ def restore_revision(post_id: int, revision_id: int) -> ResponseReturnValue:
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.revision", post_id=post_id, revision_id=revision_id), 303)
-    when = found.created_at.strftime("%d %b %Y, %H:%M")
-    flash(f"Restored the version of {when} UTC. The text it replaced is kept as a revision.", "success")
+    when = local_time(found.created_at, "%d %b %Y, %H:%M %Z")
+    flash(f"Restored the version of {when}. The text it replaced is kept as a revision.", "success")
     return redirect(url_for("admin.edit_post", post_id=post_id), 303)
 
 
@@ -208,7 +209,7 @@ def review_publish(post_id: int) -> ResponseReturnValue:
         flash(error.message, "error")
         return redirect(url_for("admin.review_queue"), 303)
     if saved.is_scheduled and saved.published_at is not None:
-        flash(f"“{saved.title}” is scheduled for {saved.published_at:%d %b %Y, %H:%M} UTC.", "success")
+        flash(f"“{saved.title}” is scheduled for {local_time(saved.published_at, '%d %b %Y, %H:%M %Z')}.", "success")
     else:
         flash(f"Published “{saved.title}”.", "success")
     return redirect(url_for("admin.review_queue"), 303)

@@ -22,6 +22,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from blog.models.accounts import Role
 from blog.models.posts import CommentStatusChoice
+from blog.timezone import zone_name
 
 #: The buttons of the post form: ``name="action"`` and one of these values.
 ACTION_DRAFT = "draft"
@@ -80,11 +81,19 @@ class PostForm(FlaskForm):
         default=CommentStatusChoice.OPEN.value,
     )
     published_at = DateTimeLocalField(
-        "Publish date (UTC)",
+        "Publish date",  # + the site's zone, per form (``__init__``)
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
-        description="Empty means now. A date in the future schedules the post.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The date field names the site's zone: it shows and takes that zone's wall-clock time."""
+        super().__init__(*args, **kwargs)
+        zone = zone_name()
+        self.published_at.label.text = f"Publish date ({zone})"
+        self.published_at.description = (
+            f"Times are in {zone}, the site's time zone. Empty means now. A date in the future schedules the post."
+        )
 
     def validate_cover_image(self, field: StringField) -> None:
         value = field.data or ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
@@ -25,6 +25,7 @@ from blog.posts.editing import PostInput, save_post, split_terms
 from blog.posts.excerpts import typed_excerpt
 from blog.posts.revisions import pending_autosave
 from blog.reviews.editing import ReviewInput, review_post
+from blog.timezone import LocalTimeError, local, local_time, to_utc
 
 from .forms import ACTION_DRAFT, ACTION_PUBLISH, ACTION_REVIEW
 
@@ -137,11 +138,16 @@ def status_for_action(action: str) -> PostStatus:
     }.get(action, PostStatus.DRAFT)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """The form's publish date is naive and means UTC (the label says so)."""
+def publish_instant(value: datetime | None) -> datetime | None:
+    """The form's publish date is naive wall-clock time of the site's zone (the page says which):
+    the UTC instant it names. ``DomainError`` on the date field for a time the clocks skip that
+    night (the form keeps what was typed); a time they go through twice is the first of the two."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return to_utc(value)
+    except LocalTimeError as error:
+        raise DomainError(error.message, field="published_at") from None
 
 
 def input_from_form(data: Mapping[str, Any], action: str) -> PostInput:
@@ -160,15 +166,16 @@ def input_from_form(data: Mapping[str, Any], action: str) -> PostInput:
         cover_alt=data.get("cover_alt") or "",
         comment_status=CommentStatusChoice(comment_status),
         status=status_for_action(action),
-        published_at=_aware(data.get("published_at")),
+        published_at=publish_instant(data.get("published_at")),
     )
 
 
 def form_data_for(post: Post) -> dict[str, Any]:
-    """The post form's initial values for editing ``post`` (dates shown in UTC, to the minute)."""
+    """The post form's initial values for editing ``post`` (the date on the site's wall clock, to
+    the minute, as the datetime-local field shows it)."""
     published = None
     if post.published_at is not None:
-        published = post.published_at.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+        published = local(post.published_at).replace(tzinfo=None, second=0, microsecond=0)
     return {
         "title": post.title,
         "slug": post.slug,
@@ -216,7 +223,7 @@ def save_from_form(
 def saved_message(post: Post) -> str:
     """The flash after a save, saying where the post now stands."""
     if post.is_scheduled and post.published_at is not None:
-        return f"Scheduled for {post.published_at:%d %b %Y, %H:%M} UTC."
+        return f"Scheduled for {local_time(post.published_at, '%d %b %Y, %H:%M %Z')}."
     return {
         PostStatus.DRAFT: "Draft saved.",
         PostStatus.PENDING: "Submitted for review. An editor will look at it.",

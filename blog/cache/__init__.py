@@ -70,6 +70,7 @@ from blog.cache.pages import (
     csrf_token_for_page,
     not_modified,
     page_is_shared,
+    settings_fingerprint,
     share_with_anonymous,
 )
 
@@ -100,6 +101,7 @@ __all__ = [
     "make_backend",
     "not_modified",
     "page_is_shared",
+    "settings_fingerprint",
     "share_with_anonymous",
 ]
 
@@ -128,6 +130,7 @@ def init_app(app: Flask) -> None:
         app.before_request(share_with_anonymous)
         return
     app.extensions["sargasso.page_cache"] = make_backend(app)
+    app.extensions["sargasso.page_cache_settings"] = settings_fingerprint(app.config)
     app.before_request(_before_request)
     # Last of all after_request hooks (Flask runs them newest first): the entry is stored with
     # the security headers and everything else the app adds, exactly as a rendered page has them.

@@ -60,12 +60,23 @@ def _reading_page() -> bool:
     return blueprint in settings[0] and endpoint not in settings[1]
 
 
-def cache_key(environ: dict[str, Any]) -> str:
-    """The entry's key from the WSGI environ (after ProxyFix): scheme, host, path and query."""
+#: Settings every page prints. A shared cache (Redis) outlives a restart, so a change to one of
+#: these must not be served from entries rendered before it: they are part of each entry's key.
+PAGE_SETTINGS = ("SITE_NAME", "SITE_TAGLINE", "SITE_URL", "SITE_TIMEZONE")
+
+
+def settings_fingerprint(config: Any) -> str:
+    """What ``PAGE_SETTINGS`` are now, folded into every cache key (see ``cache_key``)."""
+    return "\x1f".join(str(config.get(name, "")) for name in PAGE_SETTINGS)
+
+
+def cache_key(environ: dict[str, Any], settings: str = "") -> str:
+    """The entry's key from the WSGI environ (after ProxyFix): scheme, host, path and query, and
+    the ``settings_fingerprint`` of the app that renders it."""
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
     raw = (
         f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}"
-        f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+        f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}\x1e{settings}"
     )
     return hashlib.blake2b(raw.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
@@ -158,7 +169,7 @@ def _before_request() -> Response | None:
         g.page_cache_bypass = True
         return None
     cache: Backend = current_app.extensions["sargasso.page_cache"]
-    key = cache_key(request.environ)
+    key = cache_key(request.environ, current_app.extensions["sargasso.page_cache_settings"])
     looked = request.environ.get(LOOKUP_ENVIRON_KEY)
     if looked is not None and looked[0] == key:
         _, generation, entry = looked

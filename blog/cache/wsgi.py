@@ -84,7 +84,7 @@ class PageCacheMiddleware:
         backend = self.flask_app.extensions.get("sargasso.page_cache")
         if method not in ("GET", "HEAD") or backend is None or not self._anonymous(environ) or self._announce_due():
             return self.wsgi_app(environ, start_response)
-        key = cache.cache_key(environ)
+        key = cache.cache_key(environ, self.flask_app.extensions["sargasso.page_cache_settings"])
         if not backend.may_have(key):
             return self.wsgi_app(environ, start_response)
         try:

@@ -20,6 +20,7 @@ from blog.extensions import db
 from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
 from blog.models.discussion import Ban, BanKind
+from blog.timezone import human_date, local_time
 
 
 def _active(now: datetime) -> Any:
@@ -38,7 +39,7 @@ def ban_for(account: Any, email: Any, ip: Any, now: Any) -> Select[tuple[int]]:
 
 
 def ban_message(ban: Ban) -> str:
-    when = "" if ban.until is None else f" until {ban.until:%B} {ban.until.day}, {ban.until.year}"
+    when = "" if ban.until is None else f" until {human_date(ban.until)}"
     reason = f" Reason: {ban.reason}" if ban.reason else ""
     return f"You have been banned from commenting on this site{when}.{reason}".strip()
 
@@ -103,7 +104,9 @@ def ban(
         kind=kind, value=value, reason=reason.strip()[:500], until=until, hide_past=hide_past, created_by_id=actor.id
     )
     db.session.add(entry)
-    note = f"Banned {kind.value} {value}" + (f" until {until:%Y-%m-%d %H:%M} UTC" if until else " permanently")
+    note = f"Banned {kind.value} {value}" + (
+        f" until {local_time(until, '%Y-%m-%d %H:%M %Z')}" if until else " permanently"
+    )
     note += f": {reason.strip()}" if reason.strip() else "."
     hidden: Sequence[Comment] = []
     if hide_past:

@@ -13,7 +13,8 @@ the thread's comments, cards and bodies, nested), so the first page of threads i
 rows joined, with no object per comment. Those are not checked against the live rows on every
 page (that would mean reading every comment again): like ``body_html`` against its Markdown,
 they are right because every write the site makes rewrites them in its own transaction, and
-only a version number (``markup.CARD_VERSION``) is checked. A change made to the database by
+only a version number (``markup.card_version()``: the markup's version and the site's time zone,
+whose dates the cards show) is checked. A change made to the database by
 hand shows on that page once ``flask rerender`` has run; pages put together comment by comment
 (later pages, readers with comments or likes of their own, moderators) show it at once.
 
@@ -95,7 +96,7 @@ def refresh_threads(
     page = markup.card_page(scores, scale)
     changed = []
     for node in nodes:
-        key = markup.card_key(node, scores.get(node.id), liked=False)
+        key = markup.card_key(node, scores.get(node.id), liked=False, stamp=page.stamp)
         if key != node.card_key:
             head, tail = page.parts(node)
             node.card_head, node.card_tail, node.card_key = head, tail, key
@@ -106,10 +107,9 @@ def refresh_threads(
     # Each thread as the page shows it, from the cards just made; a thread with nothing readable
     # left has none (the page does not list it).
     page.cards = True
+    version = markup.card_version()
     cards = {thread[0].id: markup.list_items(page, thread) for thread in threads.by_thread(roots, shown)}
-    thread_rows = [
-        {"tid": tid, "html": cards.get(tid), "version": markup.CARD_VERSION if tid in cards else None} for tid in ids
-    ]
+    thread_rows = [{"tid": tid, "html": cards.get(tid), "version": version if tid in cards else None} for tid in ids]
     if only_changed:
         table = Comment.__table__
         stored = {

@@ -8,7 +8,7 @@ link says so plainly with a 4xx and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from flask import (
@@ -38,6 +38,7 @@ from blog.models.comments import Comment
 from blog.models.discussion import BanKind
 from blog.models.posts import Post
 from blog.posts.seo import absolute_url
+from blog.timezone import LocalTimeError, to_utc
 from blog.web import wants_json
 
 T = TypeVar("T")
@@ -162,11 +163,15 @@ def tool(comment_id: int) -> Response:
 
 
 def _parse_until(raw: str) -> datetime | None:
+    """The ban form's end date (``YYYY-MM-DD``): the start of that day in the site's zone (the
+    form says which), as UTC; where the clocks skip midnight, the day's first instant."""
     raw = raw.strip()
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+        return to_utc(datetime.fromisoformat(raw), strict=False)
+    except LocalTimeError as error:
+        raise DomainError(error.message, field="until") from None
     except ValueError:
         raise DomainError(
             "Give the end date as YYYY-MM-DD, or leave it empty for a permanent ban.", field="until"

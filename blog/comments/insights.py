@@ -20,6 +20,7 @@ from blog.models.comments import Comment, CommentStatus
 from blog.models.mail import MailStatus, OutgoingMail
 from blog.models.posts import Post
 from blog.models.webhooks import WebhookDelivery
+from blog.timezone import MONTH_NAMES, local, local_day_start, local_timestamp_sql
 
 DAYS = 90
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 160, 10
@@ -61,9 +62,10 @@ def _day_of(value: Any) -> date:
 
 
 def comments_per_day(now: datetime) -> dict[date, int]:
-    """Comments received per UTC day over the last ``DAYS`` days (spam included: it is traffic too)."""
-    since = (now - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    day = func.date(Comment.created_at)
+    """Comments received per day of the site's calendar (``SITE_TIMEZONE``) over the last ``DAYS``
+    days (spam included: it is traffic too)."""
+    since = local_day_start(now - timedelta(days=DAYS - 1))
+    day = func.date(local_timestamp_sql(Comment.created_at, db.session.get_bind().dialect.name))
     rows = db.session.execute(
         select(day, func.count(Comment.id)).where(Comment.created_at >= since).group_by(day)
     ).all()
@@ -86,8 +88,9 @@ def chart(per_day: dict[date, int], today: date) -> tuple[list[Bar], int, float,
 
 def insights(now: datetime | None = None) -> Insights:
     now = now or utcnow()
-    bars, peak, bar_width, axis = chart(comments_per_day(now), now.date())
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    today = local(now)
+    bars, peak, bar_width, axis = chart(comments_per_day(now), today.date())
+    month_start = local_day_start(today.replace(day=1))
     discussed = func.count(Comment.id).label("n")
     top = db.session.execute(
         select(Post.title, Post.slug, discussed)
@@ -109,7 +112,7 @@ def insights(now: datetime | None = None) -> Insights:
         mail_failed_count=int(db.session.scalar(select(func.count()).select_from(mail_failed.subquery())) or 0),
         webhook_failures=list(db.session.scalars(hooks_failed.order_by(WebhookDelivery.id.desc()).limit(5))),
         webhook_failed_count=int(db.session.scalar(select(func.count()).select_from(hooks_failed.subquery())) or 0),
-        month_label=f"{now:%B} {now.year}",
+        month_label=f"{MONTH_NAMES[today.month - 1]} {today.year}",
         axis=axis,
         bar_width=bar_width,
     )

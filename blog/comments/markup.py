@@ -17,6 +17,7 @@ with schema.org ``Comment`` microdata; ``templates/comments/section.html`` place
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from markupsafe import escape
 
 from blog import cache
 from blog.comments.avatars import GRAVATAR_BASE
+from blog.timezone import DEFAULT_ZONE, MONTH_NAMES, local, zone_name
 
 if TYPE_CHECKING:
     from blog.comments.discussion import DiscussionExtras
@@ -105,27 +107,13 @@ def avatar_base() -> str:
     return _avatar_base(lambda endpoint, values: url_for(endpoint, **values))
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 def date_label(moment: datetime) -> str:
-    """WordPress's familiar "November 23, 2026 at 9:39 am" (English month names, whatever the locale)."""
+    """WordPress's familiar "November 23, 2026 at 9:39 am" (English month names, whatever the
+    locale), on the site's wall clock (``SITE_TIMEZONE``; a naive ``moment`` is UTC)."""
+    moment = local(moment)
     hour = moment.hour % 12 or 12
     half = "am" if moment.hour < 12 else "pm"
-    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {half}"
+    return f"{MONTH_NAMES[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {half}"
 
 
 def _esc(value: object) -> str:
@@ -134,15 +122,37 @@ def _esc(value: object) -> str:
 
 #: Bump when the markup below changes: every stored card's key then differs, so pages render
 #: comments afresh until ``flask rerender`` (or a change to their thread) writes new cards.
+#: Stays below 256 (``card_version`` packs the site's zone above it).
 CARD_VERSION = 1
 
 
-def card_key(c: Node, score: str | None, liked: bool) -> str:
+def card_stamp() -> str:
+    """What every card of the site is rendered with besides its comment: the markup version and,
+    off UTC, the site's zone (the dates in it). A site that changes ``SITE_TIMEZONE`` finds every
+    stored key different, so its pages render dates in the new zone at once, and ``flask rerender``
+    (or the next change to a thread) stores cards in it. UTC keeps the plain version, so the
+    cards of sites that never set a zone stay current."""
+    name = zone_name()
+    return str(CARD_VERSION) if name == DEFAULT_ZONE else f"{CARD_VERSION}@{name}"
+
+
+def card_version() -> int:
+    """``card_stamp`` as the number stored beside each thread card (``thread_card_version``, a
+    32-bit integer): ``CARD_VERSION`` in UTC; otherwise the zone's CRC-32 in 8 million buckets
+    above it (no two zones of the IANA database share one: ``tests/test_site_timezone.py``)."""
+    name = zone_name()
+    if name == DEFAULT_ZONE:
+        return CARD_VERSION
+    return CARD_VERSION + 256 * (1 + zlib.crc32(name.encode()) % 8_000_000)
+
+
+def card_key(c: Node, score: str | None, liked: bool, stamp: str | None = None) -> str:
     """Everything that can change in a comment's markup apart from its body (``body_html`` is
-    spliced in live): a stored card is used only while this is what it was rendered from."""
+    spliced in live): a stored card is used only while this is what it was rendered from.
+    ``stamp`` is ``card_stamp()``, worked out once by callers that key many comments."""
     edited = c.edited_at.isoformat() if c.edited_at else ""
     return (
-        f"{CARD_VERSION}|{c.like_count}|{c.pinned:d}{c.locked:d}{c.is_author:d}{liked:d}|{score or ''}|"
+        f"{stamp or card_stamp()}|{c.like_count}|{c.pinned:d}{c.locked:d}{c.is_author:d}{liked:d}|{score or ''}|"
         f"{c.name}|{c.url}|{c.avatar_hash}|{c.remote_avatar}|{c.reply_to_name}|{edited}"
     )
 
@@ -175,6 +185,7 @@ class _Page:
         self.scores = scores or {}
         self.scale = scale
         self.cards = False
+        self.stamp = card_stamp()
 
     @classmethod
     def for_section(cls, section: CommentSection, extras: DiscussionExtras | None) -> _Page:
@@ -284,7 +295,7 @@ class _Page:
             self.cards
             and c.card_key is not None
             and not (c.pending or c.can_modify)
-            and c.card_key == card_key(c, self.scores.get(c.id), c.id in self.liked)
+            and c.card_key == card_key(c, self.scores.get(c.id), c.id in self.liked, self.stamp)
         ):
             # The stored card (rendered at write time from what the key says) around the live body.
             tail = c.card_tail or ""

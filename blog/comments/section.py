@@ -204,7 +204,7 @@ def _stored_threads(
         and cards_apply(is_open)
     ):
         return None
-    return threads.stored_page(post_id, per_page, sort, markup.CARD_VERSION)
+    return threads.stored_page(post_id, per_page, sort, markup.card_version())
 
 
 def comment_section(

@@ -106,8 +106,9 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     card_key: Mapped[str | None] = mapped_column(Text)
     #: On a top-level comment: its whole thread as an anonymous reader sees it (every readable
     #: comment's card around its body, nested), rewritten in the transaction of any change that
-    #: shows in it (``blog.comments.cards``), and the markup version it was written with
-    #: (``markup.CARD_VERSION``). Deferred: nothing but the post page's list reads it.
+    #: shows in it (``blog.comments.cards``), and the version it was written with
+    #: (``markup.card_version()``: the markup's and the site zone's). Deferred: nothing but the
+    #: post page's list reads it.
     thread_card: Mapped[str | None] = mapped_column(Text, deferred=True)
     thread_card_version: Mapped[int | None] = mapped_column(deferred=True)
 

@@ -33,6 +33,7 @@ from blog.posts.announce import announce
 from blog.posts.excerpts import is_automatic_excerpt, typed_excerpt
 from blog.posts.revisions import check_version, discard_autosave, record_revision
 from blog.rendering import clean_text, html_to_text, render_post, summary_of
+from blog.timezone import local_time
 
 SLUG_MAX = 180
 
@@ -260,8 +261,8 @@ def restore_revision(user: User, post: Post, revision: PostRevision) -> Post:
     data.title, data.body_md, data.excerpt = revision.title, revision.body_md, revision.excerpt
     if revision.excerpt and is_automatic_excerpt(revision.excerpt, render_post(revision.body_md), ""):
         data.excerpt = ""  # kept by an older version as it showed: it follows the text again
-    when = revision.created_at.strftime("%Y-%m-%d %H:%M")
-    return save_post(user, data, post, revision_note=f"Restored the revision of {when} UTC")
+    when = local_time(revision.created_at, "%Y-%m-%d %H:%M %Z")
+    return save_post(user, data, post, revision_note=f"Restored the revision of {when}")
 
 
 def send_back(editor: User, post: Post, note: str) -> Post:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import MAXYEAR, MINYEAR, UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup, escape
@@ -27,6 +27,7 @@ from blog.models.posts import Category, Post, PostStatus, Series, SlugRedirect, 
 from blog.posts import search as fulltext
 from blog.posts.search import query_words, ranked_matches
 from blog.reviews.ratings import remember_reviewed_work, reviewed_work_column
+from blog.timezone import MONTH_NAMES, local_month_bounds, local_timestamp_sql, local_year_bounds
 
 T = TypeVar("T")
 
@@ -385,15 +386,15 @@ def author_archive(user_id: int, number: int, per_page: int) -> Archive | None:
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime] | None:
-    """The UTC start of a month and of the next one, or None for a month that does not exist."""
-    if not (1 <= month <= 12 and MINYEAR <= year < MAXYEAR):
-        return None
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-    return start, end
+    """Where a month of the site's calendar (``SITE_TIMEZONE``) starts and the next one starts, as
+    UTC instants, or None for a month that does not exist: the archive filters on this range, which
+    the index on ``published_at`` answers."""
+    return local_month_bounds(year, month)
 
 
 def month_archive(year: int, month: int, number: int, per_page: int) -> Archive | None:
+    """A month's live posts, newest first (``/2026/1/``): the month as the site's readers live it,
+    so a Tokyo site's post of 2026-01-01 01:00 (2025-12-31 16:00 UTC) is in January 2026."""
     bounds = month_bounds(year, month)
     if bounds is None:
         return None
@@ -401,14 +402,16 @@ def month_archive(year: int, month: int, number: int, per_page: int) -> Archive 
     page = _post_list(live_posts().where(Post.published_at >= start, Post.published_at < end), number, per_page)
     if page is None or not page.items:
         return None
-    return Archive("month", start.strftime("%B %Y"), page, subject=start, url_values={"year": year, "month": month})
+    title = f"{MONTH_NAMES[month - 1]} {year}"
+    return Archive("month", title, page, subject=start, url_values={"year": year, "month": month})
 
 
 def year_archive(year: int, number: int, per_page: int) -> Archive | None:
-    """A year's live posts, newest first (``/2026/``, as WordPress answers it)."""
-    if not MINYEAR <= year < MAXYEAR:
+    """A year's live posts, newest first (``/2026/``, as WordPress answers it), in the site's calendar."""
+    bounds = local_year_bounds(year)
+    if bounds is None:
         return None
-    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    start, end = bounds
     page = _post_list(live_posts().where(Post.published_at >= start, Post.published_at < end), number, per_page)
     if page is None or not page.items:
         return None
@@ -440,13 +443,15 @@ def series_archive(slug: str, number: int, per_page: int) -> Archive | None:
 
 @dataclass
 class MonthCount:
+    """A month of the site's calendar with live posts, and how many."""
+
     year: int
     month: int
     count: int
 
     @property
-    def start(self) -> datetime:
-        return datetime(self.year, self.month, 1, tzinfo=UTC)
+    def name(self) -> str:
+        return MONTH_NAMES[self.month - 1]
 
 
 @dataclass
@@ -476,12 +481,11 @@ class ArchivesIndex:
 def archive_months() -> list[MonthCount]:
     """Live posts per month, newest first, in one GROUP BY that means the same on SQLite and PostgreSQL.
 
-    Months are UTC months: on PostgreSQL the timestamp is shifted to UTC before extracting, so the
-    session's time zone setting cannot move a post into a neighbouring month.
+    Months are the site's (``SITE_TIMEZONE``), the same as ``month_archive``'s: the timestamp is
+    put on the site's wall clock before extracting (``local_timestamp_sql``; on PostgreSQL that also
+    keeps the session's own time zone setting from moving a post into a neighbouring month).
     """
-    when: Any = Post.published_at
-    if _dialect() == "postgresql":
-        when = func.timezone("UTC", Post.published_at)
+    when = local_timestamp_sql(Post.published_at, _dialect())
     year = cast(extract("year", when), Integer).label("year")
     month = cast(extract("month", when), Integer).label("month")
     sub = live_posts().with_only_columns(year, month).subquery()

@@ -25,15 +25,10 @@ RSS = "application/rss+xml; charset=utf-8"
 FEED_MAX_AGE = 300
 
 
-@bp.app_template_filter("human_date")
-def human_date(when: datetime | None) -> str:
-    """``March 3, 2024``: the month spelt out, unambiguous for readers anywhere, and the way the
-    comments under a post date themselves ("March 3, 2024 at 9:30 am")."""
-    return f"{when:%B} {when.day}, {when.year}" if when else ""
-
-
 @bp.app_template_filter("iso_datetime")
 def iso_datetime(when: datetime | None) -> str:
+    """Machine time for ``<time datetime>`` and meta tags: ISO 8601 with its offset, as stored
+    (UTC). What people read goes through ``human_date``/``local_time`` (``blog.timezone``)."""
     return when.isoformat(timespec="seconds") if when else ""
 
 

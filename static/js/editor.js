@@ -637,11 +637,44 @@
 
   var dateInput = $("[data-editor-date]");
   var whenOut = $("[data-editor-when]");
+
+  /* The zone's offset from UTC at instant t (ms), as this browser's time zone data has it. */
+  function zoneOffset(t, zone) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit"
+    }).formatToParts(new Date(t)).forEach(function (p) { parts[p.type] = p.value; });
+    var wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+    if (+parts.year < 100) wall = new Date(wall).setUTCFullYear(+parts.year);
+    return wall - (t - (((t % 1000) + 1000) % 1000));
+  }
+
+  /* The field holds wall-clock time of the site's zone (data-editor-zone): the instant it names,
+     or null, read as the server reads it (blog.timezone.to_utc): a time the clocks go through
+     twice is the earlier one; a skipped one uses the offset before the jump (the server refuses
+     it when the form is sent, and says so). */
+  function typedInstant(value, zone) {
+    var wall = new Date(value + "Z").getTime();
+    if (isNaN(wall)) return null;
+    if (!zone || zone === "UTC") return new Date(wall);
+    var day = 86400000;
+    try {
+      var before = zoneOffset(wall - day, zone);
+      var fits = [before, zoneOffset(wall + day, zone)].filter(function (offset) {
+        return zoneOffset(wall - offset, zone) === offset;
+      }).map(function (offset) { return wall - offset; });
+      return new Date(fits.length ? Math.min.apply(null, fits) : wall - before);
+    } catch (e) {
+      return null;  // a zone this browser does not know: no hint rather than a wrong one
+    }
+  }
+
   function describeDate() {
     if (!dateInput || !whenOut) return;
     if (!dateInput.value) { whenOut.textContent = "Goes out as soon as it is published."; return; }
-    var when = new Date(dateInput.value + "Z");
-    if (isNaN(when.getTime())) { whenOut.textContent = ""; return; }
+    var when = typedInstant(dateInput.value, dateInput.dataset.editorZone);
+    if (!when || isNaN(when.getTime())) { whenOut.textContent = ""; return; }
     whenOut.textContent = when > new Date()
       ? "Scheduled: goes out " + when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) + " your time."
       : "Dated in the past: published at once, shown under that date.";
@@ -651,7 +684,7 @@
     describeDate();
   }
 
-  // Local times for server times the page printed in UTC.
+  // The reader's own clock for server times the page printed in the site's zone.
   $all("time[data-local-time]", document).forEach(function (t) {
     var d = new Date(t.getAttribute("datetime"));
     if (!isNaN(d.getTime())) t.textContent = clock(d);

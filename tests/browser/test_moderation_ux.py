@@ -167,6 +167,9 @@ def test_the_ban_page_shows_the_comment_whole_to_the_moderator(browser, live_ser
 
 
 def _radio_and_label_boxes(page: Any) -> list[dict[str, float]]:
+    # Measured once the web fonts are in: with the fallback font a first line sits a pixel or
+    # two apart, and on a busy machine the fonts can still be loading after a resize.
+    page.evaluate("() => document.fonts.ready")
     return page.evaluate(
         """() => [...document.querySelectorAll('input[type=radio][name=reason]')].map(radio => {
              const label = document.querySelector(`label[for="${radio.id}"]`);
