@@ -174,3 +174,6 @@ def init_app(app: Flask) -> None:
     from blog import portability
 
     portability.init_app(app)  # export, import
+    from blog.imports import wordpress
+
+    wordpress.init_app(app)  # import-wordpress

@@ -13,6 +13,7 @@ from blog.models.discussion import (
 )
 from blog.models.drafts import CommentDraft
 from blog.models.identities import EmailLoginToken, Identity
+from blog.models.imports import ImportedItem
 from blog.models.mail import MailStatus, OutgoingMail
 from blog.models.media import MediaFile
 from blog.models.posts import Category, CommentStatusChoice, Post, PostStatus, Series, SlugRedirect, Tag
@@ -54,6 +55,7 @@ __all__ = [
     "ExternalLink",
     "Follower",
     "Identity",
+    "ImportedItem",
     "LoginFailure",
     "MailStatus",
     "MediaFile",
