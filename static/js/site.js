@@ -213,3 +213,27 @@
   else sync();
   window.addEventListener("pageshow", sync);  // boxes a browser restored on "Back"
 })();
+
+/* A form that came back with errors opens at its error summary (partials/forms.html), so the
+   reader of a long form sees what went wrong without hunting for it 3,000 px down; each link in
+   the summary puts the focus in its field, with the field's label in view. */
+(function () {
+  function focusSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary || location.hash) return;
+    summary.focus({ preventScroll: true });
+    summary.scrollIntoView({ block: "center" });
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[data-field]");
+    if (!link) return;
+    var input = document.getElementById(link.getAttribute("data-field"));
+    if (!input) return;
+    event.preventDefault();
+    var label = input.closest(".field") || input;
+    label.scrollIntoView({ block: "start" });
+    input.focus({ preventScroll: true });
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusSummary);
+  else focusSummary();
+})();
