@@ -248,3 +248,18 @@ def test_post_form_and_delete_need_the_csrf_token(client, author, make_post):
     assert client.post("/admin/posts/new", data=_form()).status_code == 400
     assert client.post(f"/admin/posts/{post.id}/delete").status_code == 400
     assert db.session.scalar(select(func.count(Post.id))) == 1
+
+
+def test_updating_a_live_post_says_updated_not_published(client, author):
+    first = client.post("/admin/posts/new", data=_form(action="publish"), follow_redirects=True)
+    assert "Post published." in first.get_data(as_text=True)
+    post = _only_post()
+    response = client.post(
+        f"/admin/posts/{post.id}/edit", data=_form(action="publish", title="Renamed"), follow_redirects=True
+    )
+    html = response.get_data(as_text=True)
+    assert "Post updated." in html and "Post published." not in html
+    response = client.post(f"/admin/posts/{post.id}/edit", data=_form(action="draft"), follow_redirects=True)
+    assert "Draft saved." in response.get_data(as_text=True)
+    response = client.post(f"/admin/posts/{post.id}/edit", data=_form(action="publish"), follow_redirects=True)
+    assert "Post published." in response.get_data(as_text=True)  # out again: this save published it

@@ -220,10 +220,14 @@ def save_from_form(
     return saved
 
 
-def saved_message(post: Post) -> str:
-    """The flash after a save, saying where the post now stands."""
+def saved_message(post: Post, *, was_live: bool = False) -> str:
+    """The flash after a save, saying where the post now stands: "Post updated." when it was
+    already out (``was_live``) and still is, as WordPress says; "Post published." only when
+    this save put it out."""
     if post.is_scheduled and post.published_at is not None:
         return f"Scheduled for {local_time(post.published_at, '%d %b %Y, %H:%M %Z')}."
+    if was_live and post.status == PostStatus.PUBLISHED:
+        return "Post updated."
     return {
         PostStatus.DRAFT: "Draft saved.",
         PostStatus.PENDING: "Submitted for review. An editor will look at it.",

@@ -138,6 +138,7 @@ def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
     if action not in ACTIONS:
         form.form_errors.append("Choose one of the buttons at the bottom of the form.")
         return _render_form(form, post, 400, review_form=review_form)
+    was_live = post is not None and post.is_live
     try:
         saved = admin_posts.save_from_form(
             current_user,
@@ -156,7 +157,7 @@ def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
     except DomainError as error:
         _add_error(error, form, review_form)
         return _render_form(form, post, error.status, base_version=_base_version(), review_form=review_form)
-    flash(admin_posts.saved_message(saved), "success")
+    flash(admin_posts.saved_message(saved, was_live=was_live), "success")
     return redirect(url_for("admin.edit_post", post_id=saved.id))
 
 
@@ -218,7 +219,19 @@ def user_role(user_id: int) -> Response:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.users"))
-    if changed:
+    if changed.password_link_sent:
+        flash(
+            f"{user.name} is now {user.role.label.lower()}. Staff sign in with a password and this account has none "
+            f"yet, so we emailed {user.email} a link to choose one.",
+            "success",
+        )
+    elif changed.needs_password:
+        flash(
+            f"{user.name} is now {user.role.label.lower()}, but has no password and no confirmed email address to "
+            "send a link to: set one on the server with flask reset-password.",
+            "warning",
+        )
+    elif changed:
         flash(f"{user.name} is now {user.role.label.lower()}.", "success")
     if not can_manage_site(current_user):
         return redirect(url_for("admin.dashboard"))

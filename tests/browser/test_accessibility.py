@@ -85,3 +85,16 @@ def test_login_errors_are_announced_and_accessible(scheme_page, live_server, mak
     scheme_page.get_by_role("button", name="Sign in").click()
     assert scheme_page.get_by_role("alert").first.is_visible()
     assert_accessible(scheme_page)
+
+
+@pytest.mark.parametrize("path", ["/search?q=opera", "/no-such-page/"])
+def test_pages_with_two_search_forms_name_each_one_apart(scheme_page, live_server, review_site, path):
+    """The header's search and the page's own are two search landmarks: a screen reader's list of
+    landmarks must tell them apart (axe's landmark-unique, a moderate rule the test above lets by)."""
+    scheme_page.goto(live_server.url + path)
+    scheme_page.add_script_tag(path=str(AXE))
+    result = scheme_page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'rule', values: ['landmark-unique']}, resultTypes: ['violations']})"
+    )
+    assert not result["violations"], _describe(result["violations"])
+    assert scheme_page.locator("[role=search]").count() == 2

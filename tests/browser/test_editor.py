@@ -131,7 +131,7 @@ def test_autosave_then_a_save_from_elsewhere_offers_keep_mine(author_page, live_
     assert autosave.body_md.endswith("Typed after.")
     # Publishing now ("Update") keeps mine, because the form carries the version it was shown.
     page.get_by_role("button", name="Update").click()
-    expect(page.get_by_text("Post published.")).to_be_visible()
+    expect(page.get_by_text("Post updated.")).to_be_visible()
     db.session.expire_all()
     assert db.session.get(Post, post.id).body_md.endswith("Typed after.")
 
