@@ -100,7 +100,7 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit(author_client):
     noisy.save(out, "PNG")
     response = _upload(author_client, out.getvalue(), name="noise.png")
     assert response.status_code == 400
-    assert "the limit is 19 KB" in response.get_json()["error"]
+    assert "the limit is 20 KB" in response.get_json()["error"]  # 20,000 bytes
 
 
 def test_the_same_picture_uploaded_twice_is_stored_once(author_client):
@@ -150,3 +150,25 @@ def test_readers_and_anonymous_visitors_cannot_upload(client, make_user, login):
 def test_media_urls_cannot_walk_the_filesystem(client):
     for bad in ["..%2Fsargasso.db", "notahash.jpg", "%2Fetc%2Fpasswd"]:
         assert client.get(f"/media/{bad}").status_code == 404
+
+
+def test_the_library_says_small_sizes_in_bytes_and_asks_before_deleting_a_named_file(author_client):
+    tiny = Image.new("RGB", (40, 40), (200, 30, 60))
+    out = io.BytesIO()
+    tiny.save(out, "PNG")
+    payload = _upload(author_client, out.getvalue(), name="icon.png").get_json()
+    size = db.session.get(MediaFile, payload["id"]).size_bytes
+    page = author_client.get("/admin/media/").get_data(as_text=True)
+    assert size < 1024 and f"40×40 px, {size} bytes" in page  # it said "0 KB"
+    # Every card's buttons say which file they act on, and deleting asks first.
+    assert 'Delete<span class="visually-hidden"> icon.png</span>' in page
+    assert 'Save alt text<span class="visually-hidden"> of icon.png</span>' in page
+    assert 'data-confirm="Delete icon.png from the library? This cannot be undone."' in page
+
+
+def test_sizes_read_as_people_say_them():
+    from blog.media.uploads import human_size
+
+    assert [human_size(n) for n in (1, 612, 1024, 4608, 20_000, 123_456, 3_355_443, 52_428_800)] == [
+        "1 byte", "612 bytes", "1.0 KB", "4.5 KB", "20 KB", "121 KB", "3.2 MB", "50 MB",
+    ]  # fmt: skip

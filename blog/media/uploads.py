@@ -45,8 +45,16 @@ class UploadLimits:
         return cls(int(cfg["MEDIA_MAX_BYTES"]), int(cfg["MEDIA_MAX_PIXELS"]), widths)
 
 
-def _human(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+def human_size(n: int) -> str:
+    """A file's size as people read it: "612 bytes", "4.5 KB", "120 KB", "3.2 MB" (a small file
+    said "0 KB")."""
+    if n < 1024:
+        return f"{n} byte" if n == 1 else f"{n} bytes"
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover - n >= 1024 matched KB above
 
 
 def _open_checked(data: bytes, limits: UploadLimits) -> Image.Image:
@@ -54,7 +62,8 @@ def _open_checked(data: bytes, limits: UploadLimits) -> Image.Image:
     if not data:
         raise DomainError("The file is empty.", field="file")
     if len(data) > limits.max_bytes:
-        raise DomainError(f"The file is {_human(len(data))}; the limit is {_human(limits.max_bytes)}.", field="file")
+        size, limit = human_size(len(data)), human_size(limits.max_bytes)
+        raise DomainError(f"The file is {size}; the limit is {limit}.", field="file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -12,7 +12,15 @@ from blog.errors import DomainError
 from blog.extensions import db
 from blog.media.library import recent_uploads
 from blog.media.storage import get_storage
-from blog.media.uploads import MEDIA_REF, delete_media, media_usage, srcset_for, store_upload, thumbnail_key
+from blog.media.uploads import (
+    MEDIA_REF,
+    delete_media,
+    human_size,
+    media_usage,
+    srcset_for,
+    store_upload,
+    thumbnail_key,
+)
 from blog.models.media import MediaFile
 from blog.web import wants_json
 
@@ -88,7 +96,7 @@ def upload() -> ResponseReturnValue:
 def library() -> ResponseReturnValue:
     files = db.session.scalars(select(MediaFile).order_by(MediaFile.created_at.desc(), MediaFile.id.desc())).all()
     usage = media_usage(list(files))
-    return render_template("admin/media.html", files=files, usage=usage, media_url=media_url)
+    return render_template("admin/media.html", files=files, usage=usage, media_url=media_url, human_size=human_size)
 
 
 @bp.get("/admin/media/library.json")
