@@ -169,6 +169,9 @@ def test_bans_by_ip_and_account_until_a_date_and_lifting_them(app, make_post, ma
     assert from_ip.status_code == 403
     listing = mod.get("/admin/bans").get_data(as_text=True)
     assert "10.1.2.3" in listing and "Cooling off" in listing
+    # The account is named, not numbered ("account: 2" told the moderator nothing).
+    assert f"Account: <strong>{reader.name}</strong> ({reader.email})" in listing
+    assert f"account: <code>{reader.id}</code>" not in listing
     mod.post(f"/admin/bans/{ip_ban.id}/lift")
     again = app.test_client().post(
         f"/posts/{post.slug}/comments", data=guest(), environ_base={"REMOTE_ADDR": "10.1.2.3"}
@@ -182,3 +185,11 @@ def test_a_ban_form_with_a_past_date_says_so_and_bans_nobody(make_post, make_com
     response = mod.post(f"/comments/{comment.id}/ban", data={"kind": "email", "until": "2001-01-01", "reason": "x"})
     assert response.status_code == 400 and "must be in the future" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Ban.id))) == 0
+
+
+def test_the_ban_form_names_a_signed_in_commenters_account(make_post, make_comment, make_user, moderator):
+    _, mod = moderator
+    reader = make_user("reader", name="Ann Reader", email="ann@example.org")
+    comment = make_comment(make_post(), user=reader)
+    page = mod.get(f"/comments/{comment.id}/ban").get_data(as_text=True)
+    assert re.search(r"Account:\s*<strong>Ann Reader</strong> \(ann@example\.org\)", page)

@@ -221,7 +221,8 @@ def ban_commenter(comment_id: int) -> Response:
 @bp.get("/admin/bans")
 @require(can_moderate)
 def ban_list() -> str:
-    return render_template("discussion/bans.html", bans=bans.ban_list())
+    found = bans.ban_list()
+    return render_template("discussion/bans.html", bans=found, accounts=bans.accounts_named(found))
 
 
 @bp.post("/admin/bans/<int:ban_id>/lift")
