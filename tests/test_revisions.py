@@ -50,6 +50,11 @@ def test_a_revision_diffs_against_the_current_text_and_can_be_restored(make_post
         ("remove", "Stink Bomb is fun."),
         ("add", "Stink Bomb is a comedy."),
     ]
+    # Within the changed line, the words that changed are marked.
+    assert [d.parts for d in diff if d.op != "same"] == [
+        (("same", "Stink Bomb is "), ("changed", "fun"), ("same", ".")),
+        (("same", "Stink Bomb is "), ("changed", "a comedy"), ("same", ".")),
+    ]
     restore_revision(admin, post, first)
     db.session.commit()
     assert post.body_md == "Stink Bomb is fun.\nCannon Fodder is grim."
@@ -113,3 +118,24 @@ def test_an_editor_sends_a_submitted_post_back_with_a_note(make_post, make_user)
     db.session.commit()
     assert post.status == PostStatus.DRAFT
     assert post.review_note == "Add a source for the Kanno quote."
+
+
+def test_a_rewritten_line_is_shown_whole_and_the_compare_page_marks_changed_words(client, make_post, make_user, login):
+    admin = make_user(Role.ADMIN)
+    post = make_post("Memories", "Magnetic Rose blew me away and still does.\nThe end.", author=admin)
+    first = revisions_of(post)[0]
+    _edit(
+        admin,
+        post,
+        body_md="Magnetic Rose blew me away and, thirty years later, still does.\nSomething else entirely now.",
+    )
+    diff = diff_lines(first.body_md, post.body_md)
+    rewritten = [d for d in diff if d.text in ("The end.", "Something else entirely now.")]
+    assert [d.parts for d in rewritten] == [(("changed", "The end."),), (("changed", "Something else entirely now."),)]
+
+    login(client, admin)
+    page = client.get(f"/admin/posts/{post.id}/revisions/{first.id}").get_data(as_text=True)
+    assert "<ins>, thirty years later,</ins>" in page
+    listing = client.get(f"/admin/posts/{post.id}/revisions").get_data(as_text=True)
+    assert listing.count("Compare with current") == 1  # not on the revision that is the current text
+    assert "Same as now" in listing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -95,21 +96,63 @@ def revisions_of(post: Post) -> list[PostRevision]:
 class DiffLine:
     op: str  # "add", "remove", "same" or "gap"
     text: str
+    #: The line in pieces, ("same" | "changed", text): in a changed paragraph the words that
+    #: differ from its counterpart are marked, so one added comma is not a hunt through 80 words.
+    parts: tuple[tuple[str, str], ...] = ()
+
+
+_WORDS = re.compile(r"\s+|[\w’'-]+|[^\w\s]")
+
+
+def _word_parts(old: str, new: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Two versions of a line, each cut into same and changed runs of words."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    old_parts: list[tuple[str, str]] = []
+    new_parts: list[tuple[str, str]] = []
+
+    def add(parts: list[tuple[str, str]], kind: str, text: str) -> None:
+        if not text:
+            return
+        if parts and parts[-1][0] == kind:
+            parts[-1] = (kind, parts[-1][1] + text)
+        else:
+            parts.append((kind, text))
+
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        kind = "same" if tag == "equal" else "changed"
+        add(old_parts, kind, "".join(a[i1:i2]))
+        add(new_parts, kind, "".join(b[j1:j2]))
+    return tuple(old_parts), tuple(new_parts)
+
+
+def _similar(old: str, new: str) -> bool:
+    """Worth marking word by word: the two lines share most of their words (else a rewritten
+    paragraph would be confetti)."""
+    return difflib.SequenceMatcher(None, _WORDS.findall(old), _WORDS.findall(new), autojunk=False).ratio() >= 0.5
 
 
 def diff_lines(old: str, new: str, context: int = 3) -> list[DiffLine]:
-    """A line diff (old → new) with a little context, as data for the template to show."""
+    """A line diff (old → new) with a little context, as data for the template to show. A line
+    changed into a similar one (paired in order within a changed block) also says which words
+    changed."""
     lines: list[DiffLine] = []
-    for group in difflib.SequenceMatcher(None, old.splitlines(), new.splitlines()).get_grouped_opcodes(context):
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    for group in difflib.SequenceMatcher(None, old_lines, new_lines).get_grouped_opcodes(context):
         if lines:
             lines.append(DiffLine("gap", "…"))
         for tag, i1, i2, j1, j2 in group:
-            old_part, new_part = old.splitlines()[i1:i2], new.splitlines()[j1:j2]
+            old_part, new_part = old_lines[i1:i2], new_lines[j1:j2]
             if tag == "equal":
-                lines += [DiffLine("same", t) for t in old_part]
-            else:
-                lines += [DiffLine("remove", t) for t in old_part]
-                lines += [DiffLine("add", t) for t in new_part]
+                lines += [DiffLine("same", t, (("same", t),)) for t in old_part]
+                continue
+            removed = [DiffLine("remove", t, (("changed", t),)) for t in old_part]
+            added = [DiffLine("add", t, (("changed", t),)) for t in new_part]
+            for k in range(min(len(removed), len(added))):
+                if _similar(old_part[k], new_part[k]):
+                    was, now = _word_parts(old_part[k], new_part[k])
+                    removed[k] = DiffLine("remove", old_part[k], was)
+                    added[k] = DiffLine("add", new_part[k], now)
+            lines += removed + added
     return lines
 
 
