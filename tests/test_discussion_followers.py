@@ -64,3 +64,28 @@ def test_following_twice_sends_one_confirmation_and_bad_input_is_kept(client):
     assert bad.status_code == 400 and 'value="not-an-address"' in bad.get_data(as_text=True)
     assert client.post("/follow/confirm/forged-token").status_code == 400
     assert client.get("/follow/other/x").status_code == 404
+
+
+def test_a_signed_in_reader_follows_at_once_with_their_verified_address(client, make_user, login):
+    author = make_user("admin")
+    reader = make_user("reader", email="fan@example.org", password=None, email_verified=True)
+    login(client, reader)
+    form = client.get("/follow").get_data(as_text=True)
+    assert 'value="fan@example.org"' in form  # filled in from the account
+    done = client.post("/follow", data={"email": "fan@example.org"}).get_data(as_text=True)
+    assert "Each new post comes to fan@example.org" in done
+    assert mails_to("fan@example.org") == []  # nothing to confirm: the sign-in proved the address
+    publish(author, "Perfect Blue")
+    assert [m.subject.endswith("New post: Perfect Blue") for m in mails_to("fan@example.org")] == [True]
+
+    # Another address still gets the double opt-in, and says nothing about its state.
+    other = client.post("/follow", data={"email": "friend@example.org"}).get_data(as_text=True)
+    assert "Check your inbox" in other and len(mails_to("friend@example.org")) == 1
+
+
+def test_an_unverified_account_address_still_needs_confirming(client, make_user, login):
+    reader = make_user("reader", email="fan@example.org", password=None, email_verified=False)
+    login(client, reader)
+    assert 'value=""' in client.get("/follow").get_data(as_text=True)
+    assert "Check your inbox" in client.post("/follow", data={"email": "fan@example.org"}).get_data(as_text=True)
+    assert db.session.scalar(select(Follower.confirmed_at)) is None

@@ -397,16 +397,21 @@ def insights_page() -> str:
 @bp.route("/follow", methods=["GET", "POST"])
 @limiter.limit(_email_rate, methods=["POST"])
 def follow() -> Response:
-    email, error, status = request.form.get("email", ""), "", 200
+    # A signed-in reader's verified address is filled in, and following with it needs no email.
+    verified = current_user.email if getattr(current_user, "email_verified", False) and current_user.email else ""
+    email, error, status = request.form.get("email", verified), "", 200
     if request.method == "POST":
         try:
-            followers.follow(email)
+            follower = followers.follow(email, owner_email=verified)
         except DomainError as exc:
             db.session.rollback()
             error, status = exc.message, 400
         else:
+            if follower is not None and follower.confirmed_at is not None:
+                title = f"You follow {current_app.config['SITE_NAME']}"
+                return _message(title, followers.following(follower.email))
             return _message("Almost done", followers.SENT)
-    return make_response(render_template("discussion/follow.html", email=email, error=error), status)
+    return make_response(render_template("discussion/follow.html", email=email, error=error, verified=verified), status)
 
 
 @bp.route("/follow/<purpose>/<token>", methods=["GET", "POST"])

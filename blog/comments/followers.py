@@ -24,14 +24,32 @@ from blog.models.posts import Post
 SENT = "Check your inbox: we sent a link to confirm. Nothing is sent to you until you press it."
 
 
-def follow(email: str) -> Follower | None:
-    """Ask to follow the blog. An address already following (or waiting) gets no second email."""
+def following(email: str) -> str:
+    """Said to a signed-in reader who followed with their own verified address."""
+    return f"Each new post comes to {email}. Every email has a one-click unsubscribe link."
+
+
+def follow(email: str, *, owner_email: str = "") -> Follower | None:
+    """Ask to follow the blog. An address already following (or waiting) gets no second email.
+
+    ``owner_email`` is the signed-in reader's verified address: when they follow with it, the
+    double opt-in has nothing left to prove, so they follow at once (a waiting request of theirs
+    is confirmed) and the follower is returned, confirmed. Anyone else's address gets the
+    confirmation email, and the same answer whatever the address's state.
+    """
     email = email.strip()
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise DomainError("That email address does not look right.", field="email") from None
     existing = db.session.scalar(select(Follower).where(Follower.email == email, Follower.unsubscribed_at.is_(None)))
+    if owner_email and owner_email.strip().lower() == email:
+        confirmed = existing or Follower(email=email)
+        if confirmed.confirmed_at is None:
+            confirmed.confirmed_at = utcnow()
+        db.session.add(confirmed)
+        db.session.commit()
+        return confirmed
     if existing is not None:
         return None
     follower = Follower(email=email)
