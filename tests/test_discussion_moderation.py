@@ -193,3 +193,18 @@ def test_the_ban_form_names_a_signed_in_commenters_account(make_post, make_comme
     comment = make_comment(make_post(), user=reader)
     page = mod.get(f"/comments/{comment.id}/ban").get_data(as_text=True)
     assert re.search(r"Account:\s*<strong>Ann Reader</strong> \(ann@example\.org\)", page)
+
+
+def test_an_unhidden_spoiler_is_a_reason_of_its_own_for_readers_and_moderators(app, make_post, make_comment, moderator):
+    """On a review site "it gives away the ending" is not "off-topic": readers say which it is,
+    and the moderator's history names it."""
+    comment = make_comment(make_post(), "Heintz stays behind on the station at the end.")
+    form = app.test_client().get(f"/comments/{comment.id}/report").get_data(as_text=True)
+    assert "It gives away the story without hiding it as a spoiler" in form
+    assert "It is off-topic<" in form
+    reader = app.test_client()
+    assert reader.post(f"/comments/{comment.id}/report", data={"reason": "spoiler"}).status_code == 302
+    assert db.session.scalar(select(CommentReport.reason)) == "spoiler"
+    _, mod = moderator
+    queue = mod.get("/admin/comments?status=approved").get_data(as_text=True)
+    assert '<option value="spoiler">Unhidden spoiler</option>' in queue

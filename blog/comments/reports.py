@@ -27,7 +27,8 @@ from blog.models.posts import Post
 REPORT_REASONS = {
     "spam": "It is spam or advertising",
     "abuse": "It is abusive, hateful or harassing",
-    "off-topic": "It is off-topic or spoils the story",
+    "spoiler": "It gives away the story without hiding it as a spoiler",
+    "off-topic": "It is off-topic",
     "other": "Something else",
 }
 

@@ -29,6 +29,7 @@ class CommentStatus(enum.StrEnum):
 REASON_CODES = {
     "spam": "Spam",
     "off-topic": "Off-topic",
+    "spoiler": "Unhidden spoiler",
     "abuse": "Abuse",
     "duplicate": "Duplicate",
     "other": "Other",

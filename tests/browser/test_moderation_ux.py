@@ -202,7 +202,7 @@ def test_report_form_radios_sit_beside_their_labels_with_a_cancel_link(browser, 
     for width in (1280, 390, 320):  # at 320px a label wraps: it must wrap beside its radio
         page.set_viewport_size({"width": width, "height": 900})
         boxes = _radio_and_label_boxes(page)
-        assert len(boxes) == 4
+        assert len(boxes) == 5
         for box in boxes:
             assert box["labelLeft"] >= box["radioRight"], f"{width}px: a label runs under its radio"
             assert box["labelTop"] < box["radioBottom"], f"{width}px: a radio sits above its label"
