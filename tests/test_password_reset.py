@@ -82,7 +82,7 @@ def test_staff_member_resets_a_forgotten_password_by_email(app, client, make_use
 
     login_page = client.get("/login").get_data(as_text=True)
     assert 'href="/login/forgot"' in login_page and "Forgot your password?" in login_page
-    assert "flask reset-password" in login_page  # still there for operators
+    assert "flask reset-password" not in login_page  # a server command is for operators (docs, CLI)
     form = client.get("/login/forgot")
     assert form.status_code == 200 and 'autocomplete="username"' in form.get_data(as_text=True)
 

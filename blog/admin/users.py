@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from blog.auth.permissions import can_manage_site
 from blog.errors import DomainError
 from blog.extensions import db
-from blog.models.accounts import Role, User
+from blog.models.accounts import STAFF_ROLES, Role, User
 
 
 @dataclass
@@ -40,8 +40,26 @@ def users_page(*, role: str = "", page: int = 1, per_page: int = 50) -> UsersPag
     return UsersPage(users=users, counts=counts, role=role, page=page, pages=pages)
 
 
-def change_role(actor: User, user: User, role: Role | str) -> bool:
-    """Give ``user`` a new role; True if it changed. Refuses to leave the site without an admin."""
+@dataclass(frozen=True)
+class RoleChange:
+    """What a role change did, for the admin's message."""
+
+    changed: bool
+    #: A "set your password" link went to the account (made staff without a password).
+    password_link_sent: bool = False
+    #: Staff without a password and no confirmed address to send a link to: the operator sets one.
+    needs_password: bool = False
+
+    def __bool__(self) -> bool:
+        return self.changed
+
+
+def change_role(actor: User, user: User, role: Role | str) -> RoleChange:
+    """Give ``user`` a new role, refusing to leave the site without an admin. A password-less
+    account made staff (a reader who signed in with an email link or a provider) can no longer
+    sign in that way, so a "set your password" link is queued to it in the same transaction."""
+    from blog.auth.password_reset import invite_to_set_password
+
     if not can_manage_site(actor):
         raise DomainError("Only admins change roles.", status=403)
     try:
@@ -49,7 +67,7 @@ def change_role(actor: User, user: User, role: Role | str) -> bool:
     except ValueError:
         raise DomainError("Choose one of the listed roles.", field="role") from None
     if new_role == user.role:
-        return False
+        return RoleChange(changed=False)
     if user.role == Role.ADMIN:
         admins = db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True)))
         if (admins or 0) <= 1:
@@ -57,5 +75,9 @@ def change_role(actor: User, user: User, role: Role | str) -> bool:
                 f"{user.name} is the only admin. Make someone else an admin first.", field="role", status=409
             )
     user.role = new_role
+    sent = needs = False
+    if new_role in STAFF_ROLES and not user.password_hash:
+        sent = invite_to_set_password(user, by=actor)
+        needs = not sent
     db.session.commit()
-    return True
+    return RoleChange(changed=True, password_link_sent=sent, needs_password=needs)

@@ -7,6 +7,10 @@ password changes the hash and bumps ``session_version``, so that link and every 
 outstanding stop matching (and so does any link once the password changes another way, by
 ``flask reset-password`` or "sign out everywhere"). Opening the link only shows the form; the POST
 changes the password. Asking for a link answers the same whether or not the address has an account.
+
+The same link sets a first password for a staff account that has none yet (a reader an admin made
+staff): the fingerprint holds the empty hash, so the link is spent as soon as a password exists.
+``invite_to_set_password`` sends one when an admin gives such an account a staff role.
 """
 
 from __future__ import annotations
@@ -73,9 +77,20 @@ def fingerprint(user: User) -> str:
 
 
 def can_reset(user: User) -> bool:
-    """Only active accounts that already sign in with a password; readers who use a provider or
-    email links, and disabled accounts, get no email (but the same answer on screen)."""
-    return user.active and bool(user.password_hash) and bool(user.email)
+    """Active accounts that sign in with a password, and active staff who have none yet (they
+    can sign in no other way) at an address proved theirs. Readers who use a provider or email
+    links, and disabled accounts, get no email (but the same answer on screen)."""
+    if not (user.active and user.email):
+        return False
+    return bool(user.password_hash) or needs_first_password(user)
+
+
+def needs_first_password(user: User) -> bool:
+    """A staff account without a password whose address was confirmed (an email sign-in link, or
+    a provider that vouched for it): a link to it may set the first password. An unconfirmed
+    address is not trusted with an account that has no other guard; the operator sets one with
+    ``flask reset-password``."""
+    return user.is_staff and not user.password_hash and bool(user.email) and user.email_verified
 
 
 def token_for(user: User) -> str:
@@ -101,6 +116,19 @@ def request_reset(email: str, *, ip: str) -> bool:
     link = site_url_for("auth.reset_password", token=token_for(user))
     site = current_app.config["SITE_NAME"]
     minutes = minutes_valid()
+    if not user.password_hash:
+        text = (
+            f"Hello {user.name},\n\n"
+            f"Someone asked for a password for your account on {site} ({user.email}), which has none yet:\n"
+            "staff accounts sign in with a password.\n"
+            f"The request came from the IP address {ip or 'unknown'}.\n\n"
+            f"If it was you, open this link within {minutes} minutes and choose your password:\n\n"
+            f"{link}\n\n"
+            "The link works once.\n\n"
+            "If you did not ask for this, ignore this email. Nothing changes.\n"
+        )
+        send_mail(email, f"Set your password on {site}", text)
+        return True
     text = (
         f"Hello {user.name},\n\n"
         f"Someone asked to reset the password of your account on {site} ({user.email}).\n"
@@ -111,6 +139,30 @@ def request_reset(email: str, *, ip: str) -> bool:
         "If you did not ask for this, ignore this email. Your password stays as it is and nothing changes.\n"
     )
     send_mail(email, f"Reset your password on {site}", text)
+    return True
+
+
+def invite_to_set_password(user: User, *, by: User) -> bool:
+    """Queue a "set your password" link to a password-less account ``by`` just made staff, so
+    they can sign in (staff get no email sign-in links). Not committed; False (nothing queued)
+    when the account has no confirmed address to send it to."""
+    if not (user.active and needs_first_password(user)):
+        return False
+    link = site_url_for("auth.reset_password", token=token_for(user))
+    forgot = site_url_for("auth.forgot_password")
+    site = current_app.config["SITE_NAME"]
+    role = user.role.label.lower()
+    article = "an" if role[:1] in "aeiou" else "a"
+    text = (
+        f"Hello {user.name},\n\n"
+        f"{by.name} made you {article} {role} on {site}. Staff sign in with a password on the staff\n"
+        f"sign-in page, and your account ({user.email}) has none yet.\n\n"
+        f"Open this link within {minutes_valid()} minutes and choose your password:\n\n"
+        f"{link}\n\n"
+        f"The link works once. If it has expired, ask for a new one with this address at {forgot}\n\n"
+        "If you don't know why you got this, ask the site's admin, or ignore this email.\n"
+    )
+    send_mail(user.email or "", f"Set your password on {site}", text)
     return True
 
 
@@ -148,6 +200,7 @@ def set_password_with_token(token: str, password: str, confirm: str) -> User:
     user = check_token(token)
     if password != confirm:
         raise DomainError(MISMATCH, field="confirm")
+    first = not user.password_hash
     seen_version = user.session_version
     # Two submits of one link racing each other: this guarded UPDATE takes the account's row (it
     # waits for the other transaction, then finds its session_version changed), so one wins.
@@ -161,6 +214,16 @@ def set_password_with_token(token: str, password: str, confirm: str) -> User:
         raise DomainError(USED, status=410)
     reset_password(user, password, min_length=int(current_app.config["PASSWORD_MIN_LENGTH"]))
     site = current_app.config["SITE_NAME"]
+    if first:
+        send_mail(
+            user.email or "",
+            f"Your password on {site} is set",
+            f"Hello {user.name},\n\n"
+            f"A password was just chosen for your account on {site} ({user.email}) with a link sent to\n"
+            "this address. Sign in with it on the staff sign-in page.\n\n"
+            "If it was not you, ask the site's admin for help at once.\n",
+        )
+        return user
     send_mail(
         user.email or "",
         f"Your password on {site} was changed",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from blog.models.accounts import STAFF_ROLES, Role, User
@@ -69,6 +70,48 @@ def staff_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def _return_path() -> str:
+    """Where a reader comes back to once signed in: this page for a GET; for a form sent to a
+    POST-only route (a score), the page the form names in ``next`` or the one it was on."""
+    from blog.auth.login import safe_next
+
+    if request.method in {"GET", "HEAD"}:
+        query = request.query_string.decode("utf-8", "replace")
+        return request.path + (f"?{query}" if query else "")
+    named = safe_next(request.form.get("next"))
+    if named:
+        return named
+    rule = request.url_rule
+    if rule is not None and rule.methods is not None and "GET" in rule.methods:
+        return request.path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and safe_next(referrer.path):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("posts.home")
+
+
+def reader_required(message: str = "") -> Callable[[F], F]:
+    """``@reader_required("Sign in to ...")``: anonymous visitors go to the readers' sign-in
+    choices (email link, providers), never to the staff password page (``login_manager`` sends
+    there), and come back afterwards. Signed-in accounts of any role pass.
+
+    Per route, not per blueprint (``blueprint_login_views``): the reviews blueprint also holds
+    staff pages whose visitors belong on the staff login."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                if message:
+                    flash(message, "info")
+                return redirect(url_for("social.sign_in", next=_return_path()))
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
 def require(check: Callable[[Any], bool]) -> Callable[[F], F]:
     """``@require(can_moderate)``: staff_required plus one named permission."""
 
@@ -84,4 +127,13 @@ def require(check: Callable[[Any], bool]) -> Callable[[F], F]:
     return decorator
 
 
-__all__ = ["User", "can_edit_post", "can_moderate", "can_publish", "is_staff", "require", "staff_required"]
+__all__ = [
+    "User",
+    "can_edit_post",
+    "can_moderate",
+    "can_publish",
+    "is_staff",
+    "reader_required",
+    "require",
+    "staff_required",
+]

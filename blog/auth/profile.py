@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
@@ -13,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 
 from blog.auth import readers
+from blog.auth.permissions import reader_required
 from blog.auth.providers import PROVIDERS, configured_providers, get_provider
 from blog.auth.social import begin_flow, provider_or_404, social_bp, title_of
 from blog.errors import DomainError
@@ -32,16 +32,8 @@ class ActionForm(FlaskForm):
     """CSRF only: link, unlink."""
 
 
-def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Readers who are not signed in go to the sign-in choices and come back here."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return redirect(url_for("social.sign_in", next=request.path))
-        return view(*args, **kwargs)
-
-    return wrapped
+#: Readers who are not signed in go to the sign-in choices and come back here.
+signed_in: Callable[[Callable[..., Any]], Callable[..., Any]] = reader_required()
 
 
 def _render(name_form: NameForm | None = None, delete_form: DeleteAccountForm | None = None, status: int = 200) -> Any:

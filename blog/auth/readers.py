@@ -6,7 +6,9 @@ The rules, each with a test:
   address is verified, and never a staff account (staff link providers from their profile).
 - No account is left without a way in: an identity can be unlinked only while another identity,
   a confirmed email address (email sign-in links) or a password remains.
-- Deleting an account keeps its comments as "Deleted user" unless the reader asks to remove them.
+- Deleting an account keeps its comments as "Deleted user" unless the reader asks to remove them,
+  and ends every email the site sends to the person: comment subscriptions and "Email me new
+  posts" for each of their addresses are deleted in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from blog.extensions import db
 from blog.models.accounts import Role, User
 from blog.models.base import utcnow
 from blog.models.comments import Comment
+from blog.models.discussion import Follower, Subscription
 from blog.models.identities import EmailLoginToken, Identity
+from blog.models.works import Correction, ReaderRating, Work
 
 DELETED_NAME = "Deleted user"
 
@@ -157,7 +161,11 @@ def sign_in_with_email(email: str) -> tuple[User, bool]:
     if user is not None:
         if user.is_staff:
             # Staff sign in with their password (and may link a provider); a mailbox alone is not enough.
-            raise DomainError("Staff accounts sign in with their password on the staff sign-in page.", status=403)
+            raise DomainError(
+                "Staff accounts sign in with their password on the staff sign-in page. No password yet? "
+                "Choose one with “Forgot your password?” there.",
+                status=403,
+            )
         _ensure_active(user)
         user.email_verified = True
         user.last_login_at = utcnow()
@@ -219,7 +227,8 @@ def update_name(user: User, name: str) -> None:
 
 
 def export_data(user: User) -> dict[str, Any]:
-    """Everything the site holds about ``user``, as plain JSON-ready data. Three queries."""
+    """Everything the site holds about ``user``, as plain JSON-ready data: profile, linked
+    accounts, comments, scores, proposed corrections, subscriptions."""
     from blog.models.posts import Post
 
     rows = db.session.execute(
@@ -273,14 +282,70 @@ def export_data(user: User) -> dict[str, Any]:
             }
             for c, slug, title in rows
         ],
+        "ratings": _ratings_of(user),
+        "corrections": _corrections_of(user),
         "subscriptions": _subscriptions_of(user),
     }
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _ratings_of(user: User) -> list[dict[str, Any]]:
+    """The reader's scores for works: their account's, and any given as a guest with its address."""
+    owner = ReaderRating.user_id == user.id
+    if user.email:
+        owner = or_(owner, ReaderRating.email == user.email.strip().lower())
+    rows = db.session.execute(
+        select(ReaderRating, Work.slug, Work.title)
+        .join(Work, Work.id == ReaderRating.work_id)
+        .where(owner)
+        .order_by(ReaderRating.created_at, ReaderRating.id)
+    ).all()
+    return [
+        {
+            "work": {"slug": slug, "title": title},
+            "score": r.score,
+            "scale": r.scale,
+            "email": r.email,
+            "post_id": r.post_id,
+            "comment_id": r.comment_id,
+            "created_at": _iso(r.created_at),
+            "updated_at": _iso(r.updated_at),
+        }
+        for r, slug, title in rows
+    ]
+
+
+def _corrections_of(user: User) -> list[dict[str, Any]]:
+    """The corrections the reader proposed to works: what they typed, why, and what became of it."""
+    rows = db.session.execute(
+        select(Correction, Work.slug, Work.title)
+        .join(Work, Work.id == Correction.work_id)
+        .where(Correction.proposer_id == user.id)
+        .order_by(Correction.created_at, Correction.id)
+    ).all()
+    return [
+        {
+            "id": c.id,
+            "work": {"slug": slug, "title": title},
+            "status": c.status.value,
+            "reason": c.reason,
+            "proposed": c.proposed,
+            "review_note": c.review_note,
+            "created_at": _iso(c.created_at),
+            "decided_at": _iso(c.decided_at),
+        }
+        for c, slug, title in rows
+    ]
 
 
 def _subscriptions_of(user: User) -> list[dict[str, Any]]:
     """Subscriptions kept by the discussion area, when it exists: any table with ``user_id`` or
     ``email`` in a model whose name says subscription/follower. Read generically on purpose."""
     found: list[dict[str, Any]] = []
+    addresses = sorted(addresses_of(user))  # the ones deleting the account ends
     for mapper in db.Model.registry.mappers:
         cls = mapper.class_
         name = cls.__name__.lower()
@@ -290,8 +355,8 @@ def _subscriptions_of(user: User) -> list[dict[str, Any]]:
         conditions = []
         if "user_id" in columns:
             conditions.append(columns["user_id"] == user.id)
-        if "email" in columns and user.email:
-            conditions.append(func.lower(columns["email"]) == user.email.lower())
+        if "email" in columns and addresses:
+            conditions.append(func.lower(columns["email"]).in_(addresses))
         if not conditions:
             continue
         for row in db.session.scalars(select(cls).where(or_(*conditions))):
@@ -318,6 +383,7 @@ def delete_account(user: User, *, remove_comments: bool = False) -> None:
             "handed over first.",
             status=403,
         )
+    addresses = addresses_of(user)  # before the comments lose theirs
     affected_posts = set(db.session.scalars(select(Comment.post_id).where(Comment.user_id == user.id).distinct()))
     anonymous = {
         Comment.author_name: DELETED_NAME,
@@ -349,8 +415,44 @@ def delete_account(user: User, *, remove_comments: bool = False) -> None:
         from blog.comments.moderation import recount
 
         recount(affected_posts)
+    if addresses:
+        # Subscriptions and followers are keyed by address only (no account id): every address
+        # that is this person's ends them, confirmed or not.
+        for model in (Subscription, Follower, EmailLoginToken):
+            db.session.execute(
+                delete(model)
+                .where(func.lower(model.email).in_(sorted(addresses)))
+                .execution_options(synchronize_session=False)
+            )
     db.session.execute(delete(Identity).where(Identity.user_id == user.id))
-    if user.email:
-        db.session.execute(delete(EmailLoginToken).where(func.lower(EmailLoginToken.email) == user.email.lower()))
     db.session.delete(user)
     db.session.flush()
+
+
+def addresses_of(user: User) -> set[str]:
+    """Every email address that is this person's, lower-cased: the account's, those a linked
+    provider vouches for, and those their own comments were sent with; never one that another
+    account holds (an unverified claim must not end someone else's emails)."""
+    found = {user.email.strip().lower()} if user.email else set()
+    found.update(
+        email.strip().lower()
+        for email in db.session.scalars(
+            select(Identity.email).where(
+                Identity.user_id == user.id, Identity.email_verified.is_(True), Identity.email.is_not(None)
+            )
+        )
+        if email
+    )
+    found.update(
+        email.strip().lower()
+        for email in db.session.scalars(
+            select(Comment.author_email).where(Comment.user_id == user.id, Comment.author_email != "").distinct()
+        )
+    )
+    found.discard("")
+    if not found:
+        return found
+    taken = db.session.scalars(
+        select(func.lower(User.email)).where(User.id != user.id, func.lower(User.email).in_(sorted(found)))
+    )
+    return found - set(taken)

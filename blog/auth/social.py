@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -300,12 +301,54 @@ def sign_in() -> Response | str:
     return render_template("auth/sign_in.html", next=target)
 
 
+@dataclass(frozen=True)
+class SignInWords:
+    """What the readers' ways in are called, from the providers actually configured (their
+    titles). With none, an emailed link is the only way in and every page says "by email"
+    instead of offering accounts the site does not take. The one place for this wording: the
+    comment form, ``/sign-in`` and ``/login/email`` print it."""
+
+    providers: tuple[str, ...] = ()
+
+    @property
+    def provider_names(self) -> str:
+        """The titles as a sentence says them: "Google", "Google or GitHub", "Google, GitHub or Facebook"."""
+        *first, last = self.providers or ("",)
+        return f"{', '.join(first)} or {last}" if first else last
+
+    @property
+    def comment_prompt(self) -> str:
+        way = "click an icon to log in" if self.providers else "sign in by email"
+        return f"Fill in your details below or {way}:"
+
+    @property
+    def email_button(self) -> str:
+        return "Log in with a link sent by email" if self.providers else "Email me a sign-in link"
+
+    @property
+    def sign_in_lead(self) -> str:
+        if not self.providers:
+            return "We'll email you a link that signs you in: no password to remember, no other account needed."
+        return (
+            f"Use an account you already have ({self.provider_names}) or get a sign-in link by email. From a "
+            "provider we only read your name, picture and (when it shares it) your email address."
+        )
+
+    @property
+    def email_login_help(self) -> str:
+        if not self.providers:
+            return "A new address gets a reader account; a new link is all you need to sign in again."
+        return f"A new address gets a reader account; you can add {self.provider_names} later on your profile page."
+
+
 def _template_context() -> dict[str, Any]:
     config = current_app.config
     key = session.get(PROVIDER_KEY)
     chosen = get_provider(key) if isinstance(key, str) else None
+    providers = [(p.key, p.title(config)) for p in configured_providers(config)]
     return {
-        "social_providers": [(p.key, p.title(config)) for p in configured_providers(config)],
+        "social_providers": providers,
+        "sign_in_words": SignInWords(tuple(title for _key, title in providers)),
         "social_login_label": chosen.title(config) if chosen is not None else "",
         "social_login_method": key if isinstance(key, str) else "",
     }

@@ -16,6 +16,7 @@ from blog.auth.login import ThrottlePolicy, authenticate, normalise_email, note_
 from blog.auth.permissions import is_staff
 from blog.errors import DomainError
 from blog.extensions import client_ip, db, limiter
+from blog.models.accounts import User
 from blog.web import wants_json
 
 bp = Blueprint("auth", __name__)
@@ -129,8 +130,9 @@ def reset_password(token: str) -> Response:
         user = password_reset.check_token(token)
     except DomainError as error:
         return _forgot_page(ForgotPasswordForm(formdata=None), error.status, error.message)
+    first = not user.password_hash  # a staff account choosing its first password
     if not form.validate_on_submit():
-        return _reset_page(form, user.email or "", token, 400 if request.method == "POST" else 200)
+        return _reset_page(form, user, token, 400 if request.method == "POST" else 200)
     try:
         password_reset.set_password_with_token(token, form.password.data or "", form.confirm.data or "")
     except DomainError as error:
@@ -138,18 +140,21 @@ def reset_password(token: str) -> Response:
         if error.field is None:
             return _forgot_page(ForgotPasswordForm(formdata=None), error.status, error.message)
         getattr(form, error.field).errors.append(error.message)
-        return _reset_page(form, user.email or "", token, error.status)
+        return _reset_page(form, user, token, error.status)
     db.session.commit()
     # Not signed in: the new password is proved once at the sign-in form (where a password manager
     # saves it), and a link that leaked gives a session to nobody. This browser's own session,
     # whoever it was for, ends too.
     logout_user()
     session.clear()
-    flash(
-        "Your password has been changed and every session of your account was signed out. "
-        "Sign in with your new password.",
-        "success",
-    )
+    if first:
+        flash("Your password is set. Sign in with it.", "success")
+    else:
+        flash(
+            "Your password has been changed and every session of your account was signed out. "
+            "Sign in with your new password.",
+            "success",
+        )
     return redirect(url_for("auth.login"))
 
 
@@ -161,13 +166,15 @@ def _forgot_page(form: ForgotPasswordForm, status: int, error: str | None = None
     return _no_store(make_response(html, status))
 
 
-def _reset_page(form: ResetPasswordForm, email: str, token: str, status: int, error: str | None = None) -> Response:
-    """The new-password form; what was typed is never sent back."""
+def _reset_page(form: ResetPasswordForm, user: User, token: str, status: int, error: str | None = None) -> Response:
+    """The new-password form (or the first-password one, for staff who have none); what was typed
+    is never sent back."""
     form.password.data = form.confirm.data = ""
     html = render_template(
         "auth/reset_password.html",
         form=form,
-        email=email,
+        email=user.email or "",
+        first=not user.password_hash,
         token=token,
         min_length=int(current_app.config["PASSWORD_MIN_LENGTH"]),
         error=error,
@@ -187,7 +194,7 @@ def csrf_error(error: CSRFError) -> Response:
             user = password_reset.check_token(token)
         except DomainError as problem:
             return _forgot_page(ForgotPasswordForm(formdata=None), problem.status, problem.message)
-        return _reset_page(ResetPasswordForm(formdata=None), user.email or "", token, 400, SESSION_EXPIRED)
+        return _reset_page(ResetPasswordForm(formdata=None), user, token, 400, SESSION_EXPIRED)
     if wants_json():  # sign-in and sign-out: as the site-wide handler answers
         return make_response({"error": error.name, "message": error.description}, 400)
     return make_response(render_template("errors/generic.html", error=error), 400)

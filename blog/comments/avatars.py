@@ -24,6 +24,11 @@ def avatar_hash(email: str | None, user_id: int | None = None) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+#: The local placeholder: the identicon of an account-less, address-less commenter. Shown for a
+#: comment whose author deleted their account (its hash was erased with their address).
+PLACEHOLDER_HASH = avatar_hash(None)
+
+
 def gravatar_url(hash_: str, size: int = 80) -> str:
     """Gravatar answers 404 for unknown hashes (``d=404``) so the local fallback stays."""
     return f"{GRAVATAR_BASE}{hash_}?s={size}&d=404&r=g"

@@ -26,7 +26,7 @@ from flask import current_app, has_request_context, request, url_for
 from markupsafe import escape
 
 from blog import cache
-from blog.comments.avatars import GRAVATAR_BASE
+from blog.comments.avatars import GRAVATAR_BASE, PLACEHOLDER_HASH
 from blog.timezone import DEFAULT_ZONE, MONTH_NAMES, local, zone_name
 
 if TYPE_CHECKING:
@@ -123,7 +123,8 @@ def _esc(value: object) -> str:
 #: Bump when the markup below changes: every stored card's key then differs, so pages render
 #: comments afresh until ``flask rerender`` (or a change to their thread) writes new cards.
 #: Stays below 256 (``card_version`` packs the site's zone above it).
-CARD_VERSION = 1
+#: 2: a comment without an avatar hash (its author deleted their account) shows the placeholder.
+CARD_VERSION = 2
 
 
 def card_stamp() -> str:
@@ -212,8 +213,8 @@ class _Page:
         remote = c.remote_avatar
         data = f' data-avatar="{_esc(remote)}"' if remote.startswith("https://") else ""
         return (
-            f'<img class="avatar" src="{self.avatar_base}{_esc(c.avatar_hash)}.svg"{data} alt="" width="48" '
-            'height="48" loading="lazy" decoding="async">'
+            f'<img class="avatar" src="{self.avatar_base}{_esc(c.avatar_hash or PLACEHOLDER_HASH)}.svg"{data} alt="" '
+            'width="48" height="48" loading="lazy" decoding="async">'
         )
 
     @staticmethod
