@@ -247,3 +247,56 @@ def test_robots_txt_points_to_sitemap_and_keeps_out_of_admin(client):
     assert "User-agent: *" in lines
     assert "Disallow: /admin" in lines
     assert "Sitemap: http://localhost/sitemap.xml" in lines
+
+
+def _sitemap(client) -> dict[str, str | None]:
+    urlset = _xml(client.get("/sitemap.xml"))
+    return {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in urlset.findall(f"{SM}url")}
+
+
+def test_sitemap_lists_the_works_and_people_pages_with_their_last_change(client, make_user, make_post):
+    from blog.models import Work
+    from tests.reviews_support import review, seed_memories, work
+
+    post = seed_memories(make_post, published_at=_at(3))
+    db.session.execute(db.update(Work).values(updated_at=_at(1)))
+    db.session.commit()
+    entries = _sitemap(client)
+    for path in ("works/", "works/memories/", "works/magnetic-rose/", "works/cannon-fodder/", "people/"):
+        assert f"http://localhost/{path}" in entries, path
+    assert "http://localhost/people/satoshi-kon/" in entries and "http://localhost/people/yoko-kanno/" in entries
+    lastmod = {loc: datetime.fromisoformat(when) for loc, when in entries.items() if when}
+    # A work changed when its information did, or when a review shown on its page was published:
+    # Magnetic Rose's review shows on its page and on the whole's.
+    assert lastmod["http://localhost/works/cannon-fodder/"] == _at(1)
+    reviewed = max(post.published_at, post.updated_at).replace(microsecond=0)  # lastmod is to the second
+    assert lastmod["http://localhost/works/magnetic-rose/"] == reviewed
+    assert lastmod["http://localhost/works/memories/"] == reviewed
+    assert lastmod["http://localhost/works/"] == reviewed
+    assert lastmod["http://localhost/people/satoshi-kon/"] >= _at(1)
+
+    draft = make_post("Draft", status=PostStatus.DRAFT)
+    review(make_user(Role.EDITOR), draft, work("cannon-fodder"), 3)  # not public: no change to the page
+    assert datetime.fromisoformat(_sitemap(client)["http://localhost/works/cannon-fodder/"]) == _at(1)
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)  # each request builds the sitemap
+def test_the_sitemap_costs_the_same_few_queries_however_many_works(client, make_user, count_queries):
+    from tests.reviews_support import add_person, add_work
+
+    editor = make_user(Role.EDITOR)
+
+    def cost() -> int:
+        with count_queries() as q:
+            assert client.get("/sitemap.xml").status_code == 200
+        return q.count
+
+    add_person(editor, "Satoshi Kon")
+    add_work(editor, "Paprika", credits=[("Satoshi Kon", "Director")])
+    client.get("/sitemap.xml")  # warm up per-process caches
+    few = cost()
+    for i in range(5):
+        add_person(editor, f"Person {i}")
+        add_work(editor, f"Work {i}", credits=[(f"Person {i}", "Music")])
+    assert cost() == few
+    assert len([loc for loc in _sitemap(client) if "/works/" in loc]) == 1 + 6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -32,6 +34,34 @@ def test_signed_in_reader_rates_from_the_post_page_and_changes_their_mind(client
 
     client.post("/works/magnetic-rose/rate", data={"remove": "1", "next": f"/posts/{post.slug}/"})
     assert "No reader scores yet" in client.get(f"/posts/{post.slug}/").get_data(as_text=True)
+
+
+def test_signed_in_reader_rates_from_the_work_page_itself(client, make_user, make_post):
+    seed_memories(make_post)
+    login_as(client, make_user(Role.READER))
+    page = client.get("/works/memories/").get_data(as_text=True)
+    form = re.search(r'<form class="rating-form" method="post" action="/works/memories/rate">.*?</form>', page, re.S)
+    assert form, "no rating form on the work page"
+    assert 'name="next" type="hidden" value="/works/memories/"' in form.group(0)
+    assert "Your score for Memories (0–10)" in form.group(0) and ">Rate</button>" in form.group(0)
+
+    response = client.post("/works/memories/rate", data={"score": "8.5", "next": "/works/memories/"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/works/memories/")
+    page = client.get("/works/memories/").get_data(as_text=True)
+    assert "Readers: <strong>8.5</strong>/10 from 1 rating" in page
+    assert 'value="8.5"' in page and "Change my score" in page and "Remove my score" in page
+    # The same checks as from the post page: a score off the scale is refused, the old one kept.
+    client.post("/works/memories/rate", data={"score": "11", "next": "/works/memories/"})
+    assert db.session.scalar(select(ReaderRating.score)) == 8.5
+    client.post("/works/memories/rate", data={"remove": "1", "next": "/works/memories/"})
+    assert "Readers: no ratings yet" in client.get("/works/memories/").get_data(as_text=True)
+
+
+def test_visitors_of_the_work_page_are_offered_the_readers_sign_in(client, make_post):
+    seed_memories(make_post)
+    page = client.get("/works/memories/").get_data(as_text=True)
+    assert '<a href="/sign-in?next=/works/memories/">Sign in</a> to give your own score.' in page
+    assert 'class="rating-form"' not in page
 
 
 def test_a_score_outside_the_scale_is_refused_with_a_message(client, make_user, make_post):

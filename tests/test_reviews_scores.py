@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +12,11 @@ from blog.models import Review, Role
 from blog.reviews.queries import scores_for_posts
 from tests.conftest import login_as
 from tests.reviews_support import add_work, review, seed_memories, work
+
+
+def _text(html: str) -> str:
+    """What a reader reads of a piece of HTML: the text, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
 
 
 def test_the_post_page_shows_the_infobox_and_the_score(client, make_post):
@@ -104,14 +111,18 @@ def test_authors_cannot_attach_a_review_to_someone_elses_post(client, make_user,
     assert db.session.scalar(select(func.count()).select_from(Review)) == 0
 
 
-def test_the_work_averages_the_blogs_scores_of_published_reviews(client, make_user, make_post):
-    seed_memories(make_post)
+def test_the_work_averages_the_blogs_scores_of_its_own_published_reviews(client, make_user, make_post):
+    seed_memories(make_post)  # reviews the part Magnetic Rose at 9
     editor = make_user(Role.EDITOR)
     review(editor, make_post("Memories, the whole thing"), work("memories"), 7)
+    review(editor, make_post("Memories again"), work("memories"), 8)
     review(editor, make_post("Draft thoughts", status="draft"), work("memories"), 1)  # drafts do not count
     page = client.get("/works/memories/").get_data(as_text=True)
-    assert 'aria-label="Score: 8 out of 10"' in page and "our average from 2 reviews" in page
+    own = re.search(r'<p class="blog-score">(.*?)</p>', page, re.S).group(1)
+    assert 'aria-label="Score: 7.5 out of 10"' in own and "our average from 2 reviews" in own
     assert "Draft thoughts" not in page
+    # The part's review is shown as the part's, beside the whole's own score, not averaged into it.
+    assert _text(re.search(r'<p class="part-score">(.*?)</p>', page, re.S).group(1)) == "9/10 for Magnetic Rose (part)"
 
 
 def test_home_archives_and_search_show_the_score_beside_the_title(client, make_post):
@@ -123,3 +134,39 @@ def test_home_archives_and_search_show_the_score_beside_the_title(client, make_p
     assert 'aria-label="Score: 9 out of 10"' in home
     search = client.get("/search?q=memories").get_data(as_text=True)
     assert 'aria-label="Score: 9 out of 10"' in search
+
+
+def _listed_scores(html: str) -> dict[str, str]:
+    """Each work of the browse list with the score shown beside it ("" for none)."""
+    items = re.findall(r'<li class="work-item">(.*?)</li>', html, re.S)
+    out = {}
+    for item in items:
+        title = re.search(r'class="work-title"[^>]*>([^<]+)</a>', item).group(1)
+        score = re.search(r'aria-label="Score: ([\d.]+) out of', item)
+        out[title] = score.group(1) if score else ""
+    return out
+
+
+def test_the_work_page_and_the_works_list_agree_on_a_works_score(client, make_user, make_post):
+    seed_memories(make_post)  # one review, of the part Magnetic Rose, at 9
+    listed = _listed_scores(client.get("/works/").get_data(as_text=True))
+    assert listed["Memories"] == "" and listed["Magnetic Rose"] == "9"
+    assert list(_listed_scores(client.get("/works/?score=8").get_data(as_text=True))) == ["Magnetic Rose"]
+    page = client.get("/works/memories/").get_data(as_text=True)
+    assert "our average" not in page and "9/10 for Magnetic Rose (part)" in _text(page)
+    assert 'aria-label="Score: 9 out of 10"' in client.get("/works/magnetic-rose/").get_data(as_text=True)
+
+    review(make_user(Role.EDITOR), make_post("Memories, the whole thing"), work("memories"), 7)
+    listed = _listed_scores(client.get("/works/").get_data(as_text=True))
+    assert listed["Memories"] == "7" and listed["Magnetic Rose"] == "9"
+    assert "Memories" not in _listed_scores(client.get("/works/?score=8").get_data(as_text=True))
+    assert "Memories" in _listed_scores(client.get("/works/?score=7").get_data(as_text=True))
+    own = re.search(r'<p class="blog-score">(.*?)</p>', client.get("/works/memories/").get_data(as_text=True), re.S)
+    assert _text(own.group(1)) == "7/10 our average from 1 review"
+
+
+def test_a_parts_review_in_the_works_review_list_says_it_is_the_parts(client, make_post):
+    seed_memories(make_post)
+    page = client.get("/works/memories/").get_data(as_text=True)
+    item = re.search(r'<li class="work-review">(.*?)</li>', page, re.S).group(1)
+    assert "Fond Memories Part 1: Magnetic Rose 9/10 for Magnetic Rose (part)" in _text(item)

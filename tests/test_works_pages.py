@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from blog.models import Role, WorkKind
 from tests.reviews_support import add_person, add_work, review, seed_memories
 
@@ -15,14 +17,15 @@ def test_reader_opens_the_work_page_and_sees_its_information(client, make_post):
     assert "メモリーズ" in page
     assert "General Information" in page
     assert "Dec. 23, 1995</time> (Japan)" in page and "Feb. 24, 2004</time> (US)" in page
-    assert "115 (mins)" in page and "<dd>R</dd>" in page
+    assert '<dt>Runtime</dt><dd>115&nbsp;<abbr title="minutes">min</abbr></dd>' in page and "(mins)" not in page
+    assert "<dt>Age rating</dt><dd>R</dd>" in page
     assert "Katsuhiro Otomo Presents: Memories" in page
     for part in ("Magnetic Rose", "Stink Bomb", "Cannon Fodder"):
         assert f'href="/works/{part.lower().replace(" ", "-")}/"' in page
     assert "Satoshi Kon" in page and "Famous Anime Director" in page
-    # The review of a part shows on the whole work, with the blog's average and the readers' line.
+    # The review of a part shows on the whole work as the part's, not as the whole's average.
     assert "Fond Memories Part 1: Magnetic Rose" in page
-    assert "our average from 1 review" in page
+    assert "our average" not in page and "Not reviewed as a whole yet" in page
     assert "Readers: no ratings yet" in page
     assert "Top Editors" in page
 
@@ -70,7 +73,7 @@ def test_reader_filters_works_by_kind_genre_year_and_score(client, make_user, ma
     page = client.get("/works/?kind=game").get_data(as_text=True)
     assert "No work matches these filters." in page
     # Nonsense in the query string is ignored, never a 500.
-    assert client.get("/works/?year=abc&score=lots&kind=<x>&page=-1").status_code == 200
+    assert client.get("/works/?year=abc&score=lots&kind=<x>&sort=<y>").status_code == 200
 
 
 def test_work_page_costs_the_same_number_of_queries_however_big(app, client, make_user, make_post, count_queries):
@@ -118,3 +121,27 @@ def test_person_page_dates_a_part_by_its_whole_and_does_not_repeat_their_own_not
     assert re.search(r'href="/works/magnetic-rose/">Magnetic Rose</a> \(1995\)', page)
     note = "one of that nation's premier anime directors"
     assert page.count(note.replace("'", "&#39;")) == 1  # the person's note, not again under a credit
+
+
+def test_the_theme_filter_names_the_theme_and_keeps_it_in_the_form(client, make_post):
+    seed_memories(make_post)
+    page = client.get("/works/?theme=memory").get_data(as_text=True)
+    assert "with the theme “Memory”" in page and "“memory”" not in page
+    assert _titles(page) == ["Memories"]
+    select = re.search(r'<select id="f-theme" name="theme">(.*?)</select>', page, re.S)
+    assert select, "the filter form has no theme control"
+    assert '<option value="memory" selected>Memory</option>' in select.group(1)
+    assert '<option value="war">War</option>' in select.group(1)
+    assert '<label for="f-theme">Theme</label>' in page
+
+
+@pytest.mark.settings(WORKS_PER_PAGE=2)
+def test_a_page_of_works_past_the_last_is_not_found_as_in_the_posts_lists(client, make_user):
+    editor = make_user(Role.EDITOR)
+    for title in ("Akira", "Millennium Actress", "Paprika"):
+        add_work(editor, title)
+    assert _titles(client.get("/works/?page=2").get_data(as_text=True)) == ["Paprika"]
+    for page in ("3", "99", "0", "-1", "two", "9999999"):
+        assert client.get(f"/works/?page={page}").status_code == 404, page
+    assert client.get("/works/?kind=game").status_code == 200  # an empty first page is a page
+    assert client.get("/works/?kind=game&page=2").status_code == 404

@@ -51,9 +51,12 @@ def _render(name_form: NameForm | None = None, delete_form: DeleteAccountForm | 
         for i in identities
     ]
     name_form = name_form or NameForm(formdata=None, name=user.name)
+    from blog.reviews.corrections import corrections_of  # the reviews area imports auth: not at the top
+
     return (
         render_template(
             "auth/profile.html",
+            corrections=corrections_of(user.id),
             user=user,
             identities=rows,
             linkable=[(p.key, p.title(config)) for p in configured_providers(config) if p.key not in linked_keys],

@@ -140,7 +140,8 @@ def rss_feed(data: FeedData, self_url: str) -> bytes:
 
 
 def sitemap(data: SitemapData) -> bytes:
-    """sitemaps.org 0.9: home, every live post, and the tag, category and series pages that list them."""
+    """sitemaps.org 0.9: home, every live post, the tag, category and series pages that list them, and
+    the works and people of the reviews area with their browse pages."""
     urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
 
     def add(loc: str, lastmod: datetime | None) -> None:
@@ -158,6 +159,14 @@ def sitemap(data: SitemapData) -> bytes:
         add(absolute_url("posts.category", slug=category.slug), category.last_published)
     for series in data.series:
         add(absolute_url("posts.series", slug=series.slug), series.last_published)
+    for endpoint, index, entries in (
+        ("reviews.work_detail", "reviews.works", data.works),
+        ("reviews.person_detail", "reviews.people", data.people),
+    ):
+        if entries:  # the browse page lists them all: it changed when the newest of them did
+            add(absolute_url(index), max((e.lastmod for e in entries if e.lastmod is not None), default=None))
+        for entry in entries:
+            add(absolute_url(endpoint, slug=entry.slug), entry.lastmod)
     return _serialize(urlset)
 
 

@@ -653,10 +653,15 @@ class SitemapData:
     tags: list[TermCount]
     categories: list[TermCount]
     series: list[TermCount]
+    #: The reviews area's work and person pages (``blog.reviews.queries.SitemapEntry``).
+    works: list[Any] = field(default_factory=list)
+    people: list[Any] = field(default_factory=list)
 
 
 def sitemap_data() -> SitemapData:
-    """Every public address worth crawling, with last-modified times; four statements."""
+    """Every public address worth crawling, with last-modified times; seven statements."""
+    from blog.reviews.queries import sitemap_people, sitemap_works
+
     stmt = newest_first(live_posts()).options(
         load_only(Post.id, Post.slug, Post.published_at, Post.updated_at, raiseload=True), raiseload("*")
     )
@@ -665,4 +670,6 @@ def sitemap_data() -> SitemapData:
         tags=tag_counts(),
         categories=category_counts(),
         series=series_counts(),
+        works=sitemap_works(),
+        people=sitemap_people(),
     )

@@ -7,6 +7,7 @@ rating form and the ``Review`` JSON-LD) comes from here in a constant number of 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
@@ -21,6 +22,25 @@ from blog.reviews.forms import RatingForm
 from blog.reviews.jsonld import review_jsonld
 from blog.reviews.queries import _work_options
 from blog.reviews.ratings import rating_of, reader_stats, reviewed_work_id
+
+
+@dataclass(frozen=True)
+class RatingControl:
+    """The reader's own score box for one work: the form for a signed-in reader (prefilled with
+    their score), or None for a visitor, who is offered the readers' sign-in instead."""
+
+    form: RatingForm | None
+    my_score: str
+
+
+def rating_control(work_id: int) -> RatingControl:
+    """The same rating box wherever a work is shown (the post's infobox, the work's own page),
+    posting to ``reviews.rate`` and coming back to this page. One query when signed in, none else."""
+    if not current_user.is_authenticated:
+        return RatingControl(None, "")
+    mine = rating_of(work_id, current_user)
+    my_score = format_score(mine) if mine is not None else ""
+    return RatingControl(RatingForm(formdata=None, score=my_score, next=request.path), my_score)
 
 
 def review_context(post: Post) -> dict[str, Any]:
@@ -38,11 +58,7 @@ def review_context(post: Post) -> dict[str, Any]:
     scale = score_scale()
     score = on_scale(review.score, review.scale, scale)
     readers = reader_stats([work.id])[work.id]
-    mine = None
-    rating_form = None
-    if current_user.is_authenticated:
-        mine = rating_of(work.id, current_user)
-        rating_form = RatingForm(formdata=None, score=format_score(mine) if mine is not None else "", next=request.path)
+    rating = rating_control(work.id)
     credits = list(work.credits)
     credits_from = None
     if not credits and parent is not None and parent.credits:
@@ -65,8 +81,7 @@ def review_context(post: Post) -> dict[str, Any]:
             "credits_from": credits_from,
             "readers": readers,
             "readers_average_text": format_score(readers.average),
-            "my_score": format_score(mine) if mine is not None else "",
-            "rating_form": rating_form,
+            "rating": rating,
             "jsonld": review_jsonld(
                 post,
                 work,
