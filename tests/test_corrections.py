@@ -49,7 +49,9 @@ def test_reader_proposes_a_correction_and_an_editor_approves_it(app, make_user, 
 
     page = reader_client.get("/works/memories/correct").get_data(as_text=True)
     assert "The content below is entirely editable." in page
-    assert "Submissions can take several hours to be approved." in page
+    assert "Staff approve or reject your correction as a whole" in page
+    assert "field by field" not in page and "several hours" not in page
+    assert '<button type="submit" class="button">Send for review</button>' in page and "Save Changes" not in page
     assert "1995-12-23 | Japan" in page and "Satoshi Kon | Writer | Famous Anime Director" in page
 
     typed = _form_for("memories", runtime_minutes="113", content_rating="R15+", reason="The Japanese Blu-ray says 113")
@@ -149,9 +151,9 @@ def test_bad_input_in_a_correction_keeps_what_was_typed(client, make_user, make_
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "“23/12/1995” is not a date" in page and "23/12/1995 | Japan" in page and "Fixing the date" in page
-    credits = _form_for("memories", credits="Someone New | Director")
+    credits = _form_for("memories", credits="Someone New | Director\nSomeone Else")
     page = client.post("/works/memories/correct", data=credits).get_data(as_text=True)
-    assert "No person called Someone New is known yet" in page and "Someone New | Director" in page
+    assert "Line 2: write the person, then the role" in page and "Someone New | Director" in page
     assert db.session.scalar(select(func.count()).select_from(Correction)) == 0
 
 

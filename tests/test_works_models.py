@@ -63,17 +63,29 @@ def test_titles_in_any_script_get_readable_unique_slugs(make_user):
     assert second.slug == "memorisu-2"
 
 
-def test_a_credit_for_an_unknown_person_writes_nothing(make_user):
+def test_a_credit_for_an_unknown_person_adds_them_when_staff_save(make_user):
     editor = make_user(Role.EDITOR)
-    add_person(editor, "Satoshi Kon")
+    kon = add_person(editor, "Satoshi Kon")
     data = WorkInput(
-        title="Paprika", credits=[CreditInput("Satoshi Kon", "Director"), CreditInput("Nobody Known", "Music")]
+        title="Paprika", credits=[CreditInput("Satoshi Kon", "Director"), CreditInput("Susumu Hirasawa", "Music")]
     )
+    added: list[Person] = []
+    paprika = save_work(editor, data, added=added)
+    db.session.commit()
+    assert [p.name for p in added] == ["Susumu Hirasawa"] and added[0].slug == "susumu-hirasawa"
+    assert [(c.person_id, c.role) for c in paprika.credits] == [(kon.id, "Director"), (added[0].id, "Music")]
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 2
+
+
+def test_a_bad_credit_writes_nothing(make_user):
+    editor = make_user(Role.EDITOR)
+    data = WorkInput(title="Paprika", credits=[CreditInput("Susumu Hirasawa", "")])
     with pytest.raises(DomainError) as error:
         save_work(editor, data)
-    assert "Nobody Known" in error.value.message and error.value.field == "credits"
+    assert "Susumu Hirasawa" in error.value.message and error.value.field == "credits"
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Work)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0
 
 
 def test_credits_keep_their_order_and_people_can_be_named_by_slug(make_user):

@@ -8,11 +8,13 @@ propose corrections that staff approve into a numbered revision history.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from blog.extensions import db
 from blog.models.accounts import User
@@ -167,11 +169,35 @@ class WorkTermLink(db.Model):  # type: ignore[name-defined,misc]
     term_id: Mapped[int] = mapped_column(ForeignKey("work_terms.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
+def same_name(name: str) -> str:
+    """A name as "the same person" compares it: case and spacing ignored (``satoshi  KON`` is
+    Satoshi Kon). Two names equal by this key name one person, so typing it never adds a twin."""
+    return " ".join(name.split()).casefold()
+
+
+def name_key(name: str) -> str:
+    """``same_name`` with accents ignored too (Kōji → koji), stored as ``Person.name_key`` so a
+    person who may be the one meant is found by an index, never by reading every person.
+
+    Only Latin, Greek and Cyrillic accents (U+0300–U+036F) are dropped: a kana's voicing mark
+    changes the sound, not the spelling."""
+    decomposed = unicodedata.normalize("NFKD", same_name(name))
+    plain = "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f")
+    return unicodedata.normalize("NFC", plain)[:200]
+
+
+def _name_key_default(context: DefaultExecutionContext) -> str:
+    """Rows inserted without a key (``flask import`` of an export made before the column) get it."""
+    return name_key(str(context.get_current_parameters().get("name") or ""))
+
+
 class Person(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    #: ``name_key(name)``, kept in step by ``_keep_key``: finds "Koji Morimoto" for "kōji morimoto".
+    name_key: Mapped[str] = mapped_column(String(200), index=True, default=_name_key_default, server_default="")
     original_name: Mapped[str] = mapped_column(String(200), default="")
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     #: A short note about the person ("He's the creator of Darker than Black...").
@@ -180,12 +206,21 @@ class Person(db.Model):  # type: ignore[name-defined,misc]
 
     credits: Mapped[list[Credit]] = relationship(back_populates="person", passive_deletes=True)
 
+    @validates("name")
+    def _keep_key(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
+
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.slug!r}>"
 
 
 class Credit(db.Model):  # type: ignore[name-defined,misc]
-    """A person's role on a work, with an optional note, in the order the credits are shown."""
+    """A person's role on a work, with an optional note, in the order the credits are shown.
+
+    ``character`` is who they play or voice (Heintz Beckner), "" for crew: credits with one make
+    the work page's "Characters & Voice Actors".
+    """
 
     __tablename__ = "credits"
 
@@ -193,6 +228,7 @@ class Credit(db.Model):  # type: ignore[name-defined,misc]
     work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(120))
+    character: Mapped[str] = mapped_column(String(200), default="", server_default="")
     note: Mapped[str] = mapped_column(String(1000), default="")
     position: Mapped[int] = mapped_column(default=0)
 

@@ -8,10 +8,12 @@ on approval, so an edit that landed in between is not silently undone. Every app
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from blog.auth.permissions import can_moderate
 from blog.errors import DomainError
@@ -20,15 +22,19 @@ from blog.models.accounts import User
 from blog.models.base import utcnow
 from blog.models.works import Correction, CorrectionStatus, Work, WorkKind
 from blog.rendering import clean_text
+from blog.reviews import notify
+from blog.reviews.credits import credit_text
 from blog.reviews.editing import (
     FIELDS,
     WorkInput,
     apply_snapshot,
     field_value,
+    fields_changed,
     input_to_snapshot,
     record_revision,
     snapshot_of,
 )
+from blog.reviews.people import add_new_people
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ def _lines(name: str, value: Any) -> list[str]:
     if name == "links":
         return [f"{x['label']} | {x['url']}" for x in value]
     if name == "credits":
-        return [" — ".join(part for part in (c["person"], c["role"], c["note"]) if part) for c in value]
+        return [credit_text(c) for c in value]
     if name in {"aliases", "genres", "themes"}:
         return [str(v) for v in value]
     if name == "synopsis":
@@ -70,17 +76,17 @@ def _lines(name: str, value: Any) -> list[str]:
 
 def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     """Field by field, what differs between two snapshots (old → new), in form order."""
-    changes = []
-    for name, label in FIELDS.items():
-        if field_value(old, name) != field_value(new, name):
-            changes.append(
-                FieldChange(name, label, _lines(name, field_value(old, name)), _lines(name, field_value(new, name)))
-            )
-    return changes
+    return [
+        FieldChange(
+            name, FIELDS.get(name, name), _lines(name, field_value(old, name)), _lines(name, field_value(new, name))
+        )
+        for name in fields_changed(old, new)
+    ]
 
 
 def changed_fields(correction: Correction) -> list[str]:
-    return [name for name in FIELDS if field_value(correction.base, name) != field_value(correction.proposed, name)]
+    """The fields the reader changed from what they saw: the only ones approval applies."""
+    return fields_changed(correction.base, correction.proposed)
 
 
 def correction_diff(correction: Correction, current: dict[str, Any]) -> list[FieldChange]:
@@ -89,7 +95,7 @@ def correction_diff(correction: Correction, current: dict[str, Any]) -> list[Fie
     return [
         FieldChange(
             name,
-            FIELDS[name],
+            FIELDS.get(name, name),
             _lines(name, field_value(current, name)),
             _lines(name, field_value(correction.proposed, name)),
         )
@@ -114,7 +120,7 @@ def propose_correction(user: User, work: Work, data: WorkInput, reason: str = ""
         )
     proposed = input_to_snapshot(data)
     base = snapshot_of(work)
-    if proposed == base:
+    if not fields_changed(base, proposed):
         raise DomainError("Nothing was changed; edit the fields you want to correct, then submit.")
     correction = Correction(
         work_id=work.id,
@@ -126,6 +132,7 @@ def propose_correction(user: User, work: Work, data: WorkInput, reason: str = ""
     )
     db.session.add(correction)
     db.session.flush()
+    notify.correction_proposed(correction)
     return correction
 
 
@@ -143,8 +150,9 @@ def approve_correction(moderator: User, correction: Correction, note: str = "") 
     current = snapshot_of(work)
     merged = dict(current)
     for name in changed_fields(correction):
-        merged[name] = correction.proposed[name]
-    if merged == current:
+        merged[name] = field_value(correction.proposed, name)
+    merged, _added = add_new_people(merged)  # the new people the reader named join the people list now
+    if not fields_changed(current, merged):
         raise DomainError("The work already says this; reject the correction as a duplicate instead.", status=409)
     apply_snapshot(work, merged)
     db.session.flush()
@@ -152,7 +160,7 @@ def approve_correction(moderator: User, correction: Correction, note: str = "") 
     correction.reviewer_id = moderator.id
     correction.review_note = " ".join(clean_text(note).split())[:1000]
     correction.decided_at = utcnow()
-    labels = ", ".join(FIELDS[n] for n in changed_fields(correction)).lower()
+    labels = notify.field_labels(correction)
     record_revision(
         work,
         merged,
@@ -162,14 +170,70 @@ def approve_correction(moderator: User, correction: Correction, note: str = "") 
         correction_id=correction.id,
     )
     db.session.flush()
+    notify.correction_decided(correction)
     return correction
 
 
 def reject_correction(moderator: User, correction: Correction, note: str = "") -> Correction:
+    """Turn the correction down (the work stays as it is); the reader hears why from ``note``."""
     _decide(moderator, correction)
     correction.status = CorrectionStatus.REJECTED
     correction.reviewer_id = moderator.id
     correction.review_note = " ".join(clean_text(note).split())[:1000]
     correction.decided_at = utcnow()
     db.session.flush()
+    notify.correction_decided(correction)
     return correction
+
+
+#: What a reader reads for each status of their correction.
+STATUS_TEXT: dict[CorrectionStatus, str] = {
+    CorrectionStatus.PENDING: "Waiting for staff",
+    CorrectionStatus.APPROVED: "Approved",
+    CorrectionStatus.REJECTED: "Rejected",
+}
+
+
+@dataclass(frozen=True)
+class YourCorrection:
+    """One of a reader's corrections as their own page lists it: what, where, and what staff said."""
+
+    id: int
+    work_title: str
+    work_slug: str
+    fields: list[str]
+    status: CorrectionStatus
+    created_at: datetime
+    decided_at: datetime | None
+    note: str
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT[self.status]
+
+
+def corrections_of(user_id: int, limit: int = 50) -> list[YourCorrection]:
+    """A reader's own corrections, newest first, with their status and the staff's note to them.
+
+    One query; readers have no other place to learn what became of a correction (``review_note``
+    is written for them). For ``templates/reviews/_your_corrections.html``."""
+    rows = db.session.scalars(
+        select(Correction)
+        .where(Correction.proposer_id == user_id)
+        .options(joinedload(Correction.work).load_only(Work.title, Work.slug))
+        .order_by(Correction.created_at.desc(), Correction.id.desc())
+        .limit(limit)
+    )
+    return [
+        YourCorrection(
+            id=c.id,
+            work_title=c.work.title,
+            work_slug=c.work.slug,
+            fields=[FIELDS.get(name, name) for name in changed_fields(c)],
+            status=c.status,
+            created_at=c.created_at,
+            decided_at=c.decided_at,
+            note=c.review_note,
+        )
+        for c in rows
+    ]

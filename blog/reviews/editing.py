@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from blog.auth.permissions import can_edit_post, can_publish
 from blog.errors import DomainError
@@ -38,6 +39,7 @@ from blog.models.works import (
 )
 from blog.posts.editing import SLUG_MAX, first_free_slug, make_slug
 from blog.rendering import clean_text
+from blog.reviews.people import add_new_people, clean_name, resolve_people
 
 #: The editable fields of a work, in the order forms and diffs show them, with their labels.
 FIELDS: dict[str, str] = {
@@ -48,7 +50,7 @@ FIELDS: dict[str, str] = {
     "aliases": "Aliases",
     "release_dates": "Release dates",
     "runtime_minutes": "Runtime (minutes)",
-    "content_rating": "Rating",
+    "content_rating": "Age rating",
     "genres": "Genres",
     "themes": "Themes",
     "synopsis": "Synopsis",
@@ -83,8 +85,12 @@ ADDED_FIELDS: dict[str, Any] = {"original_language": ""}
 
 
 def field_value(snapshot: dict[str, Any], name: str) -> Any:
-    """A field of a stored snapshot, reading a field added later as its empty value in older ones."""
-    return snapshot.get(name, ADDED_FIELDS.get(name))
+    """A field of a stored snapshot, reading a field added later as its empty value in older ones
+    (credits stored before characters existed have none: "")."""
+    value = snapshot.get(name, ADDED_FIELDS.get(name))
+    if name == "credits" and value:
+        return [credit if "character" in credit else {**credit, "character": ""} for credit in value]
+    return value
 
 
 def score_scale() -> int:
@@ -102,11 +108,13 @@ def can_manage_works(user: Any) -> bool:
 
 @dataclass
 class CreditInput:
-    """One credit line as typed: the person by name (or slug), the role, an optional note."""
+    """One credit line as typed: the person by name (or slug), the role, an optional note, and the
+    character played or voiced ("" for crew). A name nobody has is a new person (see ``people``)."""
 
     person: str
     role: str
     note: str = ""
+    character: str = ""
 
 
 @dataclass
@@ -161,40 +169,6 @@ def _validate(data: WorkInput) -> None:
             raise DomainError(f"Give {credit.person}'s credit a role (Director, Writer, Music...).", field="credits")
 
 
-def find_people(names: list[str]) -> dict[str, Person]:
-    """Map each typed name (or slug) to its person, in one query; DomainError names the unknown ones."""
-    wanted = {n.strip() for n in names if n.strip()}
-    if not wanted:
-        return {}
-    lowered = {n.lower() for n in wanted}
-    rows = db.session.scalars(
-        select(Person).where(or_(func.lower(Person.name).in_(lowered), Person.slug.in_(lowered)))
-    ).all()
-    found: dict[str, Person] = {}
-    unknown: list[str] = []
-    for name in sorted(wanted):
-        by_slug = [p for p in rows if p.slug == name.lower()]
-        by_name = [p for p in rows if p.name.lower() == name.lower()]
-        matches = by_slug or by_name
-        if len(matches) > 1:
-            slugs = ", ".join(p.slug for p in matches)
-            raise DomainError(
-                f"More than one person is called {name}; write the one you mean by their slug ({slugs}).",
-                field="credits",
-            )
-        if matches:
-            found[name] = matches[0]
-        else:
-            unknown.append(name)
-    if unknown:
-        listed = ", ".join(unknown)
-        raise DomainError(
-            f"No person called {listed} is known yet. Check the spelling, or add them on the people page first.",
-            field="credits",
-        )
-    return found
-
-
 def input_to_snapshot(data: WorkInput) -> dict[str, Any]:
     """Validate ``data`` and turn it into the stored snapshot form (what revisions hold)."""
     data.title = _line(data.title, 300)
@@ -204,7 +178,7 @@ def input_to_snapshot(data: WorkInput) -> dict[str, Any]:
     data.synopsis = clean_text(data.synopsis).strip()
     data.poster_url = data.poster_url.strip()
     _validate(data)
-    people = find_people([c.person for c in data.credits])
+    people = resolve_people(c.person for c in data.credits)
     aliases: list[str] = []
     for alias in data.aliases:
         alias = _line(alias, 300)
@@ -227,25 +201,58 @@ def input_to_snapshot(data: WorkInput) -> dict[str, Any]:
         "links": [
             {"label": _line(label, 120) or urlsplit(url).netloc, "url": url.strip()} for label, url in data.links
         ],
-        "credits": [
-            {
-                "person_id": people[c.person.strip()].id,
-                "person": people[c.person.strip()].name,
-                "role": _line(c.role, 120),
-                "note": _line(c.note, 1000),
-            }
-            for c in data.credits
-        ],
+        "credits": [_credit_snapshot(c, people[clean_name(c.person)]) for c in data.credits],
+    }
+
+
+def _credit_snapshot(credit: CreditInput, person: Person | None) -> dict[str, Any]:
+    """A typed credit as a snapshot stores it; ``person_id`` None is someone to add (``people``)."""
+    return {
+        "person_id": person.id if person else None,
+        "person": person.name if person else clean_name(credit.person),
+        "role": _line(credit.role, 120),
+        "character": _line(credit.character, 200),
+        "note": _line(credit.note, 1000),
     }
 
 
 def _terms(names: list[str]) -> list[str]:
+    """Typed genres or themes, one per slug, in ``term_order``: the order a snapshot of the stored
+    work has, so typing "Thriller, Anime" never reads as a change from "Anime, Thriller"."""
     seen: dict[str, str] = {}
     for raw in names:
         name = _line(raw, 80)
         if name:
             seen.setdefault(make_slug(name), name)
-    return list(seen.values())
+    return term_order(seen.values())
+
+
+def term_order(names: Iterable[str]) -> list[str]:
+    """Genres and themes in one order whatever the database's collation: by name, ignoring case."""
+    return sorted(names, key=lambda name: (name.casefold(), name))
+
+
+#: Fields that hold a set (genres, themes): stored sorted, compared without order or case.
+TERM_FIELDS = frozenset({"genres", "themes"})
+
+
+def _comparable(name: str, value: Any) -> Any:
+    """What a field's value means, for comparing versions: terms are the set of their slugs (the
+    stored identity), so order and capitals typed in another version are no change."""
+    if name in TERM_FIELDS:
+        return frozenset(make_slug(str(term)) for term in value or [])
+    return value
+
+
+def fields_changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The names of the fields that differ between two snapshots, in form order.
+
+    Every "did anything change?" question (history diffs, corrections, staff saves) asks this, so
+    a version is never shown or stored for a change nobody made."""
+    names = [*FIELDS, *sorted((old.keys() | new.keys()) - FIELDS.keys())]
+    return [
+        name for name in names if _comparable(name, field_value(old, name)) != _comparable(name, field_value(new, name))
+    ]
 
 
 def snapshot_of(work: Work) -> dict[str, Any]:
@@ -259,13 +266,20 @@ def snapshot_of(work: Work) -> dict[str, Any]:
         "release_dates": [{"region": r.region, "date": r.released_on.isoformat()} for r in work.release_dates],
         "runtime_minutes": work.runtime_minutes,
         "content_rating": work.content_rating,
-        "genres": [t.name for t in work.genres],
-        "themes": [t.name for t in work.themes],
+        "genres": term_order(t.name for t in work.genres),
+        "themes": term_order(t.name for t in work.themes),
         "synopsis": work.synopsis,
         "poster_url": work.poster_url,
         "links": [{"label": link.label, "url": link.url} for link in work.links],
         "credits": [
-            {"person_id": c.person_id, "person": c.person.name, "role": c.role, "note": c.note} for c in work.credits
+            {
+                "person_id": c.person_id,
+                "person": c.person.name,
+                "role": c.role,
+                "character": c.character,
+                "note": c.note,
+            }
+            for c in work.credits
         ],
     }
 
@@ -286,7 +300,10 @@ def snapshot_to_input(snap: dict[str, Any]) -> WorkInput:
         synopsis=snap.get("synopsis", ""),
         poster_url=snap.get("poster_url", ""),
         links=[(link["label"], link["url"]) for link in snap.get("links", [])],
-        credits=[CreditInput(c["person"], c["role"], c.get("note", "")) for c in snap.get("credits", [])],
+        credits=[
+            CreditInput(c["person"], c["role"], c.get("note", ""), c.get("character", ""))
+            for c in snap.get("credits", [])
+        ],
     )
 
 
@@ -335,7 +352,13 @@ def apply_snapshot(work: Work, snap: dict[str, Any]) -> None:
             TermKind.THEME, snap["themes"]
         )
         work.credits = [
-            Credit(person=people[c["person_id"]], role=c["role"], note=c["note"], position=i)
+            Credit(
+                person=people[c["person_id"]],
+                role=c["role"],
+                character=c.get("character", ""),
+                note=c["note"],
+                position=i,
+            )
             for i, c in enumerate(snap["credits"], 1)
         ]
         work.updated_at = utcnow()
@@ -395,14 +418,21 @@ def save_work(
     position: int = 0,
     slug: str = "",
     summary: str = "",
+    added: list[Person] | None = None,
 ) -> Work:
-    """Create or edit a work directly (staff); records a revision. Nothing is written on DomainError."""
+    """Create or edit a work directly (staff); records a revision. Nothing is written on DomainError.
+
+    A credit naming someone not in the database adds them to the people list: staff typed it, so
+    it needs no approval. ``added``, when given, receives those people, for the page to name them."""
     if not can_manage_works(user):
         raise DomainError("You cannot edit works.", status=403)
     snap = input_to_snapshot(data)
     _check_parent(work, parent)
     if position < 0:
         raise DomainError("The position is a whole number from 0.", field="position")
+    snap, created = add_new_people(snap)
+    if added is not None:
+        added.extend(created)
     creating = work is None
     if work is None:
         work = Work(title=snap["title"], slug="")
@@ -412,7 +442,7 @@ def save_work(
         work.slug = unique_work_slug(wanted, exclude_id=work.id)
     work.parent = parent
     work.position = position
-    if not creating and snap == snapshot_of(work):
+    if not creating and not fields_changed(snapshot_of(work), snap):
         db.session.flush()
         return work  # structure (slug, parent) may change; no new version of the information
     apply_snapshot(work, snap)

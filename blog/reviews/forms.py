@@ -1,7 +1,8 @@
 """Forms of the reviews area. Lists are typed one item a line, so every form works without JavaScript.
 
-A work's release dates are ``1995-12-23 | Japan``, its credits ``Satoshi Kon | Writer | a note``,
-its links ``Label | https://...``; each line that cannot be read gets an error naming the line.
+A work's release dates are ``1995-12-23 | Japan``, its credits ``Satoshi Kon | Writer | a note``
+(``person | Voice Actor | as Heintz Beckner`` for a character: see ``reviews.credits``), its
+links ``Label | https://...``; each line that cannot be read gets an error naming the line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from wtforms import Field, HiddenField, SelectChoice, SelectField, StringField, 
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.models.works import WorkKind
+from blog.reviews.credits import format_credit_line, parse_credit_line
 from blog.reviews.editing import CreditInput, ReviewInput, WorkInput, score_scale
 from blog.reviews.queries import work_choices
 
@@ -56,14 +58,23 @@ def parse_release_dates(text: str | None) -> list[tuple[str, date]]:
 
 
 def parse_credits(text: str | None) -> list[CreditInput]:
-    """``Person | Role | note`` per line."""
+    """``Person | Role | note`` or ``Person | Role | as Character | note`` per line."""
     result = []
     for n, line in _lines(text):
-        person, role, note = _cells(line, 3)
-        if not person or not role:
-            raise ValueError(f"Line {n}: write the person, then the role, like “Satoshi Kon | Writer”.")
-        result.append(CreditInput(person=person, role=role, note=note))
+        try:
+            parsed = parse_credit_line(line)
+        except ValueError as error:
+            raise ValueError(f"Line {n}: {error}") from None
+        result.append(CreditInput(parsed.person, parsed.role, parsed.note, parsed.character))
     return result
+
+
+#: The credits field's help, shared by the admin form and reader corrections.
+CREDITS_HELP = (
+    "One a line, in order: person | role | note. For someone who plays or voices a character, put the"
+    " character after “as”: person | Voice Actor | as Heintz Beckner (a note may follow: … | as Heintz"
+    " Beckner | a note). Name people as on the people list (their name or slug)"
+)
 
 
 def parse_links(text: str | None) -> list[tuple[str, str]]:
@@ -139,7 +150,9 @@ class WorkForm(FlaskForm):
     runtime_minutes = StringField(
         "Runtime (minutes)", validators=[_parsed(parse_runtime)], description="A whole number, like 115."
     )
-    content_rating = StringField("Rating", validators=[Optional(), Length(max=40)], description="Like R or PG-13.")
+    content_rating = StringField(
+        "Age rating", validators=[Optional(), Length(max=40)], description="Like R, PG-13 or R15+."
+    )
     genres = StringField("Genres", description="Separated by commas: Science fiction, Comedy.")
     themes = StringField("Themes", description="Separated by commas: Memory, War.")
     synopsis = TextAreaField("Synopsis", validators=[Length(max=20_000)])
@@ -152,8 +165,7 @@ class WorkForm(FlaskForm):
     credits = TextAreaField(
         "Credits",
         validators=[_parsed(parse_credits)],
-        description="One a line, in order: person | role | note. The person must be on the people list"
-        " (their name or slug).",
+        description=CREDITS_HELP + "; someone who is not on it yet is added as a new person.",
     )
 
     def to_input(self) -> WorkInput:
@@ -192,9 +204,7 @@ class WorkForm(FlaskForm):
         self.synopsis.data = data.synopsis
         self.poster_url.data = data.poster_url
         self.links.data = "\n".join(f"{label} | {url}" for label, url in data.links)
-        self.credits.data = "\n".join(
-            " | ".join([c.person, c.role, c.note]) if c.note else f"{c.person} | {c.role}" for c in data.credits
-        )
+        self.credits.data = "\n".join(format_credit_line(c.person, c.role, c.character, c.note) for c in data.credits)
 
 
 class AdminWorkForm(WorkForm):
@@ -215,6 +225,11 @@ class AdminWorkForm(WorkForm):
 
 
 class CorrectionForm(WorkForm):
+    credits = TextAreaField(
+        "Credits",
+        validators=[_parsed(parse_credits)],
+        description=CREDITS_HELP + "; someone who is not on it yet is added as a new person once staff approve.",
+    )
     reason = TextAreaField(
         "What did you correct, and where is it from?",
         validators=[Optional(), Length(max=1000)],

@@ -12,6 +12,7 @@ from flask import url_for
 
 from blog.models.posts import Post
 from blog.models.works import Credit, Work, WorkKind
+from blog.reviews.credits import is_cast
 from blog.reviews.ratings import ReaderStats
 
 SCHEMA_TYPES: dict[WorkKind, str] = {
@@ -43,17 +44,36 @@ def _role_is(credit: Credit, *names: str) -> bool:
     return any(role == name or role.startswith(name + " ") or role.startswith(name + "/") for name in names)
 
 
+def _person(credit: Credit) -> dict[str, Any]:
+    return {
+        "@type": "Person",
+        "name": credit.person.name,
+        "url": url_for("reviews.person_detail", slug=credit.person.slug, _external=True),
+    }
+
+
 def _people(credits: list[Credit], *roles: str) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
     for credit in credits:
         if _role_is(credit, *roles):
-            person = {
-                "@type": "Person",
-                "name": credit.person.name,
-                "url": url_for("reviews.person_detail", slug=credit.person.slug, _external=True),
-            }
+            person = _person(credit)
             if person not in seen:
                 seen.append(person)
+    return seen
+
+
+def _actors(credits: list[Credit]) -> list[dict[str, Any]]:
+    """The cast as schema.org's ``actor``: a ``PerformanceRole`` carrying the ``characterName``
+    when the character is known (schema.org's role pattern), the plain ``Person`` otherwise."""
+    seen: list[dict[str, Any]] = []
+    for credit in credits:
+        if not is_cast(credit):
+            continue
+        actor = _person(credit)
+        if credit.character:
+            actor = {"@type": "PerformanceRole", "actor": actor, "characterName": credit.character}
+        if actor not in seen:
+            seen.append(actor)
     return seen
 
 
@@ -93,6 +113,7 @@ def work_jsonld(
     if type_ in {"Movie", "TVSeries", "TVSeason", "TVEpisode", "VideoGame"}:
         data["duration"] = iso_duration(work.runtime_minutes) if type_ != "VideoGame" else None
         data["director"] = _people(credits, "director")
+        data["actor"] = _actors(credits)
         data["musicBy"] = _people(credits, "music", "composer")
         data["author"] = _people(credits, "writer", "screenplay", "original creator", "author")
     elif type_ == "Book":

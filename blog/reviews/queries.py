@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Float, Select, bindparam, cast, func, or_, select
@@ -26,6 +27,7 @@ from blog.models.works import (
     WorkTerm,
     WorkTermLink,
 )
+from blog.reviews.credits import CastAndCrew, cast_and_crew
 from blog.reviews.editing import format_score, on_scale, score_scale
 from blog.reviews.ratings import ReaderStats, reader_stats
 
@@ -92,13 +94,16 @@ def _normalised_score() -> Any:
 
 
 def blog_scores(work_ids: Iterable[int]) -> dict[int, tuple[float | None, int]]:
-    """The blog's average score and number of published reviews per work, one GROUP BY query."""
+    """The blog's average score and number of scored published reviews per work, one GROUP BY query.
+
+    A work's score is from reviews of that work only (the rule of every page and of the browse
+    filter): a review of a part scores the part."""
     ids = list(set(work_ids))
     if not ids:
         return {}
     rows = db.session.execute(
         _live(
-            select(Review.work_id, func.avg(_normalised_score()), func.count(Review.id))
+            select(Review.work_id, func.avg(_normalised_score()), func.count(Review.score))
             .join(Post, Post.id == Review.post_id)
             .where(Review.work_id.in_(ids))
             .group_by(Review.work_id)
@@ -138,11 +143,6 @@ def _reviews_of(work_ids: list[int]) -> list[ReviewItem]:
     return [ReviewItem(post, work, on_scale(r.score, r.scale, scale), scale, r.verdict) for r, post, work in rows]
 
 
-def _average(items: list[ReviewItem]) -> float | None:
-    scores = [i.score for i in items if i.score is not None]
-    return round(sum(scores) / len(scores), 1) if scores else None
-
-
 @dataclass(frozen=True)
 class Contributor:
     user: User
@@ -173,11 +173,22 @@ def _work_options() -> Any:
     )
 
 
+@dataclass(frozen=True)
+class PartScore:
+    """The blog's score of one part of a work, shown on the whole's page as the part's, not the whole's."""
+
+    part: Work
+    average: float
+    reviews: int
+
+
 @dataclass
 class WorkPage:
     work: Work
     parts: list[Work]
+    #: Reviews of the work and of its parts, newest first (``item.work`` says which).
     reviews: list[ReviewItem]
+    #: The work's own score: the average of the scored reviews of this work, never of its parts.
     blog_average: float | None
     readers: ReaderStats
     part_scores: dict[int, tuple[float | None, int]]
@@ -185,6 +196,20 @@ class WorkPage:
     pending_corrections: int
     scale: int
     release_dates: list[Any] = field(default_factory=list)
+    #: How many scored reviews ``blog_average`` comes from.
+    scored_reviews: int = 0
+    #: The work's credits as its page groups them: characters with their actors, crew by role.
+    cast_and_crew: CastAndCrew = field(default_factory=CastAndCrew)
+
+    @property
+    def scored_parts(self) -> list[PartScore]:
+        """The parts that have a score of their own, in the parts' order."""
+        out = []
+        for part in self.parts:
+            average, count = self.part_scores.get(part.id, (None, 0))
+            if average is not None:
+                out.append(PartScore(part, average, count))
+        return out
 
 
 def work_page(slug: str) -> WorkPage | None:
@@ -199,6 +224,8 @@ def work_page(slug: str) -> WorkPage | None:
     )
     ids = [work.id] + [p.id for p in parts]
     reviews = _reviews_of(ids)
+    scores = blog_scores(ids)
+    own_average, own_count = scores.pop(work.id, (None, 0))
     pending = db.session.scalar(
         select(func.count())
         .select_from(Correction)
@@ -208,21 +235,26 @@ def work_page(slug: str) -> WorkPage | None:
         work=work,
         parts=parts,
         reviews=reviews,
-        blog_average=_average(reviews),
+        blog_average=own_average,
+        scored_reviews=own_count,
         readers=reader_stats([work.id])[work.id],
-        part_scores=blog_scores([p.id for p in parts]),
+        part_scores=scores,
         contributors=top_contributors(work.id),
         pending_corrections=pending or 0,
         scale=score_scale(),
         release_dates=list(work.release_dates or (work.parent.release_dates if work.parent else [])),
+        cast_and_crew=cast_and_crew(work.credits, work.kind),
     )
 
 
 @dataclass
 class PersonPage:
     person: Person
+    #: Credits with no character: what they did (Director, Music, a voice role not yet named).
     credits: list[Credit]
     reviews: list[ReviewItem]
+    #: Credits naming the character they played or voiced, in the same order (newest work first).
+    characters: list[Credit] = field(default_factory=list)
 
 
 def person_page(slug: str) -> PersonPage | None:
@@ -243,7 +275,12 @@ def person_page(slug: str) -> PersonPage | None:
     )
     credited = {c.work_id for c in credits}
     part_ids = set(db.session.scalars(select(Work.id).where(Work.parent_id.in_(credited)))) if credited else set()
-    return PersonPage(person=person, credits=credits, reviews=_reviews_of(sorted(credited | part_ids)))
+    return PersonPage(
+        person=person,
+        credits=[c for c in credits if not c.character],
+        reviews=_reviews_of(sorted(credited | part_ids)),
+        characters=[c for c in credits if c.character],
+    )
 
 
 @dataclass
@@ -278,10 +315,20 @@ class BrowsePage:
     genres: list[WorkTerm]
     years: list[int]
     scale: int
+    themes: list[WorkTerm] = field(default_factory=list)
+
+    @property
+    def theme_name(self) -> str:
+        """The chosen theme as people wrote it ("Memory", not the slug "memory"), or ""."""
+        return next((t.name for t in self.themes if t.slug == self.filters.theme), self.filters.theme)
 
 
-def browse_works(filters: BrowseFilters, per_page: int = 30) -> BrowsePage:
-    """Works filtered by kind, genre, year and minimum blog score: 5 queries for any page."""
+def browse_works(filters: BrowseFilters, per_page: int = 30) -> BrowsePage | None:
+    """Works filtered by kind, genre, theme, year and minimum blog score: 5 queries for any page.
+
+    None when ``filters.page`` is past the last page (the view answers 404, as the posts lists do).
+    A work's score is its own reviews' (``blog_scores``), so the list, its filter and the work
+    page agree."""
     parent = aliased(Work)
     scores = _live(
         select(
@@ -321,11 +368,13 @@ def browse_works(filters: BrowseFilters, per_page: int = 30) -> BrowsePage:
     else:
         query = query.order_by(func.lower(Work.title), Work.id)
     pages = max(1, -(-total // per_page))
-    page = min(max(1, filters.page), pages)
+    if filters.page > pages:
+        return None
+    page = max(1, filters.page)
     rows = db.session.execute(
         query.options(selectinload(Work.terms)).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    genres = list(db.session.scalars(select(WorkTerm).where(WorkTerm.kind == TermKind.GENRE).order_by(WorkTerm.name)))
+    terms = list(db.session.scalars(select(WorkTerm).order_by(WorkTerm.name)))
     years = [
         y
         for y in db.session.scalars(
@@ -343,7 +392,8 @@ def browse_works(filters: BrowseFilters, per_page: int = 30) -> BrowsePage:
         pages=pages,
         filters=filters,
         kinds=[(k.value, k.label) for k in WorkKind],
-        genres=genres,
+        genres=[t for t in terms if t.kind == TermKind.GENRE],
+        themes=[t for t in terms if t.kind == TermKind.THEME],
         years=years,
         scale=score_scale(),
     )
@@ -385,6 +435,21 @@ def correction_queue(status: CorrectionStatus = CorrectionStatus.PENDING, limit:
     )
 
 
+def pending_corrections() -> int:
+    """Corrections waiting for staff, for the admin menu's badge beside "Corrections".
+
+    One COUNT that reads only the pending entries of ix_work_corrections_status_created, as the
+    "Comments" badge does (``blog.admin.nav.pending_comments``)."""
+    return int(
+        db.session.scalar(select(func.count(Correction.id)).where(Correction.status == CorrectionStatus.PENDING)) or 0
+    )
+
+
+def awaiting_approval(n: int) -> str:
+    """The badge's words for a screen reader."""
+    return f"{n} correction{'' if n == 1 else 's'} awaiting approval"
+
+
 def admin_works(search: str = "") -> list[tuple[Work, str, int]]:
     """Works for the admin list with their parent's title and review count, one query."""
     parent = aliased(Work)
@@ -423,3 +488,56 @@ def admin_reviews(limit: int = 200) -> list[tuple[Post, ReviewSummary | None]]:
     posts = list(db.session.scalars(select(Post).order_by(Post.updated_at.desc()).limit(limit)))
     summaries = scores_for_posts(p.id for p in posts)
     return [(p, summaries.get(p.id)) for p in posts]
+
+
+# --------------------------------------------------------------------------- sitemap
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    """A public page of the reviews area for the sitemap: its slug and when what it shows last changed."""
+
+    slug: str
+    lastmod: datetime | None
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    return max((m for m in moments if m is not None), default=None)
+
+
+def sitemap_works() -> list[SitemapEntry]:
+    """Every work page with its last change: its information, or the newest live review shown on it
+    (of the work or of one of its parts). Two queries whatever the number of works."""
+    works = db.session.execute(
+        select(Work.id, Work.slug, Work.parent_id, Work.updated_at).order_by(func.lower(Work.title), Work.id)
+    ).all()
+    newest_review = {
+        work_id: _latest(published, updated)
+        for work_id, published, updated in db.session.execute(
+            _live(
+                select(Review.work_id, func.max(Post.published_at), func.max(Post.updated_at))
+                .join(Post, Post.id == Review.post_id)
+                .group_by(Review.work_id)
+            )
+        )
+    }
+    parent_of = {work_id: parent_id for work_id, _slug, parent_id, _updated in works}
+    shown: dict[int, datetime | None] = {}
+    for work_id, when in newest_review.items():  # a part's review shows on the whole's page too
+        for target in (work_id, parent_of.get(work_id)):
+            if target is not None:
+                shown[target] = _latest(shown.get(target), when)
+    return [SitemapEntry(slug, _latest(updated, shown.get(work_id))) for work_id, slug, _parent, updated in works]
+
+
+def sitemap_people() -> list[SitemapEntry]:
+    """Every person page with its last change: the person's creation or the newest change to a
+    work they are credited on. One query."""
+    rows = db.session.execute(
+        select(Person.slug, Person.created_at, func.max(Work.updated_at))
+        .outerjoin(Credit, Credit.person_id == Person.id)
+        .outerjoin(Work, Work.id == Credit.work_id)
+        .group_by(Person.id, Person.slug, Person.created_at)
+        .order_by(Person.slug)
+    ).all()
+    return [SitemapEntry(slug, _latest(created, updated)) for slug, created, updated in rows]

@@ -17,13 +17,15 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from blog.admin import nav
-from blog.auth.permissions import can_edit_post, can_moderate, require
+from blog.auth.permissions import can_edit_post, can_moderate, reader_required, require
 from blog.errors import DomainError
-from blog.extensions import db, login_manager
+from blog.extensions import db
 from blog.models.posts import Post
 from blog.models.works import Correction, CorrectionStatus, Person, Work, WorkKind, WorkRevision
+from blog.posts.queries import page_number
 from blog.reviews import corrections as correcting
 from blog.reviews import editing, queries, ratings
+from blog.reviews import people as people_lookup
 from blog.reviews.forms import (
     COMMON_ROLES,
     AdminWorkForm,
@@ -34,6 +36,7 @@ from blog.reviews.forms import (
     ReviewForm,
     work_select_choices,
 )
+from blog.reviews.infobox import rating_control
 from blog.reviews.jsonld import work_jsonld
 
 bp = Blueprint("reviews", __name__)
@@ -41,7 +44,17 @@ bp = Blueprint("reviews", __name__)
 nav.add_link(nav.NavLink("reviews.admin_works", "Works", editing.can_manage_works, 50, ("reviews.admin_work",)))
 nav.add_link(nav.NavLink("reviews.admin_people", "People", editing.can_manage_works, 51, ("reviews.admin_person",)))
 nav.add_link(nav.NavLink("reviews.admin_reviews", "Reviews", editing.can_manage_works, 52, ("reviews.admin_review",)))
-nav.add_link(nav.NavLink("reviews.admin_corrections", "Corrections", can_moderate, 53, ("reviews.admin_correction",)))
+nav.add_link(
+    nav.NavLink(
+        "reviews.admin_corrections",
+        "Corrections",
+        can_moderate,
+        53,
+        ("reviews.admin_correction",),
+        queries.pending_corrections,
+        queries.awaiting_approval,
+    )
+)
 
 
 def _local(target: str | None, fallback: str) -> str:
@@ -102,9 +115,9 @@ def works() -> str:
         year=_int_arg("year"),
         min_score=min_score,
         sort=request.args.get("sort", "title") if request.args.get("sort") in {"title", "year", "score"} else "title",
-        page=_int_arg("page") or 1,
+        page=page_number(request.args.get("page")) or abort(404),
     )
-    data = queries.browse_works(filters, per_page=int(current_app.config["WORKS_PER_PAGE"]))
+    data = queries.browse_works(filters, per_page=int(current_app.config["WORKS_PER_PAGE"])) or abort(404)
     return render_template("reviews/works.html", data=data)
 
 
@@ -120,6 +133,7 @@ def work_detail(slug: str) -> str:
         work=data.work,
         work_ld=jsonld,
         can_edit_directly=editing.can_manage_works(current_user),
+        rating=rating_control(data.work.id),
     )
 
 
@@ -165,6 +179,7 @@ def work_revision(slug: str, number: int) -> str:
         "reviews/revision.html",
         work=work,
         revision=revision,
+        previous=previous,
         changes=changes,
         can_restore=can_moderate(current_user) and number != work.version,
         restore_form=DecisionForm(),
@@ -175,9 +190,8 @@ def work_revision(slug: str, number: int) -> str:
 
 
 @bp.post("/works/<slug>/rate")
+@reader_required("Sign in to give your own score.")
 def rate(slug: str) -> Response:
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()  # type: ignore[no-any-return]
     work = _work_or_404(slug)
     form = RatingForm()
     back = _local(form.next.data, url_for("reviews.work_detail", slug=work.slug))
@@ -205,9 +219,8 @@ def rate(slug: str) -> Response:
 
 
 @bp.route("/works/<slug>/correct", methods=["GET", "POST"])
+@reader_required("Sign in to suggest a correction.")
 def propose(slug: str) -> Response | str | tuple[str, int]:
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()  # type: ignore[no-any-return]
     work = _work_or_404(slug)
     form = CorrectionForm()
     if request.method == "GET":
@@ -220,8 +233,8 @@ def propose(slug: str) -> Response | str | tuple[str, int]:
             return render_template("reviews/correct.html", work=work, form=form, roles=COMMON_ROLES), error.status
         db.session.commit()
         flash(
-            f"Thanks! Your correction #{correction.id} is waiting for approval; submissions can take several hours"
-            " to be approved.",
+            f"Thanks! Your correction #{correction.id} is waiting for approval by staff; nothing changes on the page"
+            " until they approve it.",
             "success",
         )
         return redirect(url_for("reviews.work_detail", slug=work.slug), 303)
@@ -236,7 +249,7 @@ def propose(slug: str) -> Response | str | tuple[str, int]:
 @require(editing.can_manage_works)
 def admin_works() -> str:
     search = request.args.get("q", "")[:100]
-    pending = len(queries.correction_queue()) if can_moderate(current_user) else 0
+    pending = queries.pending_corrections() if can_moderate(current_user) else 0
     return render_template(
         "reviews/admin/works.html", works=queries.admin_works(search), search=search, pending=pending
     )
@@ -250,7 +263,8 @@ def _admin_work_form(work: Work | None) -> AdminWorkForm:
     return form
 
 
-def _save_admin_work(form: AdminWorkForm, work: Work | None) -> Work:
+def _save_admin_work(form: AdminWorkForm, work: Work | None, added: list[Person]) -> Work:
+    """Save the form; people its credits named for the first time are created and put in ``added``."""
     parent = db.session.get(Work, form.parent_id.data) if form.parent_id.data else None
     return editing.save_work(
         current_user,
@@ -260,7 +274,15 @@ def _save_admin_work(form: AdminWorkForm, work: Work | None) -> Work:
         position=form.position.parsed,
         slug=form.slug.data or "",
         summary=form.summary.data or "",
+        added=added,
     )
+
+
+def _flash_added(added: list[Person]) -> None:
+    """Name the people a save created, so a typo ("Yoko Kano") is caught while it is fresh."""
+    if added:
+        names = ", ".join(p.name for p in added)
+        flash(f"Added to the people list: {names}. Check the spelling on the People page.", "success")
 
 
 @bp.route("/admin/works/new", methods=["GET", "POST"])
@@ -270,13 +292,15 @@ def admin_work_new() -> Response | str | tuple[str, int]:
     if request.method == "GET" and _int_arg("parent"):
         form.parent_id.data = _int_arg("parent")
     if form.validate_on_submit():
+        added: list[Person] = []
         try:
-            work = _save_admin_work(form, None)
+            work = _save_admin_work(form, None, added)
         except DomainError as error:
             _form_error(form, error)
             return render_template("reviews/admin/work_form.html", form=form, work=None, roles=COMMON_ROLES), 400
         db.session.commit()
         flash(f"{work.title} was added.", "success")
+        _flash_added(added)
         return redirect(url_for("reviews.admin_work", work_id=work.id), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("reviews/admin/work_form.html", form=form, work=None, roles=COMMON_ROLES), status
@@ -293,13 +317,15 @@ def admin_work(work_id: int) -> Response | str | tuple[str, int]:
         form.parent_id.data = work.parent_id or 0
         form.position.data = str(work.position)
     elif form.validate_on_submit():
+        added: list[Person] = []
         try:
-            _save_admin_work(form, work)
+            _save_admin_work(form, work, added)
         except DomainError as error:
             _form_error(form, error)
             return render_template("reviews/admin/work_form.html", form=form, work=work, roles=COMMON_ROLES), 400
         db.session.commit()
         flash(f"{work.title} was saved.", "success")
+        _flash_added(added)
         return redirect(url_for("reviews.admin_work", work_id=work.id), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("reviews/admin/work_form.html", form=form, work=work, roles=COMMON_ROLES), status
@@ -494,10 +520,12 @@ def admin_correction(correction_id: int) -> Response | str | tuple[str, int]:
             flash(f"Correction #{correction.id} was {correction.status.value}.", "success")
             return redirect(url_for("reviews.admin_corrections"), 303)
     changes = correcting.correction_diff(correction, editing.snapshot_of(correction.work))
+    pending = correction.status == CorrectionStatus.PENDING
     return render_template(
         "reviews/admin/correction.html",
         correction=correction,
         changes=changes,
         form=form,
         stale=correction.base_version != correction.work.version,
+        new_people=people_lookup.new_people(correction.proposed.get("credits") or []) if pending else [],
     ), (400 if request.method == "POST" else 200)

@@ -24,4 +24,12 @@ def test_reader_sees_the_review_infobox_and_the_work_page(page, live_server, mak
     expect(page.get_by_role("heading", level=1)).to_contain_text("Memories")
     expect(page.locator(".credits")).to_contain_text("Satoshi Kon")
     expect(page.get_by_role("heading", name="Top Editors")).to_be_visible()
+    # The infobox's sub-heading ranks below its title, as h3 below h2.
+    sizes = page.evaluate(
+        """() => ['#general-title', '.work-infobox h3'].map(
+            (s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"""
+    )
+    assert sizes[1] < sizes[0], sizes
+    # A visitor is offered the readers' sign-in to rate the work from its own page.
+    expect(page.locator(".rating-signin")).to_contain_text("Sign in to give your own score.")
     screenshot(page, "work-page")
