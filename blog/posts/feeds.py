@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -70,6 +71,19 @@ def _page_url(data: FeedData) -> str:
     return absolute_url("posts.home")
 
 
+def feed_terms(post: Post) -> list[Any]:
+    """The post's categories, then its tags, each name once: a category "Anime" and a tag "anime"
+    are one subject to a feed reader, and were listed twice."""
+    seen: set[str] = set()
+    terms = []
+    for term in [*post.categories, *post.tags]:
+        key = term.name.casefold()
+        if key not in seen:
+            seen.add(key)
+            terms.append(term)
+    return terms
+
+
 def _feed_updated(posts: Iterable[Post]) -> datetime:
     return max((post_updated(p) for p in posts), default=utcnow())
 
@@ -103,7 +117,7 @@ def atom_feed(data: FeedData, self_url: str) -> bytes:
         author = _sub(entry, "author")
         _sub(author, "name", post.author.name)
         _sub(author, "uri", absolute_url("posts.author", user_id=post.author_id))
-        for term in [*post.categories, *post.tags]:
+        for term in feed_terms(post):
             _sub(entry, "category", term=term.slug, label=term.name)
         if post.excerpt:
             _sub(entry, "summary", post.excerpt)
@@ -132,7 +146,7 @@ def rss_feed(data: FeedData, self_url: str) -> bytes:
         if post.published_at is not None:
             _sub(item, "pubDate", format_datetime(post.published_at))
         _sub(item, f"{{{DC_NS}}}creator", post.author.name)
-        for term in [*post.categories, *post.tags]:
+        for term in feed_terms(post):
             _sub(item, "category", term.name)
         _sub(item, "description", post.excerpt)
         _sub(item, f"{{{CONTENT_NS}}}encoded", feed_html(post.body_html))
