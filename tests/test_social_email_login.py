@@ -51,9 +51,22 @@ def test_reader_signs_in_with_an_emailed_link(client, make_post):
     done = client.post(link)
     assert done.status_code == 302 and done.headers["Location"] == page + "#respond"
     user = db.session.scalar(select(User).where(User.email == "mika@example.org"))
-    assert user is not None and user.email_verified and user.role == Role.READER and user.name == "mika"
+    # Not "mika": half the address would show beside every comment.
+    assert user is not None and user.email_verified and user.role == Role.READER and user.name == "Reader"
     assert signed_in_user_id(client) == user.id
-    assert "You are commenting using your email address." in client.get(page).get_data(as_text=True)
+    shown = client.get(page).get_data(as_text=True)
+    assert "You are commenting using your email address." in shown
+    assert "Your comments show the name “Reader” until you choose yours on your profile page." in shown
+
+
+def test_a_new_account_takes_the_name_its_address_last_commented_under(client, make_post, make_comment):
+    post = make_post()
+    make_comment(post, "First as a guest", name="Mika K.", email="mika@example.org")
+    ask(client, "mika@example.org")
+    client.post(sent_link())
+    user = db.session.scalar(select(User).where(User.email == "mika@example.org"))
+    assert user.name == "Mika K."  # the name they chose to show, not "mika"
+    assert "choose yours" not in client.get("/").get_data(as_text=True)
 
 
 def test_a_link_works_only_once(client):

@@ -127,8 +127,9 @@ def check_link(token: str) -> EmailLoginToken:
     return row
 
 
-def redeem_link(token: str) -> tuple[Any, str]:
-    """Spend a link: the account it opens (made if new) and where to go. Not committed.
+def redeem_link(token: str) -> tuple[Any, str, bool]:
+    """Spend a link: the account it opens (made if new), where to go, and whether that new account
+    still needs a name of its own. Not committed.
 
     The UPDATE ... WHERE used_at IS NULL makes two clicks racing each other succeed once.
     """
@@ -141,8 +142,8 @@ def redeem_link(token: str) -> tuple[Any, str]:
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError(USED, status=410)
-    user, _created = readers.sign_in_with_email(row.email)
-    return user, row.next_path
+    user, created = readers.sign_in_with_email(row.email)
+    return user, row.next_path, created and user.name == readers.NEW_READER_NAME
 
 
 def _email_login_rate() -> str:
@@ -191,13 +192,15 @@ def email_login_confirm(token: str) -> Response | tuple[str, int] | str:
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("auth/email_login_confirm.html", form=form, email=row.email, token=token)
     try:
-        user, target = redeem_link(token)
+        user, target, needs_name = redeem_link(token)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _link_problem(error)
     start_session(user, "email")
     flash(f"Signed in as {user.name}.", "success")
+    if needs_name:
+        flash("Welcome! Your comments show the name “Reader” until you choose yours on your profile page.", "info")
     return redirect(safe_next(target) or url_for("posts.home"))
 
 

@@ -151,6 +151,23 @@ def _adopt_profile(user: User, profile: Profile) -> None:
             user.email, user.email_verified = profile.email, True
 
 
+#: A new email-link account's name when the address never commented: never the address's local
+#: part ("john.smith"), which is half of the email and would show beside every comment.
+NEW_READER_NAME = "Reader"
+
+
+def public_name_for(email: str) -> str:
+    """The name a new email-link account shows: the one its address last commented under as a
+    guest (the reader chose it to be public), else ``NEW_READER_NAME`` until they choose one."""
+    chosen = db.session.scalar(
+        select(Comment.author_name)
+        .where(func.lower(Comment.author_email) == email.lower(), Comment.author_name != "")
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(1)
+    )
+    return (chosen or NEW_READER_NAME)[:120]
+
+
 def sign_in_with_email(email: str) -> tuple[User, bool]:
     """The account a confirmed email sign-in link opens, made if needed. Not committed.
 
@@ -171,7 +188,7 @@ def sign_in_with_email(email: str) -> tuple[User, bool]:
         user.last_login_at = utcnow()
         return user, False
     user = User(
-        name=email.split("@", 1)[0][:120] or "Reader",
+        name=public_name_for(email),
         email=email,
         email_verified=True,
         role=Role.READER,
