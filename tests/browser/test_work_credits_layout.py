@@ -53,3 +53,25 @@ def test_on_a_phone_credits_line_up_by_role_and_by_character(browser, live_serve
         page.screenshot(path=str(tmp_path / "magnetic-rose-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_key_facts_come_under_the_title_on_a_phone_and_beside_the_text_on_a_desktop(
+    browser, live_server, make_post
+):
+    """The General Information box sat after the synopsis, parts, reviews and credits on a phone
+    (about 4,400 px down): the facts a reader came for come first."""
+    seed_memories(make_post)
+    for viewport, beside in ((PHONE, False), ({"width": 1280, "height": 900}, True)):
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            page.goto(f"{live_server.url}/works/memories/")
+            facts = page.get_by_role("heading", name="General Information").bounding_box()
+            synopsis = page.get_by_role("heading", name="Synopsis").bounding_box()
+            assert facts and synopsis
+            if beside:
+                assert facts["x"] > synopsis["x"] + synopsis["width"] / 2 and abs(facts["y"] - synopsis["y"]) < 40
+            else:
+                assert facts["y"] < synopsis["y"] and facts["y"] < 700, facts
+        finally:
+            context.close()
