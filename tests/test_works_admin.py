@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -251,3 +252,11 @@ def test_every_cell_of_the_reviews_admin_tables_is_labelled_for_phones(client, m
         for row in rows:
             labels = ["Correction" if h == "#" else h for h in table["headers"]]
             assert row == labels, url
+
+
+def test_one_entry_a_line_fields_do_not_wrap_so_a_long_line_reads_as_one(client, paprika_editor):
+    page = client.get("/admin/works/new").get_data(as_text=True)
+    for name in ("aliases", "release_dates", "links", "credits"):
+        assert re.search(rf'<textarea[^>]*id="{name}"[^>]*wrap="off"|<textarea[^>]*wrap="off"[^>]*id="{name}"', page), (
+            name
+        )
