@@ -98,3 +98,19 @@ def test_pages_with_two_search_forms_name_each_one_apart(scheme_page, live_serve
     )
     assert not result["violations"], _describe(result["violations"])
     assert scheme_page.locator("[role=search]").count() == 2
+
+
+def test_a_works_history_links_are_big_enough_to_tap(scheme_page, live_server, make_post):
+    """WCAG 2.2 target size (axe's target-size, off by default): the version link was "1", 8 × 22 px."""
+    from tests.reviews_support import seed_memories
+
+    seed_memories(make_post)
+    scheme_page.set_viewport_size({"width": 390, "height": 844})
+    scheme_page.goto(live_server.url + "/works/memories/history/")
+    scheme_page.add_script_tag(path=str(AXE))
+    result = scheme_page.evaluate(
+        "() => axe.run(document.querySelector('main'), {runOnly: {type: 'rule', values: ['target-size']},"
+        " resultTypes: ['violations']})"
+    )
+    assert not result["violations"], _describe(result["violations"])
+    assert scheme_page.get_by_role("link", name="Version 1").count() == 1
