@@ -260,3 +260,24 @@ def test_one_entry_a_line_fields_do_not_wrap_so_a_long_line_reads_as_one(client,
         assert re.search(rf'<textarea[^>]*id="{name}"[^>]*wrap="off"|<textarea[^>]*wrap="off"[^>]*id="{name}"', page), (
             name
         )
+
+
+def test_a_poster_can_come_from_the_media_library_and_keeps_its_image_from_deletion(client, paprika_editor):
+    """An image on another site tells that site who reads the page and may vanish: our own
+    uploads may be posters, and the library counts a poster as a use."""
+    from blog.models import MediaFile
+    from tests.test_media_uploads import _image_bytes, _upload
+
+    payload = _upload(client, _image_bytes(), name="paprika.jpg").get_json()
+    assert client.post("/admin/works/new", data=dict(GOOD, poster_url=payload["url"])).status_code == 303
+    assert work("paprika").poster_url == payload["url"]
+    assert f'src="{payload["url"]}"' in client.get("/works/paprika/").get_data(as_text=True)
+
+    library = client.get("/admin/media/").get_data(as_text=True)
+    assert '<a href="/works/paprika/">Paprika</a>' in library
+    refused = client.post(f"/admin/media/{payload['id']}/delete", follow_redirects=True)
+    assert "still used by “Paprika”" in refused.get_data(as_text=True)
+    assert db.session.get(MediaFile, payload["id"]) is not None
+
+    status, page = _post_bad(client, title="Perfect Blue", poster_url="/media/" + "0" * 32 + ".png")
+    assert status == 400 and "is not in the media library" in page

@@ -11,6 +11,7 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -22,6 +23,7 @@ from blog.media.storage import get_storage
 from blog.models.accounts import User
 from blog.models.media import MediaFile
 from blog.models.posts import Post
+from blog.models.works import Work
 
 #: Pillow format name → (file extension, content type).
 ALLOWED_FORMATS = {
@@ -159,31 +161,59 @@ def _safe_name(filename: str) -> str:
 MEDIA_REF = re.compile(r"/media/([0-9a-f]{32}\.(?:jpg|png|webp|gif))")
 
 
-def media_usage(media_files: list[MediaFile]) -> dict[int, list[Post]]:
-    """For each media file, the posts whose Markdown uses it (one query over posts that use any media)."""
+@dataclass(frozen=True)
+class MediaUse:
+    """Somewhere a media file shows: a post (its body or cover) or a work (its poster)."""
+
+    title: str
+    endpoint: str
+    slug: str
+
+
+def media_usage(media_files: list[MediaFile]) -> dict[int, list[MediaUse]]:
+    """For each media file, the posts whose Markdown or cover and the works whose poster use it
+    (one query over posts and one over works that use any media)."""
     by_key = {m.key: m.id for m in media_files}
-    usage: dict[int, list[Post]] = {m.id: [] for m in media_files}
-    posts = db.session.scalars(
-        select(Post).where(Post.body_md.contains("/media/") | Post.cover_image.contains("/media/"))
+    usage: dict[int, list[MediaUse]] = {m.id: [] for m in media_files}
+    posts = db.session.execute(
+        select(Post.title, Post.slug, Post.body_md, Post.cover_image).where(
+            Post.body_md.contains("/media/") | Post.cover_image.contains("/media/")
+        )
     )
-    for post in posts:
-        keys = set(MEDIA_REF.findall(post.body_md or "")) | set(MEDIA_REF.findall(post.cover_image or ""))
-        for key in keys:
+    for title, slug, body_md, cover_image in posts:
+        for key in set(MEDIA_REF.findall(body_md or "")) | set(MEDIA_REF.findall(cover_image or "")):
             if key in by_key:
-                usage[by_key[key]].append(post)
+                usage[by_key[key]].append(MediaUse(title, "posts.post_detail", slug))
+    works = db.session.execute(
+        select(Work.title, Work.slug, Work.poster_url).where(Work.poster_url.contains("/media/"))
+    )
+    for title, slug, poster_url in works:
+        for key in set(MEDIA_REF.findall(poster_url or "")):
+            if key in by_key:
+                usage[by_key[key]].append(MediaUse(title, "reviews.work_detail", slug))
     return usage
 
 
 def delete_media(media: MediaFile) -> None:
-    """Delete a file and its variants; refused (with the list) while a post still uses it."""
+    """Delete a file and its variants; refused (with the list) while a post or a work uses it."""
     users = media_usage([media])[media.id]
     if users:
-        titles = ", ".join(f"“{p.title}”" for p in users)
-        raise DomainError(f"This image is still used by {titles}. Remove it from those posts first.", status=409)
+        titles = ", ".join(f"“{u.title}”" for u in users)
+        raise DomainError(f"This image is still used by {titles}. Remove it from there first.", status=409)
     storage = get_storage()
     for key in media.all_keys:
         storage.delete(key)
     db.session.delete(media)
+
+
+def library_key(url: str) -> str | None:
+    """The media library key an address names (``/media/<key>``, relative or on this site), if it
+    is one of our uploads; else None."""
+    match = MEDIA_REF.fullmatch(urlsplit(url).path) if url else None
+    if match is None:
+        return None
+    key = match.group(1)
+    return key if db.session.scalar(select(MediaFile.id).where(MediaFile.key == key)) is not None else None
 
 
 def srcset_for(media: MediaFile, url_for_key: object) -> str:

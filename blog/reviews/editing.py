@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from blog.auth.permissions import can_edit_post, can_publish
 from blog.errors import DomainError
 from blog.extensions import db
+from blog.media.uploads import library_key
 from blog.models.accounts import User
 from blog.models.base import utcnow
 from blog.models.posts import Post
@@ -160,7 +161,12 @@ def _validate(data: WorkInput) -> None:
         raise DomainError("The runtime is a whole number of minutes above zero.", field="runtime_minutes")
     if len(data.synopsis) > 20_000:
         raise DomainError("Keep the synopsis under 20,000 characters.", field="synopsis")
-    if data.poster_url:
+    if data.poster_url and library_key(data.poster_url) is None:
+        if data.poster_url.startswith("/"):
+            raise DomainError(
+                f"“{data.poster_url}” is not in the media library: copy an image's Address from there.",
+                field="poster_url",
+            )
         _check_url(data.poster_url, "poster_url")
     for _label, url in data.links:
         _check_url(url, "links")

@@ -157,7 +157,12 @@ class WorkForm(FlaskForm):
     themes = StringField("Themes", description="Separated by commas: Memory, War.")
     synopsis = TextAreaField("Synopsis", validators=[Length(max=20_000)])
     poster_url = StringField(
-        "Poster image", validators=[Optional(), Length(max=500)], description="The address of an image (https://…)."
+        "Poster image",
+        validators=[Optional(), Length(max=500)],
+        description=(
+            "An image from the media library (its Address, /media/…) or a web address (https://…). The library"
+            " is better: an image from another site tells that site who reads the page, and may disappear."
+        ),
     )
     links = TextAreaField(
         "External links", validators=[_parsed(parse_links)], description="One a line: label | https://…"
