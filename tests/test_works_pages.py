@@ -145,3 +145,14 @@ def test_a_page_of_works_past_the_last_is_not_found_as_in_the_posts_lists(client
         assert client.get(f"/works/?page={page}").status_code == 404, page
     assert client.get("/works/?kind=game").status_code == 200  # an empty first page is a page
     assert client.get("/works/?kind=game&page=2").status_code == 404
+
+
+def test_the_kind_filter_offers_only_kinds_the_site_has(client, make_post):
+    seed_memories(make_post)  # a film and its segments
+    page = client.get("/works/").get_data(as_text=True)
+    select = re.search(r'<select id="f-kind".*?</select>', page, re.S).group(0)
+    offered = re.findall(r'<option value="([a-z-]+)"', select)
+    assert offered and all(WorkKind(k) for k in offered)
+    assert "book" not in offered and "game" not in offered  # no such work here: no dead end
+    chosen = client.get("/works/?kind=book").get_data(as_text=True)  # an old link still shows its choice
+    assert '<option value="book" selected>' in chosen

@@ -391,12 +391,19 @@ def browse_works(filters: BrowseFilters, per_page: int = 30) -> BrowsePage | Non
         page=page,
         pages=pages,
         filters=filters,
-        kinds=[(k.value, k.label) for k in WorkKind],
+        kinds=_kinds_with_works(filters.kind),
         genres=[t for t in terms if t.kind == TermKind.GENRE],
         themes=[t for t in terms if t.kind == TermKind.THEME],
         years=years,
         scale=score_scale(),
     )
+
+
+def _kinds_with_works(chosen: str | None) -> list[tuple[str, str]]:
+    """The kinds the filter offers: those some work is (eleven kinds, most of them empty on a
+    given site, made a long list of dead ends), and the one chosen even if none is."""
+    present = set(db.session.scalars(select(Work.kind).distinct()))
+    return [(k.value, k.label) for k in WorkKind if k in present or k.value == chosen]
 
 
 def people_index() -> list[tuple[Person, int]]:
