@@ -21,6 +21,7 @@ from blog.models.accounts import Role, User
 from blog.models.base import utcnow
 from blog.models.comments import Comment, CommentStatus
 from blog.models.posts import Post, PostStatus, Tag, post_tags
+from blog.posts.search import search_terms
 from blog.rendering import html_to_text, render_comment, render_post, summary_of
 
 WORDS = (  # noqa: SIM905
@@ -75,14 +76,16 @@ def generate(posts: int, comments: int, *, seed: int = 7, batch: int = 5000) -> 
             for i in range(start, start + count):
                 md, html, text, excerpt = bodies[i % len(bodies)]
                 post_id = first_id + i
+                title = f"Dataset review {post_id}: " + _sentence(rng, 4).rstrip(".")
                 rows.append(
                     {
                         "id": post_id,
-                        "title": f"Dataset review {post_id}: " + _sentence(rng, 4).rstrip("."),
+                        "title": title,
                         "slug": f"dataset-review-{post_id}",
                         "body_md": md,
                         "body_html": html,
                         "body_text": text,
+                        "search_terms": search_terms(title, text),
                         "excerpt": excerpt,
                         "author_id": author.id,
                         "status": PostStatus.PUBLISHED.value,

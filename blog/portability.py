@@ -49,6 +49,7 @@ from blog.cache import backend
 from blog.extensions import db
 from blog.models.base import utcnow
 from blog.models.posts import PostStatus
+from blog.posts.search import refresh_search_terms
 
 FORMAT = "sargasso-export"
 VERSION = 1
@@ -257,6 +258,9 @@ def import_site(data: dict[str, Any]) -> dict[str, int]:
             for row_id, values in pairs:
                 conn.execute(table.update().where(key == row_id).values(values))
         _settle_announcements(conn, tables_in_file)
+        posts = tables_in_file.get("posts")
+        if posts is not None and "search_terms" not in posts["columns"]:
+            refresh_search_terms(conn)  # an export made before the column: CJK words become findable
         _reset_sequences(conn, order)
         cache = backend()
         if cache is not None and not cache.bump_after_commit():

@@ -25,6 +25,7 @@ from blog.models.comments import Comment
 from blog.models.posts import Post
 from blog.posts.editing import reading_stats
 from blog.posts.excerpts import is_automatic_excerpt
+from blog.posts.search import search_terms
 from blog.rendering import html_to_text, render_comment, render_post, summary_of
 
 Progress = Callable[[int], None]
@@ -62,10 +63,11 @@ def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: P
     An excerpt that was the automatic one follows the new text (``summary_of``: the paragraphs,
     spoilers hidden); an excerpt the writer typed is kept. A post whose HTML is unchanged is still
     written when its search text or automatic excerpt differs from today's (spoilers were in both
-    before 2026-12-07).
+    before 2026-12-07), or its search terms do (``blog.posts.search.search_terms``).
     """
     query = select(
         Post.id,
+        Post.title,
         Post.body_md,
         Post.unfiltered_html,
         Post.body_html,
@@ -73,6 +75,7 @@ def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: P
         Post.excerpt,
         Post.cover_image,
         Post.cover_srcset,
+        Post.search_terms,
     )
     for rows in _batches(query, Post.id, batch_size):
         for row in rows:
@@ -82,10 +85,12 @@ def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: P
             html = render_post(source, unfiltered=row.unfiltered_html, image_srcsets=srcsets)
             cover_srcset = srcsets.get(cover, "") if cover else ""
             text = html_to_text(html, spoilers=False)
+            terms = search_terms(row.title or "", text)
             excerpt = row.excerpt
             if is_automatic_excerpt(row.excerpt or "", row.body_html or "", row.body_text or ""):
                 excerpt = summary_of(html)
-            if (html, text, excerpt, cover_srcset) != (row.body_html, row.body_text, row.excerpt, row.cover_srcset):
+            stored = (row.body_html, row.body_text, row.excerpt, row.cover_srcset, row.search_terms)
+            if (html, text, excerpt, cover_srcset, terms) != stored:
                 words, minutes = reading_stats(html_to_text(html))
                 values: dict[str, Any] = {
                     "body_html": html,
@@ -94,6 +99,7 @@ def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: P
                     "word_count": words,
                     "reading_minutes": minutes,
                     "cover_srcset": cover_srcset,
+                    "search_terms": terms,
                 }
                 db.session.execute(update(Post).where(Post.id == row.id).values(**values))
                 result.posts_changed += 1

@@ -245,3 +245,22 @@ def test_an_export_from_before_announcements_does_not_email_followers_again(
         assert live and all(r.announced_at == r.published_at for r in live)
         scheduled = [r for r in rows if r.published_at is not None and r.published_at > now]
         assert scheduled and all(r.announced_at is None for r in scheduled)
+
+
+def test_an_export_from_before_search_terms_finds_cjk_words_after_import(app, make_post, empty_app, tmp_path):
+    """``posts.search_terms`` (CJK bigrams for search) is worked out on import when the export has none."""
+    make_post("Kon", "原題は「彼女の想いで」で、脚本は今敏が担当した。")
+    path = tmp_path / "site.json"
+    assert app.test_cli_runner().invoke(args=["export", str(path)]).exit_code == 0
+    data = json.loads(path.read_text())
+    posts = data["tables"]["posts"]
+    drop = posts["columns"].index("search_terms")
+    posts["columns"].pop(drop)
+    for row in posts["rows"]:
+        row.pop(drop)
+    path.write_text(json.dumps(data))
+
+    with empty_app.app_context():
+        assert empty_app.test_cli_runner().invoke(args=["import", str(path)]).exit_code == 0
+        page = empty_app.test_client().get("/search", query_string={"q": "今敏"}).get_data(as_text=True)
+        assert 'href="/posts/kon/">Kon</a>' in page

@@ -120,7 +120,7 @@ def test_a_database_with_the_old_search_index_is_upgraded_and_still_finds_posts(
     from sqlalchemy import text
 
     from blog.posts.queries import search
-    from blog.posts.search import PG_VECTOR
+    from blog.posts.search import TITLE_AND_BODY, pg_vector
 
     with empty_database_app(tmp_path) as app, app.app_context(), app.test_request_context():
         upgrade(revision="b3c1d2e4f5a6")
@@ -128,7 +128,7 @@ def test_a_database_with_the_old_search_index_is_upgraded_and_still_finds_posts(
             with db.engine.begin() as conn:  # what such a database looked like
                 conn.execute(text("DROP INDEX IF EXISTS ix_posts_search_vector"))
                 conn.execute(text("ALTER TABLE posts DROP COLUMN IF EXISTS search_vector"))
-                conn.execute(text(f"CREATE INDEX ix_posts_fulltext ON posts USING gin ({PG_VECTOR})"))
+                conn.execute(text(f"CREATE INDEX ix_posts_fulltext ON posts USING gin ({pg_vector(TITLE_AND_BODY)})"))
         upgrade()
         from blog.models import Post, User
         from blog.models.accounts import Role
@@ -157,3 +157,38 @@ def test_a_database_with_the_old_search_index_is_upgraded_and_still_finds_posts(
             names = {i["name"] for i in inspect(conn).get_indexes("posts")}
         if db.engine.dialect.name == "postgresql":
             assert "ix_posts_search_vector" in names and "ix_posts_fulltext" not in names
+
+
+def test_upgrading_indexes_cjk_words_of_existing_posts_and_downgrading_keeps_the_posts(tmp_path: Path):
+    """Revision 5d2c8e1f9a47 stores each post's CJK bigrams and rebuilds the index over them, so
+    words inside a run of CJK characters are found in posts written before it; going back drops
+    the column and rebuilds the older index, leaving every post and its tags in place."""
+    from sqlalchemy import text
+
+    from blog.models.base import utcnow
+    from blog.posts.queries import search
+
+    before = "5d2c8e1f9a47-1"  # whatever revision precedes it
+    kon = "原題は「彼女の想いで」で、脚本は今敏が担当した。"
+    with empty_database_app(tmp_path) as app, app.app_context(), app.test_request_context():
+        upgrade(revision=before)
+        with db.engine.begin() as conn:
+            insert_first_schema_posts(conn, {"id": 1, "slug": "kon", "published_at": utcnow(), "body_text": kon})
+            conn.execute(text("INSERT INTO tags (id, name, slug) VALUES (1, 'anime', 'anime')"))
+            conn.execute(text("INSERT INTO post_tags (post_id, tag_id) VALUES (1, 1)"))
+        upgrade()
+        for query in ("今敏", "彼女の想いで", "敏"):
+            found = search(query, 1, 10)
+            assert found is not None and [p.slug for p in found.page.items] == ["kon"], query
+        db.session.remove()
+
+        downgrade(revision=before)
+        with db.engine.connect() as conn:
+            assert "search_terms" not in {c["name"] for c in inspect(conn).get_columns("posts")}
+            assert conn.execute(text("SELECT count(*) FROM post_tags")).scalar() == 1
+            if conn.dialect.name == "sqlite":
+                match = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH '\"脚本\"*'"
+            else:
+                match = "SELECT id FROM posts WHERE search_vector @@ to_tsquery('simple', '脚本:*')"
+            assert conn.execute(text(match)).scalars().all() == [1]
+        upgrade()

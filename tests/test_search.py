@@ -203,3 +203,131 @@ def test_a_word_rare_among_recent_posts_still_finds_the_newest_older_matches(cli
     html = client.get("/search?q=oper").get_data(as_text=True)
     assert _titles(html) == ["Opera night 3", "Opera night 2", "Opera night 1", "Opera night 0"]
     assert "4 results for “oper”" in html
+
+
+# ----------------------------------------------------------------------------- works and people
+
+
+@pytest.fixture
+def catalogue(make_post, make_user):
+    """The demo's Memories (メモリーズ) with its people, and a few more works."""
+    from blog.models import Role
+    from tests.reviews_support import add_work, seed_memories
+
+    seed_memories(make_post)
+    editor = make_user(Role.EDITOR)
+    add_work(editor, "Darker than Black", kind="series", year=2007, original_title="DARKER THAN BLACK -黒の契約者-")
+    add_work(editor, "Ghost in the Shell", year=1995, aliases=["Kōkaku Kidōtai"])
+    add_work(editor, "Pokémon: The First Movie", year=1998)
+    return editor
+
+
+def _names_section(html: str) -> str:
+    """The "Works & people" section of a search page ("" when there is none)."""
+    found = re.search(r'<section class="search-names".*?</section>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def _links(section: str) -> list[str]:
+    return re.findall(r'href="(/(?:works|people)/[^"]*)"', section)
+
+
+def test_a_persons_name_finds_the_person_above_the_posts(client, catalogue):
+    html = client.get("/search?q=Tensai Okamura").get_data(as_text=True)
+    section = _names_section(html)
+    assert "Works &amp; people" in section
+    assert _links(section) == ["/people/tensai-okamura/"]
+    assert "岡村天斎" in section
+    assert html.index('class="search-names"') < html.index('class="search-summary"')
+    # Any order, any case, accents or not.
+    for query in ("okamura TENSAI", "okamura", "Kōji Morimoto"):
+        section = _names_section(client.get("/search", query_string={"q": query}).get_data(as_text=True))
+        assert _links(section), query
+
+
+def test_a_title_finds_the_work_in_any_script(client, catalogue):
+    darker = _names_section(client.get("/search?q=darker").get_data(as_text=True))
+    assert _links(darker) == ["/works/darker-than-black/"]
+    assert "TV series" in darker and "2007" in darker
+    memories = _names_section(client.get("/search?q=メモリーズ").get_data(as_text=True))
+    assert "/works/memories/" in _links(memories)
+    assert "メモリーズ" in memories
+    contract = _names_section(client.get("/search?q=黒の契約").get_data(as_text=True))
+    assert _links(contract) == ["/works/darker-than-black/"]
+
+
+def test_a_cjk_name_finds_the_person_and_the_posts(client, catalogue, make_post):
+    make_post("Kon", "原題は「彼女の想いで」で、脚本は今敏が担当した。")
+    html = client.get("/search?q=今敏").get_data(as_text=True)
+    assert _links(_names_section(html)) == ["/people/satoshi-kon/"]
+    assert _titles(html) == ["Kon"]
+
+
+def test_accents_and_aliases_find_works(client, catalogue):
+    pokemon = _names_section(client.get("/search?q=pokemon").get_data(as_text=True))
+    assert _links(pokemon) == ["/works/pokemon-the-first-movie/"]
+    ghost = _names_section(client.get("/search?q=kokaku kidotai").get_data(as_text=True))
+    assert _links(ghost) == ["/works/ghost-in-the-shell/"]
+    assert "also known as Kōkaku Kidōtai" in ghost
+
+
+def test_works_show_when_no_post_matches(client, catalogue):
+    html = client.get("/search?q=darker").get_data(as_text=True)
+    assert _links(_names_section(html)) == ["/works/darker-than-black/"]
+    assert "No posts match “darker”" in html
+
+
+def test_no_section_when_nothing_is_named(client, catalogue):
+    for query in ("opera", "%", "_", "a", "%_%", "'", ""):
+        html = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+        assert _names_section(html) == "", query
+
+
+def test_at_most_eight_of_each_then_more(client, catalogue, make_user):
+    from tests.reviews_support import add_work
+
+    for n in range(10):
+        add_work(catalogue, f"Gundam {n:02d}")
+    section = _names_section(client.get("/search?q=gundam").get_data(as_text=True))
+    works = [link for link in _links(section) if link != "/works/"]
+    assert len(works) == 8 and works[0] == "/works/gundam-00/"
+    assert 'href="/works/">More works' in section
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False)
+def test_works_and_people_cost_two_statements_however_many_match(client, catalogue, count_queries):
+    from tests.reviews_support import add_work
+
+    def statements(query: str) -> int:
+        with count_queries() as counted:
+            assert client.get("/search", query_string={"q": query}).status_code == 200
+        return counted.count
+
+    few = statements("darker")
+    for n in range(12):
+        add_work(catalogue, f"Darker {n}", aliases=[f"Darker alias {n}"])
+    assert statements("darker") == few
+    assert statements("zzzz") == few
+
+
+def test_works_and_people_are_on_the_first_page_only(client, catalogue, make_post, app):
+    app.config["POSTS_PER_PAGE"] = 1
+    make_post("Okamura one", "Tensai Okamura directed it.")
+    make_post("Okamura two", "Tensai Okamura again.")
+    assert _names_section(client.get("/search?q=okamura").get_data(as_text=True))
+    assert _names_section(client.get("/search?q=okamura&page=2").get_data(as_text=True)) == ""
+
+
+@pytest.mark.parametrize(
+    "query", ["a*b", "x[y", "R.O.D", "a\\b", "50%off", "a_b", "ō", "Ō*", "(da)rker", "^$", "黒の契約者]"]
+)
+def test_odd_queries_with_works_and_people_never_500(client, catalogue, query):
+    assert client.get("/search", query_string={"q": query}).status_code == 200
+
+
+def test_punctuation_inside_a_name_is_matched_as_typed(client, catalogue):
+    from tests.reviews_support import add_work
+
+    add_work(catalogue, "R.O.D the TV")
+    add_work(catalogue, "Rod Stewart live")
+    assert _links(_names_section(client.get("/search?q=R.O.D").get_data(as_text=True))) == ["/works/r-o-d-the-tv/"]

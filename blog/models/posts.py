@@ -92,6 +92,11 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     body_html: Mapped[str] = mapped_column(Text, default="")
     #: Plain text of the body, for search, excerpts and word counts.
     body_text: Mapped[str] = mapped_column(Text, default="")
+    #: What the search index reads beside the title and text: their CJK runs as bigrams, accented
+    #: words without accents (``blog.posts.search.search_terms``), stored with every change of
+    #: either; "" for ASCII text.
+    #: Deferred: no page shows it. The server default covers rows written by raw SQL.
+    search_terms: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
     excerpt: Mapped[str] = mapped_column(String(1000), default="")
     cover_image: Mapped[str | None] = mapped_column(String(500))
     cover_alt: Mapped[str] = mapped_column(String(300), default="")

@@ -32,6 +32,7 @@ from blog.models.posts import (
 from blog.posts.announce import announce
 from blog.posts.excerpts import is_automatic_excerpt, typed_excerpt
 from blog.posts.revisions import check_version, discard_autosave, record_revision
+from blog.posts.search import search_terms
 from blog.rendering import clean_text, html_to_text, render_post, summary_of
 from blog.timezone import local_time
 
@@ -213,6 +214,7 @@ def _apply(
     post.body_html = render_post(data.body_md, unfiltered=post.unfiltered_html, image_srcsets=srcsets)
     # Search and its snippets read body_text: spoilers stay out of it, as out of the excerpt.
     post.body_text = html_to_text(post.body_html, spoilers=False)
+    post.search_terms = search_terms(post.title, post.body_text)
     post.word_count, post.reading_minutes = reading_stats(html_to_text(post.body_html))
     post.excerpt = clean_text(data.excerpt).strip()[:1000] or summary_of(post.body_html)
     post.cover_image = cover or None

@@ -25,7 +25,8 @@ from blog.models.accounts import User
 from blog.models.base import utcnow
 from blog.models.posts import Category, Post, PostStatus, Series, SlugRedirect, Tag, post_categories, post_tags
 from blog.posts import search as fulltext
-from blog.posts.search import query_words, ranked_matches
+from blog.posts.search import ACCENTED_FORMS, CJK_CHARS, query_words, ranked_matches, unaccented, word_pieces
+from blog.posts.search_names import NameMatches, name_matches
 from blog.reviews.ratings import remember_reviewed_work, reviewed_work_column
 from blog.timezone import MONTH_NAMES, local_month_bounds, local_timestamp_sql, local_year_bounds
 
@@ -550,16 +551,19 @@ class SearchResults:
     #: More posts match than were ranked (blog.posts.search.MAX_CANDIDATES): the page says so.
     more: bool = False
     max_candidates: int = 0
+    #: Works and people the query names, listed above the posts on the first page.
+    names: NameMatches = field(default_factory=NameMatches)
 
     def snippet(self, post: Post, width: int = 240) -> Markup:
         return search_snippet(post.body_text or post.excerpt, self.words, width) or escape(post.excerpt)
 
 
 def search(query: str, number: int, per_page: int) -> SearchResults | None:
-    """Live posts matching every word of ``query``, best first. None when ``number`` is past the end.
+    """Live posts matching every word of ``query``, best first, and on the first page the works
+    and people it names. None when ``number`` is past the end.
 
     The (bounded) candidates come with their scores, so the count of matches comes free; one more
-    statement loads the posts of the page.
+    statement loads the posts of the page, two more the works and people.
     """
     query = query.replace("\x00", "")[:500]
     words = query_words(query)
@@ -579,18 +583,48 @@ def search(query: str, number: int, per_page: int) -> SearchResults | None:
     items = [found[i] for i in page_ids if i in found]
     page = _with_scores(items, number, per_page, has_next=start + per_page < len(ids))
     return SearchResults(
-        query=query.strip(), words=words, page=page, matches=len(ids), more=len(rows) > cap, max_candidates=cap
+        query=query.strip(),
+        words=words,
+        page=page,
+        matches=len(ids),
+        more=len(rows) > cap,
+        max_candidates=cap,
+        names=name_matches(query) if number == 1 else NameMatches(),
     )
 
 
+_CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
+#: The rest of a word after the matched start, without running on into CJK text ("AKIRAは").
+_WORD_TAIL = f"(?:(?![{CJK_CHARS}])\\w)*"
+
+
+def _snippet_pattern(words: list[str]) -> re.Pattern[str]:
+    """The query's words as the index matched them: a Latin word at the start of a word, with or
+    without accents (opera finds Ópera), and the rest of that word; CJK text anywhere in a run."""
+    alternatives = []
+    for word in words:
+        for piece, cjk in word_pieces(word):
+            if cjk:
+                alternatives.append(re.escape(piece))
+                continue
+            plain = unaccented(piece).lower()
+            letters = "".join(f"[{c}{ACCENTED_FORMS[c]}]" if c in ACCENTED_FORMS else re.escape(c) for c in plain)
+            alternatives.append(rf"\b{letters}{_WORD_TAIL}")
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
 def search_snippet(text: str, words: list[str], width: int = 240) -> Markup | None:
-    """A window of ``text`` around the first matching word, escaped, with the words in ``<mark>``."""
+    """A window of ``text`` around the first matching word, escaped, with the words in ``<mark>``.
+
+    ``text`` is the post's own text: the bigrams the index holds never show."""
     if not text or not words:
         return None
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
+    pattern = _snippet_pattern(words)
     found = pattern.search(text)
     if found is None:
         return None
+    if _CJK_CHAR.match(found.group()):
+        width //= 2  # a CJK character says about what a short word does
     start = max(0, found.start() - width // 3)
     if start:
         space = text.find(" ", start)

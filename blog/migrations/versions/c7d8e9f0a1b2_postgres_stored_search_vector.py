@@ -7,7 +7,7 @@ Create Date: 2026-11-23 13:55:00
 
 from alembic import op
 
-from blog.posts.search import PG_VECTOR, install_search
+from blog.posts.search import TITLE_AND_BODY, install_search, pg_vector
 
 revision = "c7d8e9f0a1b2"
 down_revision = "b3c1d2e4f5a6"
@@ -19,7 +19,7 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_posts_fulltext")  # the old expression index
-        install_search(bind)
+        install_search(bind, TITLE_AND_BODY)  # the index of that time
 
 
 def downgrade():
@@ -27,4 +27,4 @@ def downgrade():
     if bind.dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_posts_search_vector")
         op.execute("ALTER TABLE posts DROP COLUMN IF EXISTS search_vector")
-        op.execute(f"CREATE INDEX IF NOT EXISTS ix_posts_fulltext ON posts USING gin ({PG_VECTOR})")
+        op.execute(f"CREATE INDEX IF NOT EXISTS ix_posts_fulltext ON posts USING gin ({pg_vector(TITLE_AND_BODY)})")

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 11:35:07.515009
 from alembic import op
 import sqlalchemy as sa
 import blog.models.base
-from blog.posts.search import install_search, uninstall_search
+from blog.posts.search import TITLE_AND_BODY, install_search, uninstall_search
 
 
 # revision identifiers, used by Alembic.
@@ -599,7 +599,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reader_ratings_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reader_ratings_work_id'), ['work_id'], unique=False)
 
-    install_search(op.get_bind())
+    install_search(op.get_bind(), TITLE_AND_BODY)  # the index of that time
     # ### end Alembic commands ###
 
 
