@@ -161,3 +161,11 @@ def test_asking_for_links_is_rate_limited_per_network(client):
     third = ask(client, "c@example.org")
     assert third.status_code == 429
     assert "Too many sign-in links" in third.get_data(as_text=True)
+
+
+@pytest.mark.settings(EMAIL_LOGIN_MAX_AGE_SECONDS=3600)
+def test_the_pages_and_the_email_say_how_long_a_link_works_as_configured(client):
+    assert "It works once, for 1 hour." in client.get("/login/email").get_data(as_text=True)
+    sent = ask(client).get_data(as_text=True)
+    assert "Open it within 1 hour and press" in sent and "15 minutes" not in sent
+    assert "Open this link within 1 hour" in db.session.scalar(select(OutgoingMail.body_text))

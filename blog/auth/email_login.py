@@ -1,7 +1,7 @@
 """Sign-in by email link: for readers who use no provider, and the way back in when one breaks.
 
 A link is signed (itsdangerous, keyed by ``SECRET_KEY``), names a row whose secret is stored only
-as a hash, expires after ``EMAIL_LOGIN_MAX_AGE_SECONDS`` (15 minutes) and works once. Opening it
+as a hash, expires after ``EMAIL_LOGIN_MAX_AGE_SECONDS`` (15 minutes by default) and works once. Opening it
 shows a button; only the POST signs in, so mail scanners that follow links cannot spend it.
 Asking for a link answers the same whether or not an account exists.
 """
@@ -40,7 +40,12 @@ SALT = "sargasso.email-login"
 MAX_PENDING_LINKS = 3
 PREFILL_KEY = "email_login_prefill"
 INVALID = "This sign-in link is not valid. Ask for a new one below."
-EXPIRED = "This sign-in link has expired: links work for 15 minutes. Ask for a new one below."
+
+
+def expired_message() -> str:
+    return f"This sign-in link has expired: links work for {link_lifetime()}. Ask for a new one below."
+
+
 USED = "This sign-in link has already been used. Ask for a new one below if you need to sign in again."
 
 
@@ -63,6 +68,21 @@ def _hash(secret: str) -> str:
 
 def _max_age() -> int:
     return int(current_app.config["EMAIL_LOGIN_MAX_AGE_SECONDS"])
+
+
+def link_lifetime() -> str:
+    """How long a link works, as the pages and the email say it ("15 minutes", "1 hour"): from
+    ``EMAIL_LOGIN_MAX_AGE_SECONDS``, which the pages used to contradict with a fixed "15 minutes"."""
+    minutes = max(1, round(_max_age() / 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+@social_bp.context_processor
+def _link_lifetime() -> dict[str, str]:
+    return {"link_lifetime": link_lifetime()}
 
 
 def request_link(email: str, next_path: str, *, ip: str = "") -> EmailLoginToken | None:
@@ -99,10 +119,9 @@ def request_link(email: str, next_path: str, *, ip: str = "") -> EmailLoginToken
     db.session.flush()
     link = site_url_for("social.email_login_confirm", token=_serializer().dumps([row.id, secret]))
     site = current_app.config["SITE_NAME"]
-    minutes = max(1, _max_age() // 60)
     text = (
         f"Hello,\n\nSomeone (hopefully you) asked to sign in to {site} with this address.\n"
-        f"Open this link within {minutes} minutes and press the button to sign in:\n\n{link}\n\n"
+        f"Open this link within {link_lifetime()} and press the button to sign in:\n\n{link}\n\n"
         "The link works once. If you did not ask for it, ignore this email: nothing happens without a click.\n"
     )
     send_mail(email, f"Your sign-in link for {site}", text)
@@ -114,7 +133,7 @@ def check_link(token: str) -> EmailLoginToken:
     try:
         row_id, secret = _serializer().loads(token, max_age=_max_age())
     except SignatureExpired:
-        raise DomainError(EXPIRED, status=410) from None
+        raise DomainError(expired_message(), status=410) from None
     except (BadSignature, ValueError, TypeError):
         raise DomainError(INVALID, status=400) from None
     row = db.session.get(EmailLoginToken, row_id) if isinstance(row_id, int) else None
@@ -123,7 +142,7 @@ def check_link(token: str) -> EmailLoginToken:
     if row.used_at is not None:
         raise DomainError(USED, status=410)
     if row.expires_at <= utcnow():
-        raise DomainError(EXPIRED, status=410)
+        raise DomainError(expired_message(), status=410)
     return row
 
 
