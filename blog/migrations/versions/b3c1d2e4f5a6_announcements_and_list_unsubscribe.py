@@ -35,7 +35,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
-        batch_op.drop_column("list_unsubscribe")
-    with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.drop_column("announced_at")
+    # ALTER TABLE ... DROP COLUMN in place (SQLite 3.35+), not batch mode: batch rebuilds the table,
+    # and with foreign keys on, dropping the old `posts` deleted every post's tags and comments.
+    op.drop_column("mail_outbox", "list_unsubscribe")
+    op.drop_column("posts", "announced_at")

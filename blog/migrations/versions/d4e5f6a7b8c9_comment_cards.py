@@ -32,12 +32,13 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.drop_index("ix_comments_post_email")
-        batch_op.drop_index("ix_comments_email_status")
-        batch_op.drop_index("ix_comments_user_status")
-        batch_op.create_index("ix_comments_author_email", ["author_email"], unique=False)
-        batch_op.create_index("ix_comments_user_id", ["user_id"], unique=False)
-        batch_op.drop_column("card_key")
-        batch_op.drop_column("card_tail")
-        batch_op.drop_column("card_head")
+    # In place, not batch mode: on SQLite batch mode rebuilds `comments`, and with foreign keys on,
+    # dropping the old table deleted every comment's history, votes and reports.
+    op.drop_index("ix_comments_post_email", table_name="comments")
+    op.drop_index("ix_comments_email_status", table_name="comments")
+    op.drop_index("ix_comments_user_status", table_name="comments")
+    op.create_index("ix_comments_author_email", "comments", ["author_email"], unique=False)
+    op.create_index("ix_comments_user_id", "comments", ["user_id"], unique=False)
+    op.drop_column("comments", "card_key")
+    op.drop_column("comments", "card_tail")
+    op.drop_column("comments", "card_head")

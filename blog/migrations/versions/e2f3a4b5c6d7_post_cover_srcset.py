@@ -56,5 +56,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.drop_column("cover_srcset")
+    # In place, not batch mode: rebuilding `posts` cascade-deleted its tags and comments on SQLite.
+    op.drop_column("posts", "cover_srcset")

@@ -23,5 +23,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("works", schema=None) as batch_op:
-        batch_op.drop_column("original_language")
+    # In place, not batch mode: rebuilding `works` cascade-deleted its credits and reviews on SQLite.
+    op.drop_column("works", "original_language")
