@@ -10,26 +10,10 @@ import pytest
 from blog.models import Role
 from tests.conftest import login_as
 from tests.reviews_support import add_person
+from tests.test_works_admin import GOOD
 
-WORK = {
-    "title": "Paprika",
-    "original_title": "パプリカ",
-    "kind": "film",
-    "aliases": "",
-    "release_dates": "2006-11-25 | Japan",
-    "runtime_minutes": "90",
-    "content_rating": "",
-    "genres": "Science fiction",
-    "themes": "",
-    "synopsis": "A device that lets therapists enter dreams is stolen.",
-    "poster_url": "",
-    "links": "",
-    "credits": "Satoshi Kon | Director",
-    "slug": "",
-    "parent_id": "0",
-    "position": "0",
-    "summary": "",
-}
+#: A valid work, as the works admin tests type it.
+WORK = dict(GOOD, genres="Science fiction", credits="Satoshi Kon | Director")
 
 
 @pytest.fixture
