@@ -377,3 +377,28 @@ def test_cards_stored_with_the_broken_avatar_are_not_served_and_rerender_rewrite
     for html in (stored.card_head, stored.thread_card, client.get(f"/posts/{post.slug}/").get_data(as_text=True)):
         assert 'src="/avatars/.svg"' not in html and f"/avatars/{PLACEHOLDER_HASH}.svg" in html
     assert db.session.scalar(select(func.count(Comment.id)).where(Comment.avatar_hash == "")) == 1
+
+
+def test_mail_waiting_for_a_deleted_reader_is_not_sent_and_none_is_kept(client, make_user, login):
+    """A reply notice queued a moment before they left would still have gone out, with their comment
+    quoted; the outbox's record of what it sent them was kept too."""
+    from blog.mail.outbox import mail_row, queue_mails
+    from blog.models.mail import MailStatus
+
+    reader = email_reader(make_user)
+    queue_mails(
+        [
+            mail_row("mika@example.org", "A reply to your comment", "Someone replied."),
+            mail_row("Mika@Example.org", "Your digest", "Three new comments."),
+            mail_row("x@example.org", "For someone else", "Stays."),
+        ]
+    )
+    db.session.flush()
+    sent = db.session.scalars(select(OutgoingMail).where(OutgoingMail.subject == "Your digest")).one()
+    sent.status = MailStatus.SENT
+    db.session.commit()
+
+    login(client, reader)
+    assert client.post("/profile/delete", data={"confirm": "y"}).status_code == 302
+    db.session.expire_all()
+    assert list(db.session.scalars(select(OutgoingMail.to_address))) == ["x@example.org"]

@@ -26,6 +26,7 @@ from blog.models.base import utcnow
 from blog.models.comments import Comment
 from blog.models.discussion import Follower, Subscription
 from blog.models.identities import EmailLoginToken, Identity
+from blog.models.mail import MailStatus, OutgoingMail
 from blog.models.works import Correction, ReaderRating, Work
 
 DELETED_NAME = "Deleted user"
@@ -441,6 +442,14 @@ def delete_account(user: User, *, remove_comments: bool = False) -> None:
                 .where(func.lower(model.email).in_(sorted(addresses)))
                 .execution_options(synchronize_session=False)
             )
+        # Mail to them still waiting in the outbox (a reply notice, a digest) is not sent, and the
+        # outbox keeps no record of mail it sent them. A message a worker holds right now goes.
+        to_them = func.lower(OutgoingMail.to_address).in_(sorted(addresses))
+        db.session.execute(
+            delete(OutgoingMail)
+            .where(to_them, OutgoingMail.status != MailStatus.SENDING)
+            .execution_options(synchronize_session=False)
+        )
     db.session.execute(delete(Identity).where(Identity.user_id == user.id))
     db.session.delete(user)
     db.session.flush()
