@@ -162,7 +162,8 @@ def public_name_for(email: str) -> str:
     guest (the reader chose it to be public), else ``NEW_READER_NAME`` until they choose one."""
     chosen = db.session.scalar(
         select(Comment.author_name)
-        .where(func.lower(Comment.author_email) == email.lower(), Comment.author_name != "")
+        # Stored lower-cased (``posting.clean_author``): compared as is, the email index answers.
+        .where(Comment.author_email == email.lower(), Comment.author_name != "")
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(1)
     )

@@ -52,11 +52,9 @@ def human_size(n: int) -> str:
     said "0 KB")."""
     if n < 1024:
         return f"{n} byte" if n == 1 else f"{n} bytes"
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if n >= scale:
-            value = n / scale
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-    raise AssertionError("unreachable")  # pragma: no cover - n >= 1024 matched KB above
+    unit, scale = ("MB", 1024 * 1024) if n >= 1024 * 1024 else ("KB", 1024)
+    value = n / scale
+    return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
 
 
 def _open_checked(data: bytes, limits: UploadLimits) -> Image.Image:

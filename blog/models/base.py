@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
@@ -32,3 +33,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def unaccented(text: str) -> str:
+    """``text`` without its Latin, Greek and Cyrillic accents (Pokémon → Pokemon, Kōji → Koji), as
+    SQLite's search tokenizer reads it; the one fold that people's name keys and search share. A
+    kana's voicing mark is part of its spelling: it stays."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f"))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from blog.extensions import db
 from blog.models.accounts import User
-from blog.models.base import UTCDateTime, utcnow
+from blog.models.base import UTCDateTime, unaccented, utcnow
 from blog.models.posts import Post
 
 
@@ -181,9 +181,7 @@ def name_key(name: str) -> str:
 
     Only Latin, Greek and Cyrillic accents (U+0300–U+036F) are dropped: a kana's voicing mark
     changes the sound, not the spelling."""
-    decomposed = unicodedata.normalize("NFKD", same_name(name))
-    plain = "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f")
-    return unicodedata.normalize("NFC", plain)[:200]
+    return unaccented(unicodedata.normalize("NFKC", same_name(name)))[:200]
 
 
 def _name_key_default(context: DefaultExecutionContext) -> str:

@@ -18,7 +18,6 @@ Pokémon on both. A row written by raw SQL without it is still found by its othe
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -43,6 +42,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.sql import Select
 
 from blog.extensions import db
+from blog.models.base import unaccented
 from blog.models.posts import Post
 
 #: Han (with 々 〆 〇), Hiragana, Katakana (with ー and the half-width forms) and Hangul: the
@@ -172,13 +172,6 @@ def _cjk_terms(text: str) -> Iterator[str]:
             else:
                 yield from _bigrams(run)
                 yield run[-1]  # with the bigrams' first characters, every character starts a term
-
-
-def unaccented(word: str) -> str:
-    """``word`` without its Latin, Greek and Cyrillic accents (Pokémon → Pokemon), as SQLite's
-    tokenizer reads it. A kana's voicing mark is part of its spelling: it stays."""
-    decomposed = unicodedata.normalize("NFD", word)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f"))
 
 
 def _accented_forms() -> dict[str, str]:
