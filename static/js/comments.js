@@ -12,6 +12,10 @@
  *   JS the route sends the page back with the preview. Typing again hides the stale preview.
  * - Ctrl+Enter (Cmd+Enter on a Mac) in the text box presses "Post Comment".
  * - The moderation queue's "select all" checkbox.
+ * - "New since your last visit": a returning reader's browser remembers (localStorage, never sent
+ *   anywhere) the newest comment it showed on each post; comments after it get a "New" badge and
+ *   the discussion's heading says how many, with a link to the first. The page itself stays the
+ *   same for everyone, so the page cache serves it.
  *
  * Loaded with `defer`; no inline handlers, so a strict CSP holds.
  */
@@ -186,8 +190,80 @@
     Array.prototype.forEach.call(blocks, function (block) { block.open = true; });
   }
 
+  var SEEN_KEY = "sargasso-seen-comments";
+  var SEEN_POSTS = 300;  // the posts remembered, the most recently read kept
+
+  function readSeen() {
+    try {
+      var seen = JSON.parse(window.localStorage.getItem(SEEN_KEY) || "{}");
+      return seen && typeof seen === "object" && !Array.isArray(seen) ? seen : {};
+    } catch (error) {
+      return null;  // storage blocked (a private window, a policy): nothing to remember with
+    }
+  }
+
+  function writeSeen(seen) {
+    var paths = Object.keys(seen);
+    if (paths.length > SEEN_POSTS) {
+      paths.sort(function (a, b) { return seen[b][1] - seen[a][1]; });
+      paths.slice(SEEN_POSTS).forEach(function (path) { delete seen[path]; });
+    }
+    try {
+      window.localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+    } catch (error) { /* full or blocked: the badges are a comfort, not a record */ }
+  }
+
+  function markNewComments() {
+    var list = document.querySelector("#comments ol.comment-list");
+    var seen = list ? readSeen() : null;
+    if (!list || seen === null) return;
+    var path = window.location.pathname;
+    var before = Array.isArray(seen[path]) ? Number(seen[path][0]) || 0 : null;
+    var newest = before || 0;
+    var fresh = [];
+    var items = list.querySelectorAll("li.comment[id^='comment-']");
+    Array.prototype.forEach.call(items, function (li) {
+      var id = Number(li.id.slice("comment-".length));
+      if (!id || li.classList.contains("is-pending") || li.classList.contains("is-placeholder")) return;
+      if (id > newest) newest = id;
+      // The reader's own comment (it has their Edit link) is not news to them.
+      var article = li.querySelector(":scope > article");
+      if (before === null || id <= before || !article || article.querySelector(".comment-edit-link")) return;
+      fresh.push(li);
+    });
+    seen[path] = [newest, Date.now()];
+    writeSeen(seen);
+    if (!fresh.length) return;
+    fresh.sort(function (a, b) { return Number(a.id.slice(8)) - Number(b.id.slice(8)); });
+    fresh.forEach(function (li) {
+      li.classList.add("is-new");
+      var meta = li.querySelector(":scope > article > .comment-meta");
+      if (!meta) return;
+      var badge = document.createElement("span");
+      badge.className = "badge badge-new";
+      badge.textContent = "New";
+      var time = meta.querySelector(".comment-permalink");
+      meta.insertBefore(badge, time || null);
+      meta.insertBefore(document.createTextNode(" "), badge);
+    });
+    var heading = document.getElementById("comments-title");
+    if (!heading) return;
+    var note = document.createElement("p");
+    note.className = "comments-new-note";
+    note.setAttribute("role", "status");
+    note.appendChild(document.createTextNode(
+      (fresh.length === 1 ? "1 new comment" : fresh.length + " new comments") + " since your last visit. "
+    ));
+    var jump = document.createElement("a");
+    jump.href = "#" + fresh[0].id;
+    jump.textContent = fresh.length === 1 ? "Read it" : "Read the first";
+    note.appendChild(jump);
+    heading.parentNode.insertBefore(note, heading.nextSibling);
+  }
+
   function init() {
     openSpoilersForModerators();
+    markNewComments();
     setupReplies();
     setupPreview();
     setupShortcut();
