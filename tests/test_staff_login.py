@@ -221,7 +221,9 @@ def test_successful_sign_ins_do_not_use_up_the_address_limit(app, make_user):
 def test_sign_out_is_a_post_and_ends_the_session(client, make_user):
     make_user(email="ann@example.org")
     _login(client, "ann@example.org")
-    assert client.get("/logout").status_code == 405
+    asked = client.get("/logout")  # a typed or bookmarked link asks first: a GET changes nothing
+    assert asked.status_code == 200 and "Sign out?" in asked.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 200
     response = client.post("/logout")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert "You are signed out." in client.get("/").get_data(as_text=True)
@@ -239,3 +241,40 @@ def test_sign_out_and_sign_in_need_the_csrf_token(client, make_user):
     token = _csrf_from(client.get("/admin/").get_data(as_text=True))
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_sign_out_address_sends_a_signed_out_visitor_home(client):
+    response = client.get("/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.settings(WTF_CSRF_ENABLED=True)
+def test_an_expired_session_at_sign_in_keeps_the_address_and_says_what_happened(client, make_user):
+    make_user(email="ann@example.org")
+    response = _login(client, "ann@example.org")  # the token of a session that is gone
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Your session expired" in html and "CSRF" not in html
+    assert 'value="ann@example.org"' in html and PASSWORD not in html
+    # The page carries a fresh token: sending it again signs in.
+    assert _login(client, "ann@example.org", csrf_token=_csrf_from(html)).status_code == 302
+
+
+@pytest.mark.settings(WTF_CSRF_ENABLED=True)
+def test_an_expired_session_at_sign_out_asks_again_and_signs_out_with_the_new_token(client, make_user):
+    make_user(email="ann@example.org")
+    _login(client, "ann@example.org", csrf_token=_csrf_from(client.get("/login").get_data(as_text=True)))
+    response = client.post("/logout", data={"csrf_token": "stale"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "you are still signed in. Sign out again?" in html
+    assert client.get("/admin/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": _csrf_from(html)}).status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.settings(WTF_CSRF_ENABLED=True)
+def test_signing_out_after_the_session_ended_says_so_instead_of_an_error(client):
+    response = client.post("/logout")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "You are signed out" in html and "nothing to sign out of" in html
+    assert "CSRF" not in html

@@ -23,6 +23,7 @@ bp = Blueprint("auth", __name__)
 
 IP_LIMIT_MESSAGE = "Too many sign-in attempts from your network. Wait a minute and try again."
 SESSION_EXPIRED = "Your session expired, or the page was open too long. Nothing was changed: send the form again."
+SIGN_OUT_AGAIN = "Your session expired, or the page was open too long: you are still signed in. Sign out again?"
 RESET_IP_LIMIT_MESSAGE = "Too many password reset emails were asked for from your network. Wait a while and try again."
 RESET_ADDRESS_LIMIT_MESSAGE = (
     "Too many password reset emails were asked for this address. Look for the ones already sent, "
@@ -195,8 +196,19 @@ def csrf_error(error: CSRFError) -> Response:
         except DomainError as problem:
             return _forgot_page(ForgotPasswordForm(formdata=None), problem.status, problem.message)
         return _reset_page(ResetPasswordForm(formdata=None), user, token, 400, SESSION_EXPIRED)
-    if wants_json():  # sign-in and sign-out: as the site-wide handler answers
+    if wants_json():  # as the site-wide handler answers
         return make_response({"error": error.name, "message": error.description}, 400)
+    if request.endpoint == "auth.login":
+        # The sign-in form again with the address kept (never the password) and a fresh token.
+        form = LoginForm()
+        form.password.data = ""
+        if not (form.email.data or "").isprintable():
+            form.email.data = ""
+        return make_response(render_template("auth/login.html", form=form, error=SESSION_EXPIRED), 400)
+    if request.endpoint == "auth.logout":
+        # Signed in: ask again with a fresh token. Not (the session that expired was the signed-in
+        # one): the page says they are out. A 400 either way: the request itself changed nothing.
+        return _logout_page(400, SIGN_OUT_AGAIN if current_user.is_authenticated else None)
     return make_response(render_template("errors/generic.html", error=error), 400)
 
 
@@ -208,6 +220,18 @@ def too_many_attempts(error: RateLimitExceeded) -> Response | tuple[str, int]:
     form = LoginForm()
     form.password.data = ""
     return render_template("auth/login.html", form=form, error=IP_LIMIT_MESSAGE), 429
+
+
+def _logout_page(status: int, error: str | None = None) -> Response:
+    return make_response(render_template("auth/logout_confirm.html", form=LogoutForm(), error=error), status)
+
+
+@bp.get("/logout")
+def logout_confirm() -> Response:
+    """A sign-out link typed or bookmarked: ask, as WordPress does, since a GET must not sign anyone out."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("posts.home"))
+    return _logout_page(200)
 
 
 @bp.post("/logout")
