@@ -237,3 +237,18 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusSummary);
   else focusSummary();
 })();
+
+/* A box of code wider than its column scrolls sideways (site.css): it takes a tabindex so a
+   keyboard can scroll it too (WCAG 2.1.1; axe's "scrollable-region-focusable"). Only boxes that
+   do scroll: in posts, pages, comments and the moderation queue. */
+(function () {
+  function focusableCode() {
+    var boxes = document.querySelectorAll("pre:not([tabindex])");
+    Array.prototype.forEach.call(boxes, function (pre) {
+      if (pre.scrollWidth <= pre.clientWidth) return;
+      pre.setAttribute("tabindex", "0");
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusableCode);
+  else focusableCode();
+})();

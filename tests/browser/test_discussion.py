@@ -3,6 +3,7 @@ and the first reader's email leads to the reply. Mail goes to a real SMTP server
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -90,3 +91,27 @@ def test_operator_sees_the_discussion_at_a_glance(page, live_server, make_user, 
     expect(page.locator(".insights-svg rect.bar").first).to_be_visible()
     expect(page.locator(".insights-counts")).to_contain_text("1 pending")
     screenshot(page, "discussion-insights")
+
+
+@pytest.mark.settings(PAGE_CACHE_ENABLED=False, GRAVATAR=False)
+def test_moderators_tools_under_a_comment_read_as_separate_buttons(
+    page, live_server, make_user, make_post, make_comment
+):
+    """ "Pin Lock thread Mark as from the author" ran together as one phrase under each comment."""
+    from tests.conftest import PASSWORD
+
+    admin = make_user("admin", email="boss@example.org")
+    post = make_post("Magnetic Rose", author=admin)
+    comment = make_comment(post, "The opera house scene.", name="Ann")
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/posts/{post.slug}/")
+    tools = page.locator(f"#comment-{comment.id} .comment-tools button")
+    expect(tools).to_have_count(3)
+    boxes = [tools.nth(i).bounding_box() for i in range(3)]
+    for left, right in itertools.pairwise(boxes):
+        same_line = abs(left["y"] - right["y"]) < 4
+        gap = right["x"] - (left["x"] + left["width"])
+        assert not same_line or gap >= 8, f"buttons {gap:.1f}px apart"

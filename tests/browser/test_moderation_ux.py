@@ -104,6 +104,22 @@ def test_moderation_queue_keeps_its_table_on_a_desktop(browser, live_server, que
     context.close()
 
 
+def test_a_long_code_line_scrolls_in_its_box_and_the_queue_fits_a_desktop(browser, live_server, queue, make_comment):
+    """A comment with a long line of code made the table wider than the screen, cutting off the
+    "In response to" column; the code box now scrolls, on its own, with the keyboard too."""
+    code = make_comment(queue["post"], "```\n" + "const x = " + "a_long_identifier + " * 20 + "1;\n```", name="Coder")
+    context = _staff_context(browser, live_server.url, queue["admin"].email, viewport=DESKTOP)
+    page = context.pages[0]
+    page.goto(f"{live_server.url}/admin/comments?status=approved")
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"the queue is {scroll}px wide on a {inner}px screen"
+    expect(page.get_by_role("columnheader", name="In response to")).to_be_in_viewport()
+    pre = page.locator(f"#mod-comment-{code.id} pre")
+    assert pre.evaluate("el => el.scrollWidth > el.clientWidth")  # it scrolls inside its box
+    expect(pre).to_have_attribute("tabindex", "0")  # and a keyboard can scroll it (axe: scrollable-region-focusable)
+    context.close()
+
+
 @pytest.mark.settings(WTF_CSRF_ENABLED=True)
 def test_trash_a_comment_then_undo_brings_it_back_to_pending(browser, live_server, queue):
     comment = queue["comments"]["pending"]
