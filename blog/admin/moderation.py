@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from blog.admin.views import bp
 from blog.auth.permissions import can_moderate, require
-from blog.comments import moderation, undo
+from blog.comments import moderation, queue, reports, undo
 from blog.comments.forms import ModerationEditForm, ModeratorReplyForm
 from blog.errors import DomainError
 from blog.extensions import db
@@ -44,7 +44,7 @@ def _back(tab: str | None = None) -> str:
 def moderation_queue() -> str:
     moderation.purge_trash()  # lazily: the trash empties itself when moderators look
     raw_page = request.args.get("page", "1")
-    data = moderation.queue_page(
+    data = queue.queue_page(
         request.args.get("status", "pending"),
         request.args.get("q", ""),
         int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 else 1,
@@ -71,6 +71,11 @@ def moderation_bulk() -> Response:
         ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 12]
     if not ids:
         flash("Select at least one comment.", "error")
+        return redirect(_back())
+    if action == "dismiss":  # keep them as they are; readers' reports on them are closed
+        kept = reports.dismiss(ids, current_user, note=request.form.get("note", "")[:500])
+        noun = "comment" if kept == 1 else "comments"
+        flash(f"Reports dismissed on {kept} {noun}." if kept else "None of those comments had open reports.", "success")
         return redirect(_back())
     try:
         moves = moderation.moderate(

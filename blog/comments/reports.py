@@ -132,3 +132,25 @@ def open_report_counts(comment_ids: list[int]) -> dict[int, int]:
         .group_by(CommentReport.comment_id)
     )
     return {int(cid): int(n) for cid, n in db.session.execute(stmt)}
+
+
+def dismiss(comment_ids: list[int], actor: Any, note: str = "") -> int:
+    """A moderator keeps reported comments as they are: their open reports are closed, and each
+    comment's history says so. Returns how many comments had reports to dismiss."""
+    counts = open_report_counts(comment_ids)
+    if not counts:
+        return 0
+    comments = db.session.scalars(select(Comment).where(Comment.id.in_(list(counts)))).all()
+    for comment in comments:
+        n = counts[comment.id]
+        moderation.record(
+            comment,
+            "dismiss-reports",
+            actor=actor,
+            note=(f"Kept: {n} report{'s' if n != 1 else ''} dismissed. {note}").strip(),
+            from_status=comment.status.value,
+            to_status=comment.status.value,
+        )
+    resolve_reports(list(counts))
+    db.session.commit()
+    return len(comments)
