@@ -233,6 +233,38 @@ def test_guest_edits_own_comment_within_the_window(client, make_post):
     assert ">edited</time>" in client.get(f"/posts/{post.slug}/").get_data(as_text=True)
 
 
+JSON = {"Accept": "application/json"}
+
+
+def test_the_edit_route_answers_the_page_script_in_json(client, make_post):
+    """comments.js edits in place: the Markdown to edit, then the stored HTML and the "edited" mark."""
+    post = make_post()
+    client.post(f"/posts/{post.slug}/comments", data=guest(body="Frist!"))
+    comment = db.session.scalars(select(Comment)).one()
+    start = client.get(f"/comments/{comment.id}/edit", headers=JSON)
+    assert start.status_code == 200 and start.get_json()["body"] == "Frist!"
+    refused = client.post(f"/comments/{comment.id}/edit", data={"body": " "}, headers=JSON)
+    assert refused.status_code == 400 and refused.get_json()["message"] == "Type your comment before posting."
+    saved = client.post(f"/comments/{comment.id}/edit", data={"body": "First, with *feeling*."}, headers=JSON)
+    answer = saved.get_json()
+    assert saved.status_code == 200 and answer["html"] == "<p>First, with <em>feeling</em>.</p>"
+    assert ">edited</time>" in answer["edited"] and answer["pending"] is False
+
+
+def test_the_delete_route_answers_the_page_script_in_json(client, make_post, make_comment):
+    post = make_post()
+    client.post(f"/posts/{post.slug}/comments", data=guest(body="With a reply under it."))
+    client.post(f"/posts/{post.slug}/comments", data=guest(body="Alone."))
+    with_reply, alone = db.session.scalars(select(Comment).order_by(Comment.id)).all()
+    make_comment(post, "A reply.", parent=with_reply)
+    gone = client.post(f"/comments/{alone.id}/delete", headers=JSON)
+    assert gone.status_code == 200 and gone.get_json() == {"message": "Your comment was deleted.", "placeholder": None}
+    kept = client.post(f"/comments/{with_reply.id}/delete", headers=JSON)
+    assert kept.get_json()["placeholder"] == "This comment was deleted."
+    again = client.post(f"/comments/{with_reply.id}/delete", headers=JSON)  # already deleted: not theirs to change
+    assert again.status_code == 403
+
+
 def test_someone_else_cannot_edit_or_delete_a_comment(app, client, make_post, make_comment):
     post = make_post()
     comment = make_comment(post)

@@ -325,7 +325,7 @@ class _Page:
             f"{'' if score is None else _score_badge(_esc(score), self.scale)}"
             f' <a class="comment-permalink" href="#comment-{cid}" itemprop="url"><time datetime="'
             f'{created.isoformat(timespec="seconds")}" itemprop="dateCreated">{date_label(created)}</time></a>'
-            f"{_edited(edited) if edited else ''}"
+            f"{edited_mark(edited) if edited else ''}"
             f"{_in_reply_to(c.reply_to_name) if c.reply_to_name else ''}"
             f'</footer>{_AWAITING if c.pending else ""}<div class="comment-content" itemprop="text">'
         )
@@ -341,7 +341,8 @@ def _score_badge(score: str, scale: int) -> str:
     return f' <span class="badge badge-score" title="Their score for the work">{score}/{scale}</span>'
 
 
-def _edited(when: datetime) -> str:
+def edited_mark(when: datetime) -> str:
+    """The "edited" beside a comment's date (also sent to ``comments.js`` after an edit in place)."""
     return (
         f' <span class="comment-edited"><time datetime="{when.isoformat(timespec="seconds")}" '
         'itemprop="dateModified">edited</time></span>'

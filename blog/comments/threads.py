@@ -24,6 +24,9 @@ from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.comments import Comment, CommentStatus
 
+#: What a deleted comment that still has replies shows in their thread.
+DELETED_PLACEHOLDER = "This comment was deleted."
+
 
 @dataclass(slots=True, eq=False)
 class Node:
@@ -476,7 +479,7 @@ def build_tree(
             node.placeholder = (
                 "This comment is awaiting moderation."
                 if node.status == "pending" and not node.deleted
-                else "This comment was deleted."
+                else DELETED_PLACEHOLDER
             )
             return True
         return False

@@ -32,6 +32,7 @@ from wtforms import BooleanField
 from blog.comments import posting, sorting, spam, threads
 from blog.comments.avatars import HASH_RE, identicon_svg
 from blog.comments.forms import CommentForm, EditCommentForm
+from blog.comments.markup import edited_mark
 from blog.comments.section import (
     IDENTITY_COOKIE,
     guest_comment_ids,
@@ -278,6 +279,7 @@ def _own_comment(comment_id: int) -> tuple[Comment, Post]:
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 def edit_comment(comment_id: int) -> Response:
+    """Edit one's own comment: a page of its own, or (``comments.js``, asking for JSON) in place."""
     comment, post = _own_comment(comment_id)
     form = EditCommentForm()
     if request.method == "GET":
@@ -298,8 +300,15 @@ def edit_comment(comment_id: int) -> Response:
             _strip_invalid(form)
             error, status = exc.message, exc.status
         else:
+            if wants_json():
+                return make_response(_edited_json(comment), 200)
             flash("Your comment was updated.", "success")
             return redirect(comment_url(comment, post))
+    if wants_json():
+        if error:
+            return make_response({"message": error}, status)
+        deadline = posting.edit_deadline(comment).isoformat(timespec="seconds")
+        return make_response({"body": comment.body_source, "csrf_token": generate_csrf(), "deadline": deadline}, 200)
     return make_response(
         render_template(
             "comments/edit.html",
@@ -313,6 +322,17 @@ def edit_comment(comment_id: int) -> Response:
     )
 
 
+def _edited_json(comment: Comment) -> dict[str, Any]:
+    """What ``comments.js`` puts in place of the comment's text after an edit: the stored, sanitized
+    HTML and the "edited" mark; ``pending`` when the edit sent it back to moderation."""
+    return {
+        "html": comment.body_html,
+        "edited": edited_mark(comment.edited_at) if comment.edited_at else "",
+        "pending": comment.status != CommentStatus.APPROVED,
+        "message": "Your comment was updated.",
+    }
+
+
 @bp.post("/comments/<int:comment_id>/delete")
 def delete_comment(comment_id: int) -> Response:
     comment, post = _own_comment(comment_id)
@@ -320,7 +340,12 @@ def delete_comment(comment_id: int) -> Response:
         posting.delete_own_comment(comment, current_user, guest_comment_ids())
     except DomainError as exc:
         db.session.rollback()
+        if wants_json():
+            return make_response({"message": exc.message}, exc.status)
         abort(exc.status, description=exc.message)
+    if wants_json():  # comments.js takes it off the page, or leaves "This comment was deleted"
+        placeholder = threads.DELETED_PLACEHOLDER if comment.deleted else None
+        return make_response({"message": "Your comment was deleted.", "placeholder": placeholder}, 200)
     flash("Your comment was deleted.", "success")
     return redirect(url_for("posts.post_detail", slug=post.slug) + "#comments")
 

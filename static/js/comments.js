@@ -11,6 +11,10 @@
  *   route for JSON and shows the comment as it will look under the text box, in place; without
  *   JS the route sends the page back with the preview. Typing again hides the stale preview.
  * - Ctrl+Enter (Cmd+Enter on a Mac) in the text box presses "Post Comment".
+ * - A commenter's own Edit opens a text box in place of their comment (the edit route answers
+ *   JSON) and Save puts the new text there; Delete takes the comment off the page (or leaves
+ *   "This comment was deleted." above its replies) and says so where the reader is looking. If
+ *   a request fails, the plain edit page or form post takes over, so nothing typed is lost.
  * - The moderation queue's "select all" checkbox.
  * - "New since your last visit": a returning reader's browser remembers (localStorage, never sent
  *   anywhere) the newest comment it showed on each post; comments after it get a "New" badge and
@@ -261,12 +265,192 @@
     heading.parentNode.insertBefore(note, heading.nextSibling);
   }
 
+
+  /* The reader's own comments: edit and delete in place. */
+  function setupOwnComments() {
+    if (!window.fetch || !window.FormData) return;
+    var hint = document.getElementById("comment-hint");
+
+    function say(li, text) {
+      var status = document.getElementById("comments-status");
+      if (!status) {
+        status = document.createElement("p");
+        status.id = "comments-status";
+        status.className = "comments-status";
+        status.setAttribute("role", "status");
+      }
+      // Just above the comment it is about, where the reader is looking.
+      li.parentNode.insertBefore(status, li);
+      status.textContent = text;
+    }
+
+    function json(response) {
+      return response.json().then(function (data) { return { ok: response.ok, status: response.status, data: data }; });
+    }
+
+    function openEditor(link) {
+      var li = link.closest("li.comment");
+      var article = li && li.querySelector(":scope > article");
+      var content = article && article.querySelector(":scope > .comment-content");
+      if (!content || article.querySelector(".comment-inline-edit")) return true;
+      fetch(link.href, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(json)
+        .then(function (answer) {
+          if (!answer.ok) { window.location.href = link.href; return; }
+          var id = li.id.replace("comment-", "");
+          var form = document.createElement("form");
+          form.className = "comment-inline-edit comment-form";
+          form.method = "post";
+          form.action = link.href;
+          var label = document.createElement("label");
+          label.className = "visually-hidden";
+          label.htmlFor = "edit-body-" + id;
+          label.textContent = "Edit your comment";
+          var token = document.createElement("input");
+          token.type = "hidden";
+          token.name = "csrf_token";
+          token.value = answer.data.csrf_token || "";
+          var box = document.createElement("textarea");
+          box.name = "body";
+          box.id = "edit-body-" + id;
+          box.rows = Math.min(16, Math.max(4, answer.data.body.split("\n").length + 1));
+          box.required = true;
+          box.value = answer.data.body;
+          var error = document.createElement("p");
+          error.className = "form-error";
+          error.setAttribute("role", "alert");
+          error.hidden = true;
+          var buttons = document.createElement("p");
+          buttons.className = "form-submit";
+          var save = document.createElement("button");
+          save.type = "submit";
+          save.className = "button";
+          save.textContent = "Save changes";
+          var cancel = document.createElement("button");
+          cancel.type = "button";
+          cancel.className = "button button-secondary";
+          cancel.textContent = "Cancel";
+          buttons.appendChild(save);
+          buttons.appendChild(document.createTextNode(" "));
+          buttons.appendChild(cancel);
+          form.appendChild(token);
+          form.appendChild(label);
+          form.appendChild(box);
+          if (hint) {
+            var help = hint.cloneNode(true);
+            help.removeAttribute("id");
+            help.id = "edit-hint-" + id;
+            var shortcut = help.querySelector("#comment-shortcut-hint");
+            if (shortcut) shortcut.parentNode.removeChild(shortcut);
+            box.setAttribute("aria-describedby", help.id);
+            form.appendChild(help);
+          }
+          form.appendChild(error);
+          form.appendChild(buttons);
+          content.hidden = true;
+          content.parentNode.insertBefore(form, content.nextSibling);
+          box.focus();
+
+          function close() {
+            form.parentNode.removeChild(form);
+            content.hidden = false;
+            link.focus();
+          }
+          cancel.addEventListener("click", close);
+          form.addEventListener("keydown", function (event) {
+            if (event.key === "Escape") close();
+            if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.isComposing) {
+              event.preventDefault();
+              form.requestSubmit(save);
+            }
+          });
+          form.addEventListener("submit", function (event) {
+            event.preventDefault();
+            save.disabled = true;
+            fetch(form.action, {
+              method: "POST",
+              body: new FormData(form),
+              credentials: "same-origin",
+              headers: { "Accept": "application/json" },
+            }).then(json).then(function (result) {
+              save.disabled = false;
+              if (!result.ok) {
+                error.textContent = result.data.message || "Your comment could not be saved.";
+                error.hidden = false;
+                box.setAttribute("aria-invalid", "true");
+                box.focus();
+                return;
+              }
+              if (result.data.pending) { window.location.reload(); return; }  // held again: the page says how
+              content.innerHTML = result.data.html;  // sanitized by the server (blog.rendering)
+              var meta = article.querySelector(":scope > .comment-meta");
+              var mark = meta && meta.querySelector(".comment-edited");
+              if (meta && !mark && result.data.edited) {
+                var holder = document.createElement("span");
+                holder.innerHTML = result.data.edited;  // our own markup: <span class="comment-edited">
+                var permalink = meta.querySelector(".comment-permalink");
+                meta.insertBefore(holder.firstElementChild, permalink ? permalink.nextSibling : null);
+              }
+              close();
+              say(li, result.data.message || "Your comment was updated.");
+            }, function () {
+              // No answer we can read: send the form as a page would, with the text in it.
+              save.disabled = false;
+              form.submit();
+            });
+          });
+        }, function () { window.location.href = link.href; });
+      return true;
+    }
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a.comment-edit-link") : null;
+      if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      event.preventDefault();
+      openEditor(link);
+    });
+
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (event.defaultPrevented || !form.classList || !form.classList.contains("comment-delete-form")) return;
+      event.preventDefault();  // site.js has asked "Delete your comment?" by now
+      var li = form.closest("li.comment");
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      }).then(json).then(function (answer) {
+        if (!answer.ok || !li) { form.submit(); return; }
+        var list = li.parentNode;
+        if (answer.data.placeholder) {
+          var article = li.querySelector(":scope > article");
+          var note = document.createElement("p");
+          note.className = "comment-placeholder";
+          note.textContent = answer.data.placeholder;
+          li.classList.add("is-placeholder");
+          li.removeAttribute("itemprop");
+          li.removeAttribute("itemscope");
+          li.removeAttribute("itemtype");
+          li.replaceChild(note, article);
+          say(li, answer.data.message);
+        } else {
+          var next = li.nextElementSibling || li.parentNode.closest("li.comment") || list;
+          list.removeChild(li);
+          if (!list.children.length && list.classList.contains("children")) list.parentNode.removeChild(list);
+          if (next && next.parentNode) say(next, answer.data.message);
+        }
+      }, function () { form.submit(); });
+    });
+  }
+
   function init() {
     openSpoilersForModerators();
     markNewComments();
     setupReplies();
     setupPreview();
     setupShortcut();
+    setupOwnComments();
     upgradeAvatars();
     setupBulkSelect();
   }
