@@ -252,8 +252,17 @@ def local_time(when: datetime | None, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
     return local(when).strftime(fmt) if when is not None else ""
 
 
+def clock_time(when: datetime | None) -> str:
+    """``6:51 pm`` in the site zone, as the time in a comment's date reads ("... at 6:51 pm")."""
+    if when is None:
+        return ""
+    wall = local(when)
+    return f"{wall.hour % 12 or 12}:{wall.minute:02d} {'am' if wall.hour < 12 else 'pm'}"
+
+
 def init_app(app: Flask) -> None:
     """The template filters: ``{{ post.published_at|human_date }}``,
     ``{{ revision.created_at|local_time("%d %b %Y, %H:%M %Z") }}``."""
     app.add_template_filter(human_date, "human_date")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(clock_time, "clock_time")

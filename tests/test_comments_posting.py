@@ -225,6 +225,9 @@ def test_guest_edits_own_comment_within_the_window(client, make_post):
     assert f'href="/comments/{comment.id}/edit"' in page
     form = client.get(f"/comments/{comment.id}/edit")
     assert form.status_code == 200 and "Frist!" in form.get_data(as_text=True)
+    # The deadline reads as the comment's own time does ("... at 6:51 pm"), with the Markdown hint.
+    assert re.search(r"You can change it until <time[^>]*>\d{1,2}:\d{2} [ap]m</time>", form.get_data(as_text=True))
+    assert "Markdown works" in form.get_data(as_text=True)
     response = client.post(f"/comments/{comment.id}/edit", data={"body": "First, with *feeling*."})
     assert response.status_code == 302
     db.session.expire_all()

@@ -362,12 +362,12 @@ def test_admin_lists_show_the_site_zone(app, client, login, make_user, make_post
     login(client, admin)
 
     assert ">01 Jan 2026, 01:00</time>" in client.get("/admin/").get_data(as_text=True)
-    assert ">2026-01-01 01:00</time>" in client.get("/admin/comments").get_data(as_text=True)
+    assert ">01 Jan 2026, 01:00 JST</time>" in client.get("/admin/comments").get_data(as_text=True)
     assert ">01 Jan 2026</time>" in client.get("/admin/users").get_data(as_text=True)
     edited = _post_form(title="Toshikoshi soba", base_version=str(post.version))
     assert client.post(f"/admin/posts/{post.id}/edit", data=edited).status_code == 302
     revisions = client.get(f"/admin/posts/{post.id}/revisions").get_data(as_text=True)
-    assert re.search(r">\d\d \w{3} \d{4}, \d\d:\d\d JST</time>", revisions)
+    assert re.search(r">\d\d \w{3} \d{4}, \d\d:\d\d:\d\d JST</time>", revisions)
 
 
 @paris
@@ -375,7 +375,7 @@ def test_a_ban_until_a_date_ends_at_that_days_start_in_the_site_zone(client, log
     comment = make_comment(make_post(), "Spam, spam, spam.")
     login(client, make_user(Role.ADMIN))
     form = client.get(f"/comments/{comment.id}/ban").get_data(as_text=True)
-    assert "Until (YYYY-MM-DD, Europe/Paris; empty for a permanent ban)" in form
+    assert "Until (the start of that day, Europe/Paris time; leave it empty for a permanent ban)" in form
 
     response = client.post(f"/comments/{comment.id}/ban", data={"kind": "email", "until": "2099-06-01"})
 
