@@ -12,7 +12,7 @@ the caller's transaction: a comment that is rolled back sends nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, Protocol, TypeVar
 
 from flask import current_app, has_request_context
@@ -164,8 +164,8 @@ def new_comment(
     rows = []
     held = comment.status == CommentStatus.PENDING and config["COMMENTS_NOTIFY_MODERATORS"]
     moderator_list = (moderators if moderators is not None else moderator_emails()) if held else []
-    author_row = post_author_mail(comment, post)
-    if author_row is not None and author_row["to_address"] not in moderator_list:
+    author_row = post_author_mail(comment, post, unless_to=moderator_list)
+    if author_row is not None:
         rows.append(author_row)
     rows += moderation_mails(comment, post, moderator_list)
     queue_mails(rows)
@@ -181,12 +181,16 @@ def _post_author_email(post: PostShown) -> str:
     return (author.email or "") if author is not None else ""
 
 
-def post_author_mail(comment: NewComment, post: PostShown) -> dict[str, Any] | None:
-    """The post's author hears about a comment (not their own), if the operator wants that."""
+def post_author_mail(
+    comment: NewComment, post: PostShown, *, unless_to: Collection[str] = ()
+) -> dict[str, Any] | None:
+    """The post's author hears about a comment (not their own), if the operator wants that; not
+    when their address is in ``unless_to`` (they get the moderators' email), checked before the
+    email is written."""
     if not current_app.config["COMMENTS_NOTIFY_POST_AUTHOR"] or post.author_id is None:
         return None
     email = _post_author_email(post)
-    if not email or post.author_id == comment.user_id:
+    if not email or post.author_id == comment.user_id or email in unless_to:
         return None
     state = "" if comment.status == CommentStatus.APPROVED else " (held for moderation)"
     return mail_row(
