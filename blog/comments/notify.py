@@ -181,9 +181,7 @@ def _post_author_email(post: PostShown) -> str:
     return (author.email or "") if author is not None else ""
 
 
-def post_author_mail(
-    comment: NewComment, post: PostShown, *, unless_to: Collection[str] = ()
-) -> dict[str, Any] | None:
+def post_author_mail(comment: NewComment, post: PostShown, *, unless_to: Collection[str] = ()) -> dict[str, Any] | None:
     """The post's author hears about a comment (not their own), if the operator wants that; not
     when their address is in ``unless_to`` (they get the moderators' email), checked before the
     email is written."""
