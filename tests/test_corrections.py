@@ -49,7 +49,7 @@ def test_reader_proposes_a_correction_and_an_editor_approves_it(app, make_user, 
 
     page = reader_client.get("/works/memories/correct").get_data(as_text=True)
     assert "The content below is entirely editable." in page
-    assert "Staff approve or reject your correction as a whole" in page
+    assert "they may take some of your changes and not others" in page
     assert "field by field" not in page and "several hours" not in page
     assert '<button type="submit" class="button">Send for review</button>' in page and "Save Changes" not in page
     assert "1995-12-23 | Japan" in page and "Satoshi Kon | Writer | Famous Anime Director" in page
@@ -65,7 +65,7 @@ def test_reader_proposes_a_correction_and_an_editor_approves_it(app, make_user, 
     assert f"#{correction.id}" in queue and "Obsidian609" in queue
     review_page = editor_client.get(f"/admin/works/corrections/{correction.id}/").get_data(as_text=True)
     assert "The Japanese Blu-ray says 113" in review_page
-    assert '<th scope="row">Runtime (minutes)</th>' in review_page
+    assert '<span class="visually-hidden">Take </span>Runtime (minutes)</label></th>' in review_page
     assert "<del>115</del>" in review_page and "<ins>113</ins>" in review_page
     assert "<del>R</del>" in review_page and "<ins>R15+</ins>" in review_page
     assert '<th scope="row">Credits</th>' not in review_page  # only what changed is shown

@@ -1,13 +1,15 @@
 """Readers propose corrections to a work; staff see them as a diff and approve or reject them.
 
 Only the fields the reader changed (compared with what they saw, ``Correction.base``) are applied
-on approval, so an edit that landed in between is not silently undone. Every approval becomes a
-``WorkRevision`` crediting the reader, which is what "Top Editors" counts.
+on approval, so an edit that landed in between is not silently undone; staff may take only some
+of them, field by field (``decisions`` keeps which). Every approval becomes a ``WorkRevision``
+crediting the reader, which is what "Top Editors" counts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +24,7 @@ from blog.models.accounts import User
 from blog.models.base import utcnow
 from blog.models.works import Correction, CorrectionStatus, Work, WorkKind
 from blog.rendering import clean_text
-from blog.reviews import notify
+from blog.reviews import decisions, notify
 from blog.reviews.credits import credit_text
 from blog.reviews.editing import (
     FIELDS,
@@ -86,20 +88,35 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange
 
 def changed_fields(correction: Correction) -> list[str]:
     """The fields the reader changed from what they saw: the only ones approval applies."""
-    return fields_changed(correction.base, correction.proposed)
+    return decisions.proposed_fields(correction)
 
 
 def correction_diff(correction: Correction, current: dict[str, Any]) -> list[FieldChange]:
     """What approving would change now: the work's current value → the proposed one, per field."""
-    fields = changed_fields(correction)
+    proposed = decisions.proposal(correction)
     return [
         FieldChange(
             name,
             FIELDS.get(name, name),
             _lines(name, field_value(current, name)),
-            _lines(name, field_value(correction.proposed, name)),
+            _lines(name, field_value(proposed, name)),
         )
-        for name in fields
+        for name in changed_fields(correction)
+    ]
+
+
+def proposal_diff(correction: Correction) -> list[FieldChange]:
+    """What the reader asked for: the work as they saw it → their proposal, per field they changed
+    (a decided correction's page shows this; "now" is, by then, partly their own change)."""
+    proposed = decisions.proposal(correction)
+    return [
+        FieldChange(
+            name,
+            FIELDS.get(name, name),
+            _lines(name, field_value(correction.base, name)),
+            _lines(name, field_value(proposed, name)),
+        )
+        for name in changed_fields(correction)
     ]
 
 
@@ -143,30 +160,57 @@ def _decide(moderator: User, correction: Correction) -> None:
         raise DomainError(f"This correction was already {correction.status.value}.", status=409)
 
 
-def approve_correction(moderator: User, correction: Correction, note: str = "") -> Correction:
-    """Apply the fields the reader changed and keep the result as a new revision credited to them."""
+def _chosen(correction: Correction, fields: Iterable[str] | None) -> list[str]:
+    """The fields to apply, in form order: all the reader changed, or the ones staff ticked."""
+    proposed = changed_fields(correction)
+    if fields is None:
+        return proposed
+    wanted = set(fields)
+    if wanted - set(proposed):
+        raise DomainError("Only the fields this correction changes can be approved; reload the page.")
+    chosen = [name for name in proposed if name in wanted]
+    if not chosen:
+        raise DomainError("Tick at least one change to approve, or reject the whole correction.", field="fields")
+    return chosen
+
+
+def approve_correction(
+    moderator: User, correction: Correction, note: str = "", fields: Iterable[str] | None = None
+) -> Correction:
+    """Apply the fields the reader changed (or only ``fields`` of them, the changes staff ticked)
+    and keep the result as a new revision credited to the reader.
+
+    A field left out keeps the work's current value, and its credits stay as they are, so the
+    new people those credits name are added only when the credits are taken."""
     _decide(moderator, correction)
+    chosen = _chosen(correction, fields)
+    declined = [name for name in changed_fields(correction) if name not in chosen]
+    proposed = decisions.proposal(correction)
     work = correction.work
     current = snapshot_of(work)
     merged = dict(current)
-    for name in changed_fields(correction):
-        merged[name] = field_value(correction.proposed, name)
+    for name in chosen:
+        merged[name] = field_value(proposed, name)
     merged, _added = add_new_people(merged)  # the new people the reader named join the people list now
     if not fields_changed(current, merged):
-        raise DomainError("The work already says this; reject the correction as a duplicate instead.", status=409)
+        what = "this" if not declined else "what you ticked"
+        raise DomainError(f"The work already says {what}; reject the correction as a duplicate instead.", status=409)
     apply_snapshot(work, merged)
     db.session.flush()
     correction.status = CorrectionStatus.APPROVED
+    correction.proposed = {**correction.proposed, decisions.APPLIED_KEY: chosen}
     correction.reviewer_id = moderator.id
     correction.review_note = " ".join(clean_text(note).split())[:1000]
     correction.decided_at = utcnow()
-    labels = notify.field_labels(correction)
+    summary = f"Correction #{correction.id}: {decisions.in_a_sentence(chosen)}"
+    if declined:
+        summary += f" (not taken: {decisions.in_a_sentence(declined)})"
     record_revision(
         work,
         merged,
         author=correction.proposer,
         approved_by=moderator,
-        summary=f"Correction #{correction.id}: {labels}",
+        summary=summary,
         correction_id=correction.id,
     )
     db.session.flush()
@@ -186,11 +230,12 @@ def reject_correction(moderator: User, correction: Correction, note: str = "") -
     return correction
 
 
-#: What a reader reads for each status of their correction.
-STATUS_TEXT: dict[CorrectionStatus, str] = {
-    CorrectionStatus.PENDING: "Waiting for staff",
-    CorrectionStatus.APPROVED: "Approved",
-    CorrectionStatus.REJECTED: "Rejected",
+#: What a reader reads for each outcome of their correction (``decisions.outcome``).
+STATUS_TEXT: dict[str, str] = {
+    CorrectionStatus.PENDING.value: "Waiting for staff",
+    CorrectionStatus.APPROVED.value: "Approved",
+    decisions.PARTLY: "Partly accepted",
+    CorrectionStatus.REJECTED.value: "Rejected",
 }
 
 
@@ -206,10 +251,22 @@ class YourCorrection:
     created_at: datetime
     decided_at: datetime | None
     note: str
+    #: Labels of the changes staff took, and of those they did not, once part was taken.
+    taken: list[str] = field(default_factory=list)
+    not_taken: list[str] = field(default_factory=list)
+
+    @property
+    def partly(self) -> bool:
+        return self.status == CorrectionStatus.APPROVED and bool(self.not_taken)
+
+    @property
+    def outcome(self) -> str:
+        """``pending``, ``approved``, ``partly accepted`` or ``rejected`` (a CSS class, a word)."""
+        return decisions.PARTLY if self.partly else self.status.value
 
     @property
     def status_text(self) -> str:
-        return STATUS_TEXT[self.status]
+        return STATUS_TEXT[self.outcome]
 
 
 def corrections_of(user_id: int, limit: int = 50) -> list[YourCorrection]:
@@ -229,11 +286,13 @@ def corrections_of(user_id: int, limit: int = 50) -> list[YourCorrection]:
             id=c.id,
             work_title=c.work.title,
             work_slug=c.work.slug,
-            fields=[FIELDS.get(name, name) for name in changed_fields(c)],
+            fields=decisions.labels(changed_fields(c)),
             status=c.status,
             created_at=c.created_at,
             decided_at=c.decided_at,
             note=c.review_note,
+            taken=decisions.labels(decisions.taken_fields(c)) if decisions.partly_taken(c) else [],
+            not_taken=decisions.labels(decisions.not_taken_fields(c)) if decisions.partly_taken(c) else [],
         )
         for c in rows
     ]

@@ -254,8 +254,10 @@ def fields_changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """The names of the fields that differ between two snapshots, in form order.
 
     Every "did anything change?" question (history diffs, corrections, staff saves) asks this, so
-    a version is never shown or stored for a change nobody made."""
-    names = [*FIELDS, *sorted((old.keys() | new.keys()) - FIELDS.keys())]
+    a version is never shown or stored for a change nobody made. Keys starting with "_" are
+    bookkeeping kept beside a snapshot (``decisions.APPLIED_KEY``), never a field."""
+    extra = {name for name in old.keys() | new.keys() if not name.startswith("_")} - FIELDS.keys()
+    names = [*FIELDS, *sorted(extra)]
     return [
         name for name in names if _comparable(name, field_value(old, name)) != _comparable(name, field_value(new, name))
     ]
@@ -477,13 +479,21 @@ def restore_revision(user: User, work: Work, revision: WorkRevision) -> WorkRevi
     return new
 
 
+def work_kept_because(work: Work) -> str:
+    """Why ``work`` cannot be deleted now (posts review it, it has parts), or "" when it can."""
+    if db.session.scalar(select(func.count()).select_from(Review).where(Review.work_id == work.id)):
+        return "Posts review this work; detach the reviews before deleting it."
+    if work.parts:
+        return "This work has parts; delete or move them first."
+    return ""
+
+
 def delete_work(user: User, work: Work) -> None:
     if not can_manage_works(user):
         raise DomainError("You cannot delete works.", status=403)
-    if db.session.scalar(select(func.count()).select_from(Review).where(Review.work_id == work.id)):
-        raise DomainError("Posts review this work; detach the reviews before deleting it.")
-    if work.parts:
-        raise DomainError("This work has parts; delete or move them first.")
+    reason = work_kept_because(work)
+    if reason:
+        raise DomainError(reason)
     db.session.delete(work)
     db.session.flush()
 
@@ -518,11 +528,19 @@ def save_person(user: User, data: PersonInput, person: Person | None = None) -> 
     return person
 
 
+def person_kept_because(person: Person) -> str:
+    """Why ``person`` cannot be deleted now (they are credited on works), or "" when they can."""
+    if db.session.scalar(select(func.count()).select_from(Credit).where(Credit.person_id == person.id)):
+        return f"{person.name} still has credits; remove them from the works first."
+    return ""
+
+
 def delete_person(user: User, person: Person) -> None:
     if not can_manage_works(user):
         raise DomainError("You cannot delete people.", status=403)
-    if db.session.scalar(select(func.count()).select_from(Credit).where(Credit.person_id == person.id)):
-        raise DomainError(f"{person.name} still has credits; remove them from the works first.")
+    reason = person_kept_because(person)
+    if reason:
+        raise DomainError(reason)
     db.session.delete(person)
     db.session.flush()
 

@@ -11,6 +11,7 @@ import math
 from datetime import date
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -229,6 +230,15 @@ class AdminWorkForm(WorkForm):
         field.parsed = int(raw)
 
 
+class QuickWorkForm(FlaskForm):
+    """The post editor's "Add a work" dialog: enough to choose the work now, the rest later."""
+
+    title = StringField("Name", validators=[DataRequired("Give the work a name."), Length(max=300)])
+    original_title = StringField("Original name", validators=[Optional(), Length(max=300)])
+    kind = SelectField("Kind", choices=KIND_CHOICES, default=WorkKind.FILM.value)
+    parent_id = SelectField("Part of", coerce=int, default=0)
+
+
 class CorrectionForm(WorkForm):
     credits = TextAreaField(
         "Credits",
@@ -267,6 +277,8 @@ class PostReviewForm(ReviewForm):
 
     #: The site's score scale, for the hint (``post_review_form`` sets it).
     scale: int = 10
+    #: The kinds of work, for the editor's "Add a work" dialog (``post_review_form`` sets it).
+    kinds: tuple[SelectChoice, ...] = ()
 
     class Meta:
         csrf = False
@@ -289,10 +301,17 @@ class PostReviewForm(ReviewForm):
 
 def post_review_form() -> PostReviewForm:
     """A ``PostReviewForm`` (fields ``review-work_id``, ``review-score``, ``review-verdict``) with
-    every work to choose from and the site's score scale on ``form.scale`` for the hint."""
+    every work to choose from and the site's score scale on ``form.scale`` for the hint.
+
+    Opened with ``?work=<id>`` (back from "Add a work" in the same tab), that work is chosen;
+    ``form.kinds`` offers the kinds to the editor's "Add a work" dialog."""
     form = PostReviewForm(prefix="review")
     form.work_id.choices = work_select_choices("— not a review —")
     form.scale = score_scale()
+    form.kinds = tuple(KIND_CHOICES)
+    chosen = request.args.get("work", "") if request.method == "GET" else ""
+    if chosen.isdigit() and len(chosen) < 10 and int(chosen) in {choice.value for choice in form.work_id.choices}:
+        form.work_id.data = int(chosen)
     return form
 
 

@@ -2,7 +2,8 @@
 
 ``review_context(post)`` is merged into the post page's context; everything the infobox shows
 (the work's general information, credits, the author's score, readers' average, the reader's own
-rating form and the ``Review`` JSON-LD) comes from here in a constant number of queries.
+rating form and the ``Review`` JSON-LD) comes from here in a constant number of queries. A part's
+facts come from ``facts.facts_of``, as on the part's own page, labelled when they are the whole's.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from blog.extensions import db
 from blog.models.posts import Post
 from blog.models.works import Review, Work
 from blog.reviews.editing import format_score, on_scale, score_scale
+from blog.reviews.facts import facts_of
 from blog.reviews.forms import RatingForm
 from blog.reviews.jsonld import review_jsonld
-from blog.reviews.queries import _work_options
+from blog.reviews.posters import poster_of
+from blog.reviews.queries import INFOBOX_POSTER_WIDTH, _work_options
 from blog.reviews.ratings import rating_of, reader_stats, reviewed_work_id
 
 
@@ -71,12 +74,10 @@ def review_context(post: Post) -> dict[str, Any]:
             "score_text": format_score(score),
             "scale": scale,
             "verdict": review.verdict,
-            "release_dates": list(work.release_dates) or (list(parent.release_dates) if parent else []),
-            "content_rating": work.content_rating or (parent.content_rating if parent else ""),
+            "facts": facts_of(work, parent),
+            "poster": poster_of(work.poster_url, INFOBOX_POSTER_WIDTH),
             "runtime_minutes": work.runtime_minutes,
             "aliases": [a.name for a in work.aliases],
-            "genres": work.genres or (parent.genres if parent else []),
-            "themes": work.themes or (parent.themes if parent else []),
             "credits": credits,
             "credits_from": credits_from,
             "readers": readers,

@@ -12,7 +12,9 @@ from flask import url_for
 
 from blog.models.posts import Post
 from blog.models.works import Credit, Work, WorkKind
+from blog.posts.seo import absolute
 from blog.reviews.credits import is_cast
+from blog.reviews.facts import facts_of
 from blog.reviews.ratings import ReaderStats
 
 SCHEMA_TYPES: dict[WorkKind, str] = {
@@ -93,21 +95,21 @@ def work_jsonld(
     kind = WorkKind(work.kind)
     type_ = schema_type(kind)
     credits = list(work.credits)
-    own = list(work.release_dates) or (list(work.parent.release_dates) if work.parent is not None else [])
-    dates = sorted(r.released_on for r in own)
+    facts = facts_of(work)  # a part's dates, rating and genres are its whole's, as its pages say
+    dates = sorted(r.released_on for r in facts.release_dates)
     data: dict[str, Any] = {
         "@type": type_,
         "name": work.title,
         "url": url_for("reviews.work_detail", slug=work.slug, _external=True),
         "alternateName": [n for n in [work.original_title, *(a.name for a in work.aliases)] if n],
         "inLanguage": work.original_language or None,
-        "dateCreated": dates[0].isoformat() if dates else (str(work.year) if work.year else None),
+        "dateCreated": dates[0].isoformat() if dates else (str(facts.year) if facts.year else None),
         "datePublished": dates[0].isoformat() if dates else None,
-        "image": work.poster_url or None,
+        "image": absolute(work.poster_url) if work.poster_url else None,  # a library poster is /media/…
         "description": work.synopsis.split("\n")[0] if work.synopsis else None,
-        "genre": [t.name for t in work.genres],
-        "keywords": ", ".join(t.name for t in work.themes) or None,
-        "contentRating": work.content_rating or None,
+        "genre": [t.name for t in facts.genres],
+        "keywords": ", ".join(t.name for t in facts.themes) or None,
+        "contentRating": facts.content_rating or None,
         "sameAs": [link.url for link in work.links],
     }
     if type_ in {"Movie", "TVSeries", "TVSeason", "TVEpisode", "VideoGame"}:

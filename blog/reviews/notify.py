@@ -1,7 +1,8 @@
 """Emails about reader corrections, queued in the outbox with the change that causes them.
 
 * editors and admins (who may decide) hear of each new correction, with a link to its review page;
-* the reader who proposed it hears when it is approved or rejected, with the staff's note to them.
+* the reader who proposed it hears when it is approved (whole or in part: which changes were taken
+  and which were not) or rejected, with the staff's note to them.
 
 They reuse the comments area's pieces (``moderator_emails``, ``site_url_for``) and the outbox's
 ``mail_row``/``queue_mails``: written in the caller's transaction, so a correction that is rolled
@@ -16,7 +17,7 @@ from blog.comments.notify import moderator_emails, site_url_for
 from blog.mail.outbox import mail_row, queue_mails
 from blog.models.accounts import User
 from blog.models.works import Correction, CorrectionStatus
-from blog.reviews.editing import FIELDS, fields_changed
+from blog.reviews import decisions
 
 #: The profile page where readers see their corrections (``blog.auth.profile``), when the site has it.
 PROFILE_ENDPOINT = "social.profile"
@@ -28,7 +29,7 @@ def _site() -> str:
 
 def field_labels(correction: Correction) -> str:
     """The fields a correction changes, as a sentence reads them: "runtime (minutes), age rating"."""
-    return ", ".join(FIELDS.get(name, name) for name in fields_changed(correction.base, correction.proposed)).lower()
+    return decisions.in_a_sentence(decisions.proposed_fields(correction))
 
 
 def _reachable(user: User | None) -> str:
@@ -70,13 +71,17 @@ def correction_decided(correction: Correction) -> None:
     if proposer is None or not email or correction.reviewer_id == proposer.id:
         return
     work = correction.work
-    approved = correction.status == CorrectionStatus.APPROVED
-    verdict = "approved" if approved else "rejected"
-    outcome = (
-        "Thank you: the work's page now shows your changes, and you are credited in its history."
-        if approved
-        else "The work stays as it was."
-    )
+    verdict = decisions.outcome(correction)
+    if verdict == decisions.PARTLY:
+        outcome = (
+            f"Taken: {decisions.in_a_sentence(decisions.taken_fields(correction))}. "
+            f"Not taken: {decisions.in_a_sentence(decisions.not_taken_fields(correction))}.\n"
+            "Thank you: the work's page now shows the changes taken, and you are credited in its history."
+        )
+    elif correction.status == CorrectionStatus.APPROVED:
+        outcome = "Thank you: the work's page now shows your changes, and you are credited in its history."
+    else:
+        outcome = "The work stays as it was."
     note = f"\nNote from the staff: \u201c{correction.review_note}\u201d\n" if correction.review_note else ""
     mine = (
         f"All your corrections: {site_url_for(PROFILE_ENDPOINT)}\n"

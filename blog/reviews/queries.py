@@ -29,6 +29,8 @@ from blog.models.works import (
 )
 from blog.reviews.credits import CastAndCrew, cast_and_crew
 from blog.reviews.editing import format_score, on_scale, score_scale
+from blog.reviews.facts import WorkFacts, facts_of
+from blog.reviews.posters import Poster, poster_of
 from blog.reviews.ratings import ReaderStats, reader_stats
 
 
@@ -200,6 +202,10 @@ class WorkPage:
     scored_reviews: int = 0
     #: The work's credits as its page groups them: characters with their actors, crew by role.
     cast_and_crew: CastAndCrew = field(default_factory=CastAndCrew)
+    #: Release dates, year, age rating, genres and themes, a part's missing ones from its whole.
+    facts: WorkFacts = field(default_factory=WorkFacts)
+    #: The poster with its size (None without one): the header draws it 224 px wide.
+    poster: Poster | None = None
 
     @property
     def scored_parts(self) -> list[PartScore]:
@@ -212,9 +218,24 @@ class WorkPage:
         return out
 
 
+#: CSS pixels a poster takes on the work page (the header's 14rem column) and in a post's infobox.
+POSTER_WIDTH = 224
+INFOBOX_POSTER_WIDTH = 136
+
+
 def work_page(slug: str) -> WorkPage | None:
     """Everything the work page shows: ~10 queries whatever the number of parts, credits or reviews."""
-    work = db.session.scalar(select(Work).where(Work.slug == slug).options(*_work_options(), joinedload(Work.parent)))
+    whole = joinedload(Work.parent)
+    work = db.session.scalar(
+        select(Work)
+        .where(Work.slug == slug)
+        .options(
+            *_work_options(),
+            whole.selectinload(Work.release_dates),
+            whole.selectinload(Work.terms),
+            whole.selectinload(Work.credits),
+        )
+    )
     if work is None:
         return None
     parts = list(
@@ -231,6 +252,7 @@ def work_page(slug: str) -> WorkPage | None:
         .select_from(Correction)
         .where(Correction.work_id == work.id, Correction.status == CorrectionStatus.PENDING)
     )
+    facts = facts_of(work)
     return WorkPage(
         work=work,
         parts=parts,
@@ -242,8 +264,10 @@ def work_page(slug: str) -> WorkPage | None:
         contributors=top_contributors(work.id),
         pending_corrections=pending or 0,
         scale=score_scale(),
-        release_dates=list(work.release_dates or (work.parent.release_dates if work.parent else [])),
+        release_dates=facts.release_dates,
         cast_and_crew=cast_and_crew(work.credits, work.kind),
+        facts=facts,
+        poster=poster_of(work.poster_url, POSTER_WIDTH),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,6 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from blog.admin import nav
+from blog.auth.login import safe_next
 from blog.auth.permissions import can_edit_post, can_moderate, reader_required, require
 from blog.errors import DomainError
 from blog.extensions import db
@@ -24,7 +26,7 @@ from blog.models.posts import Post
 from blog.models.works import Correction, CorrectionStatus, Person, Work, WorkKind, WorkRevision
 from blog.posts.queries import page_number
 from blog.reviews import corrections as correcting
-from blog.reviews import editing, queries, ratings
+from blog.reviews import decisions, editing, queries, ratings
 from blog.reviews import people as people_lookup
 from blog.reviews.forms import (
     COMMON_ROLES,
@@ -32,6 +34,7 @@ from blog.reviews.forms import (
     CorrectionForm,
     DecisionForm,
     PersonForm,
+    QuickWorkForm,
     RatingForm,
     ReviewForm,
     work_select_choices,
@@ -41,9 +44,13 @@ from blog.reviews.jsonld import work_jsonld
 
 bp = Blueprint("reviews", __name__)
 
-nav.add_link(nav.NavLink("reviews.admin_works", "Works", editing.can_manage_works, 50, ("reviews.admin_work",)))
-nav.add_link(nav.NavLink("reviews.admin_people", "People", editing.can_manage_works, 51, ("reviews.admin_person",)))
-nav.add_link(nav.NavLink("reviews.admin_reviews", "Reviews", editing.can_manage_works, 52, ("reviews.admin_review",)))
+#: Each admin page of the area marks its menu link as the current page, forms and confirmations too.
+_WORK_PAGES = ("reviews.admin_work", "reviews.admin_work_new", "reviews.admin_work_delete")
+_PERSON_PAGES = ("reviews.admin_person", "reviews.admin_person_new", "reviews.admin_person_delete")
+_REVIEW_PAGES = ("reviews.admin_review", "reviews.admin_review_remove")
+nav.add_link(nav.NavLink("reviews.admin_works", "Works", editing.can_manage_works, 50, _WORK_PAGES))
+nav.add_link(nav.NavLink("reviews.admin_people", "People", editing.can_manage_works, 51, _PERSON_PAGES))
+nav.add_link(nav.NavLink("reviews.admin_reviews", "Reviews", editing.can_manage_works, 52, _REVIEW_PAGES))
 nav.add_link(
     nav.NavLink(
         "reviews.admin_corrections",
@@ -58,10 +65,16 @@ nav.add_link(
 
 
 def _local(target: str | None, fallback: str) -> str:
-    """Only same-site paths are followed (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
+    """Only same-site paths are followed (no open redirects): ``safe_next``, as sign-in does."""
+    return safe_next(target) or fallback
+
+
+def _with_work(target: str, work_id: int) -> str:
+    """``target`` (a same-site path) with ``work=<id>`` in its query, replacing any there: the
+    page it names (the post editor, a post's review page) then has that work chosen."""
+    parts = urlsplit(target)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "work"]
+    return urlunsplit(("", "", parts.path, urlencode([*query, ("work", str(work_id))]), parts.fragment))
 
 
 def _form_error(form: Any, error: DomainError) -> None:
@@ -288,7 +301,10 @@ def _flash_added(added: list[Person]) -> None:
 @bp.route("/admin/works/new", methods=["GET", "POST"])
 @require(editing.can_manage_works)
 def admin_work_new() -> Response | str | tuple[str, int]:
+    """A new work. With ``next`` (a path on this site: the post editor, a post's review page) the
+    save goes back there, same tab, with the new work chosen (``?work=<id>``)."""
     form = _admin_work_form(None)
+    back_to = safe_next(request.values.get("next")) or ""
     if request.method == "GET" and _int_arg("parent"):
         form.parent_id.data = _int_arg("parent")
     if form.validate_on_submit():
@@ -297,13 +313,58 @@ def admin_work_new() -> Response | str | tuple[str, int]:
             work = _save_admin_work(form, None, added)
         except DomainError as error:
             _form_error(form, error)
-            return render_template("reviews/admin/work_form.html", form=form, work=None, roles=COMMON_ROLES), 400
+            return render_template(
+                "reviews/admin/work_form.html", form=form, work=None, roles=COMMON_ROLES, back_to=back_to
+            ), 400
         db.session.commit()
-        flash(f"{work.title} was added.", "success")
+        flash(f"{work.title} was added" + (" and chosen." if back_to else "."), "success")
         _flash_added(added)
+        if back_to:
+            return redirect(_with_work(back_to, work.id), 303)
         return redirect(url_for("reviews.admin_work", work_id=work.id), 303)
     status = 400 if request.method == "POST" else 200
-    return render_template("reviews/admin/work_form.html", form=form, work=None, roles=COMMON_ROLES), status
+    return render_template(
+        "reviews/admin/work_form.html", form=form, work=None, roles=COMMON_ROLES, back_to=back_to
+    ), status
+
+
+@bp.post("/admin/works/quick-add")
+def admin_work_quick_add() -> tuple[dict[str, Any], int]:
+    """The post editor's "Add a work" dialog (JSON, CSRF in the X-CSRFToken header): a work from
+    its name, kind and whole, answered with the option to add to the editor's select. The
+    editor's text never leaves the page; dates, credits and the rest come later on its page."""
+    if not current_user.is_authenticated:
+        return {"error": "You are signed out; sign in again in another tab, then add the work."}, 401
+    if not editing.can_manage_works(current_user):
+        return {"error": "You cannot add works."}, 403
+    form = QuickWorkForm()
+    form.parent_id.choices = work_select_choices("— none —")
+    if not form.validate_on_submit():
+        name, errors = next(iter(form.errors.items()))
+        return {"error": str(errors[0]), "field": name}, 400
+    parent = db.session.get(Work, form.parent_id.data) if form.parent_id.data else None
+    try:
+        work = editing.save_work(
+            current_user,
+            editing.WorkInput(
+                title=form.title.data or "",
+                original_title=form.original_title.data or "",
+                kind=form.kind.data or WorkKind.FILM.value,
+            ),
+            parent=parent,
+            summary="Created from the post editor",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return {"error": error.message, "field": error.field or ""}, error.status
+    db.session.commit()
+    label = dict(queries.work_choices()).get(work.id, work.title)
+    return {
+        "id": work.id,
+        "title": work.title,
+        "label": label,
+        "edit_url": url_for("reviews.admin_work", work_id=work.id),
+    }, 201
 
 
 @bp.route("/admin/works/<int:work_id>/", methods=["GET", "POST"])
@@ -346,10 +407,25 @@ def _delete(name: str, remove: Callable[[], None], refused_to: str, done_to: str
     return redirect(done_to, 303)
 
 
-@bp.post("/admin/works/<int:work_id>/delete")
+def _confirm_delete(**context: Any) -> str:
+    """The page a delete button leads to: what goes, and the button that deletes (as the post
+    editor's "Delete this post"), or why it cannot be deleted yet."""
+    return render_template("reviews/admin/confirm_delete.html", form=DecisionForm(), **context)
+
+
+@bp.route("/admin/works/<int:work_id>/delete", methods=["GET", "POST"])
 @require(editing.can_manage_works)
-def admin_work_delete(work_id: int) -> Response:
+def admin_work_delete(work_id: int) -> Response | str:
     work = db.session.get(Work, work_id) or abort(404)
+    if request.method == "GET":
+        return _confirm_delete(
+            heading="Delete a work",
+            name=work.title,
+            goes="Its information, credits, reader scores and history go with it.",
+            kept_because=editing.work_kept_because(work),
+            action=url_for("reviews.admin_work_delete", work_id=work.id),
+            back=url_for("reviews.admin_work", work_id=work.id),
+        )
     return _delete(
         work.title,
         lambda: editing.delete_work(current_user, work),
@@ -421,10 +497,19 @@ def admin_person(person_id: int) -> Response | str | tuple[str, int]:
     return _person_form_page(person)
 
 
-@bp.post("/admin/people/<int:person_id>/delete")
+@bp.route("/admin/people/<int:person_id>/delete", methods=["GET", "POST"])
 @require(editing.can_manage_works)
-def admin_person_delete(person_id: int) -> Response:
+def admin_person_delete(person_id: int) -> Response | str:
     person = db.session.get(Person, person_id) or abort(404)
+    if request.method == "GET":
+        return _confirm_delete(
+            heading="Delete a person",
+            name=person.name,
+            goes="Their page and note go with them.",
+            kept_because=editing.person_kept_because(person),
+            action=url_for("reviews.admin_person_delete", person_id=person.id),
+            back=url_for("reviews.admin_person", person_id=person.id),
+        )
     return _delete(
         person.name,
         lambda: editing.delete_person(current_user, person),
@@ -456,6 +541,8 @@ def admin_review(post_id: int) -> Response | str | tuple[str, int]:
         form.work_id.data = existing.work_id
         form.score.data = editing.format_score(existing.score)
         form.verdict.data = existing.verdict
+    if request.method == "GET" and _int_arg("work") in {choice.value for choice in form.work_id.choices}:
+        form.work_id.data = _int_arg("work")  # back from "Add a work": the work just added
     if request.method == "POST" and request.form.get("remove"):
         if not DecisionForm().validate_on_submit():
             abort(400)
@@ -485,6 +572,36 @@ def admin_review(post_id: int) -> Response | str | tuple[str, int]:
     ), status
 
 
+@bp.route("/admin/reviews/<int:post_id>/remove", methods=["GET", "POST"])
+@require(editing.can_manage_works)
+def admin_review_remove(post_id: int) -> Response | str:
+    """Make a post review nothing, asked first: its score and verdict go with it."""
+    post = db.session.get(Post, post_id) or abort(404)
+    if not can_edit_post(current_user, post):
+        abort(403)
+    existing = queries.scores_for_posts([post.id]).get(post.id)
+    if existing is None:
+        flash(f"“{post.title}” reviews no work.", "success")
+        return redirect(url_for("reviews.admin_review", post_id=post.id), 303)
+    if request.method == "GET":
+        return _confirm_delete(
+            heading="Stop reviewing a work",
+            name=post.title,
+            question=f"Make “{post.title}” review nothing?",
+            goes=f"Its score and verdict for {existing.work_title} go; the post and the work stay.",
+            kept_because="",
+            action=url_for("reviews.admin_review_remove", post_id=post.id),
+            back=url_for("reviews.admin_review", post_id=post.id),
+            button="Remove the review details",
+        )
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    editing.remove_review(current_user, post)
+    db.session.commit()
+    flash(f"“{post.title}” no longer reviews a work.", "success")
+    return redirect(url_for("reviews.admin_reviews"), 303)
+
+
 # --------------------------------------------------------------------------- admin: the corrections queue
 
 
@@ -493,9 +610,21 @@ def admin_review(post_id: int) -> Response | str | tuple[str, int]:
 def admin_corrections() -> str:
     shown = request.args.get("status", "pending")
     status = CorrectionStatus(shown) if shown in {s.value for s in CorrectionStatus} else CorrectionStatus.PENDING
+    corrections = queries.correction_queue(status)
     return render_template(
-        "reviews/admin/corrections.html", corrections=queries.correction_queue(status), status=status
+        "reviews/admin/corrections.html",
+        corrections=corrections,
+        status=status,
+        outcomes={c.id: decisions.outcome(c) for c in corrections},
     )
+
+
+def _ticked_fields() -> list[str] | None:
+    """The changes staff ticked on the review screen, or None from a form without the boxes
+    (approving then takes every change, as before fields could be picked)."""
+    if not request.form.get("pick"):
+        return None
+    return [name[:40] for name in request.form.getlist("fields")[:50]]
 
 
 @bp.route("/admin/works/corrections/<int:correction_id>/", methods=["GET", "POST"])
@@ -503,29 +632,54 @@ def admin_corrections() -> str:
 def admin_correction(correction_id: int) -> Response | str | tuple[str, int]:
     correction = db.session.get(Correction, correction_id) or abort(404)
     form = DecisionForm()
+    ticked = _ticked_fields() if request.method == "POST" else None
+    status = 200
     if form.validate_on_submit():
         action = request.form.get("action")
         try:
             if action == "approve":
-                correcting.approve_correction(current_user, correction, form.note.data or "")
+                correcting.approve_correction(current_user, correction, form.note.data or "", fields=ticked)
             elif action == "reject":
                 correcting.reject_correction(current_user, correction, form.note.data or "")
             else:
                 raise DomainError("Choose approve or reject.")
         except DomainError as error:
             _form_error(form, error)
+            status = error.status
             correction = db.session.get(Correction, correction_id) or abort(404)
         else:
             db.session.commit()
-            flash(f"Correction #{correction.id} was {correction.status.value}.", "success")
+            flash(_decided_message(correction), "success")
             return redirect(url_for("reviews.admin_corrections"), 303)
-    changes = correcting.correction_diff(correction, editing.snapshot_of(correction.work))
+    elif request.method == "POST":
+        status = 400
     pending = correction.status == CorrectionStatus.PENDING
+    if pending:
+        changes = correcting.correction_diff(correction, editing.snapshot_of(correction.work))
+    else:
+        changes = correcting.proposal_diff(correction)
+    proposed_credits = decisions.proposal(correction).get("credits") or []
     return render_template(
         "reviews/admin/correction.html",
         correction=correction,
         changes=changes,
         form=form,
+        ticked=set(ticked if ticked is not None else [change.name for change in changes]),
+        outcome=decisions.outcome(correction),
+        taken=decisions.labels(decisions.taken_fields(correction)),
+        not_taken=decisions.labels(decisions.not_taken_fields(correction)),
         stale=correction.base_version != correction.work.version,
-        new_people=people_lookup.new_people(correction.proposed.get("credits") or []) if pending else [],
-    ), (400 if request.method == "POST" else 200)
+        new_people=people_lookup.new_people(proposed_credits) if pending else [],
+    ), status
+
+
+def _decided_message(correction: Correction) -> str:
+    """The flash after a decision: "Correction #4 was partly accepted: taken …; not taken …"."""
+    outcome = decisions.outcome(correction)
+    if outcome != decisions.PARTLY:
+        return f"Correction #{correction.id} was {outcome}."
+    return (
+        f"Correction #{correction.id} was partly accepted: taken "
+        f"{decisions.in_a_sentence(decisions.taken_fields(correction))}; not taken "
+        f"{decisions.in_a_sentence(decisions.not_taken_fields(correction))}."
+    )
