@@ -145,7 +145,12 @@ def test_empty_title_and_body_are_form_errors_with_everything_kept(client, autho
 def test_bad_date_and_cover_without_description_are_form_errors(client, author):
     response = client.post(
         "/admin/posts/new",
-        data=_form(published_at="next tuesday", cover_image="https://img.example/rose.jpg", series_part="zero"),
+        data=_form(
+            action="publish",
+            published_at="next tuesday",
+            cover_image="https://img.example/rose.jpg",
+            series_part="zero",
+        ),
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400

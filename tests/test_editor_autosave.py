@@ -111,7 +111,7 @@ def test_after_signing_in_again_the_editor_offers_the_unsaved_text(client, autho
     restored = client.get(f"/admin/posts/{post.id}/edit?restore=autosave").get_data(as_text=True)
     assert "Grim, and drawn in one long take." in restored
     assert "These are your unsaved changes" in restored
-    assert 'data-unsaved="1"' in restored
+    assert 'data-unsaved="text"' in restored  # the text is not saved; the settings are the post's
     # Saving the post takes the autosave's place: nothing more to offer.
     _save_elsewhere(author, post, "Grim, and drawn in one long take.")
     assert "You have unsaved changes" not in client.get(f"/admin/posts/{post.id}/edit").get_data(as_text=True)

@@ -45,7 +45,7 @@ def test_the_settings_offer_existing_tags_series_and_uploads(client, login, make
     assert '<datalist id="tag-suggestions"><option value="anime"></option><option value="Satoshi Kon">' in html
     assert 'list="tag-suggestions"' in html and 'list="category-suggestions"' in html
     assert '<option value="Reviews">' in html and '<option value="Fond Memories">' in html
-    assert f'<option value="/media/{media.key}">A rose in space</option>' in html
+    assert f'<option value="/media/{media.key}" data-alt="A rose in space">A rose in space</option>' in html
     # "Choose from library" reads the uploads a page at a time (tests/test_media_library_listing.py).
     assert 'data-media-library-url="/admin/media/library.json"' in html
 

@@ -185,7 +185,7 @@ def restore_revision(post_id: int, revision_id: int) -> ResponseReturnValue:
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.revision", post_id=post_id, revision_id=revision_id), 303)
-    when = local_time(found.created_at, "%d %b %Y, %H:%M %Z")
+    when = local_time(found.created_at, "%d %b %Y, %H:%M:%S %Z")
     flash(f"Restored the version of {when}. The text it replaced is kept as a revision.", "success")
     return redirect(url_for("admin.edit_post", post_id=post_id), 303)
 

@@ -28,7 +28,11 @@ from blog.timezone import zone_name
 ACTION_DRAFT = "draft"
 ACTION_REVIEW = "review"
 ACTION_PUBLISH = "publish"
-ACTIONS = (ACTION_DRAFT, ACTION_REVIEW, ACTION_PUBLISH)
+#: A scheduled post's "Publish now": out at once, whatever the date field says.
+ACTION_PUBLISH_NOW = "publish_now"
+ACTIONS = (ACTION_DRAFT, ACTION_REVIEW, ACTION_PUBLISH, ACTION_PUBLISH_NOW)
+#: The buttons that send a post towards readers: only these ask for the cover's description.
+GOING_OUT = (ACTION_REVIEW, ACTION_PUBLISH, ACTION_PUBLISH_NOW)
 
 
 def _strip(value: Any) -> Any:
@@ -101,13 +105,20 @@ class PostForm(FlaskForm):
         if value and not (value.startswith(("https://", "http://")) or local):
             raise ValidationError("Use an address starting with https:// or a path on this site starting with /.")
 
-    def validate_cover_alt(self, field: StringField) -> None:
-        if self.cover_image.data and not field.data:
-            raise ValidationError("Describe the cover image for people who cannot see it.")
+    def validate_for(self, action: str) -> bool:
+        """``validate_on_submit`` for the button pressed: a draft always saves, as in WordPress;
+        a post going out (published, scheduled or sent for review) needs its cover described."""
+        extra = {"cover_alt": [_cover_described]} if action in GOING_OUT else {}
+        return self.validate_on_submit(extra_validators=extra)
 
     def validate_series_part(self, field: IntegerField) -> None:
         if field.data is not None and not (self.series_title.data or "").strip():
             raise ValidationError("Name the series this post is a part of.")
+
+
+def _cover_described(form: PostForm, field: StringField) -> None:
+    if form.cover_image.data and not field.data:
+        raise ValidationError("Describe the cover image for people who cannot see it.")
 
 
 class DeleteForm(FlaskForm):

@@ -7,7 +7,7 @@ any form with the ``PostForm`` field names, ``save_from_form`` saves through ``s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,7 @@ from blog.posts.revisions import pending_autosave
 from blog.reviews.editing import ReviewInput, review_post
 from blog.timezone import LocalTimeError, local, local_time, to_utc
 
-from .forms import ACTION_DRAFT, ACTION_PUBLISH, ACTION_REVIEW
+from .forms import ACTION_DRAFT, ACTION_PUBLISH, ACTION_PUBLISH_NOW, ACTION_REVIEW
 
 #: The dashboard's tabs, in order. "scheduled" is a published post whose date is ahead.
 STATUS_FILTERS = ("all", "draft", "pending", "scheduled", "published")
@@ -38,6 +38,8 @@ STATUS_LABELS = {
     "scheduled": "Scheduled",
     "published": "Published",
 }
+#: The longest title search the posts list takes (anything longer is cut, not refused).
+SEARCH_MAX = 200
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Dashboard:
     page: int
     pages: int
     sees_all: bool
+    query: str = ""
     pending_queue: list[Post] = field(default_factory=list)
     editable_ids: set[int] = field(default_factory=set)
 
@@ -75,11 +78,30 @@ def _filter(query: Select[Any], status: str, now: datetime) -> Select[Any]:
     return query
 
 
-def status_counts(user: User, now: datetime | None = None) -> dict[str, int]:
-    """How many posts the user sees under each tab, in one GROUP BY query."""
+def search_text(raw: str | None) -> str:
+    """The posts list's search box as a query: trimmed, one line, no NUL (PostgreSQL refuses it)."""
+    return " ".join((raw or "").replace("\x00", "").split())[:SEARCH_MAX]
+
+
+def _search(query: Select[Any], text: str) -> Select[Any]:
+    """Posts whose title holds ``text``, whatever the case; ``%`` and ``_`` are plain characters."""
+    if not text:
+        return query
+    return query.where(func.lower(Post.title).contains(text.lower(), autoescape=True))
+
+
+def list_date() -> Any:
+    """The date the posts list shows and sorts by, as WordPress does: the publish date of a published
+    or scheduled post, the last change of any other (a draft has no publish date yet)."""
+    return case((Post.status == PostStatus.PUBLISHED, Post.published_at), else_=Post.updated_at)
+
+
+def status_counts(user: User, now: datetime | None = None, *, search: str = "") -> dict[str, int]:
+    """How many posts the user sees under each tab (within the search, if any), in one GROUP BY query."""
     now = now or utcnow()
     future = case((and_(Post.status == PostStatus.PUBLISHED, Post.published_at > now), 1), else_=0)
-    query = _scope(select(Post.status, future.label("future"), func.count(Post.id)), user).group_by(Post.status, future)
+    query = _scope(select(Post.status, future.label("future"), func.count(Post.id)), user)
+    query = _search(query, search).group_by(Post.status, future)
     counts = dict.fromkeys(STATUS_FILTERS, 0)
     for status, is_future, n in db.session.execute(query):
         key = "scheduled" if is_future else PostStatus(status).value
@@ -88,20 +110,20 @@ def status_counts(user: User, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def dashboard(user: User, *, status: str = "all", page: int = 1, per_page: int = 25) -> Dashboard:
-    """The user's posts under one tab, newest change first, plus (for editors) the review queue."""
+def dashboard(user: User, *, status: str = "all", page: int = 1, per_page: int = 25, search: str = "") -> Dashboard:
+    """The user's posts under one tab (and matching ``search`` in their titles), newest date first:
+    the date the list shows (``list_date``), so scheduled posts lead and drafts sit by their last
+    change. For editors, the review queue too."""
     if status not in STATUS_FILTERS:
         status = "all"
+    search = search_text(search)
     now = utcnow()
-    counts = status_counts(user, now)
+    counts = status_counts(user, now, search=search)
     pages = max(1, math.ceil(counts[status] / per_page))
     page = min(max(1, page), pages)
     query = _filter(_scope(select(Post).options(selectinload(Post.series)), user), status, now)
-    posts = list(
-        db.session.scalars(
-            query.order_by(Post.updated_at.desc(), Post.id.desc()).limit(per_page).offset((page - 1) * per_page)
-        ).unique()
-    )
+    query = _search(query, search).order_by(list_date().desc(), Post.id.desc())
+    posts = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
     queue: list[Post] = []
     if can_moderate(user):
         queue = list(
@@ -121,6 +143,7 @@ def dashboard(user: User, *, status: str = "all", page: int = 1, per_page: int =
         page=page,
         pages=pages,
         sees_all=sees_all_posts(user),
+        query=search,
         pending_queue=queue,
         editable_ids=editable,
     )
@@ -135,6 +158,7 @@ def status_for_action(action: str) -> PostStatus:
         ACTION_DRAFT: PostStatus.DRAFT,
         ACTION_REVIEW: PostStatus.PENDING,
         ACTION_PUBLISH: PostStatus.PUBLISHED,
+        ACTION_PUBLISH_NOW: PostStatus.PUBLISHED,
     }.get(action, PostStatus.DRAFT)
 
 
@@ -150,8 +174,18 @@ def publish_instant(value: datetime | None) -> datetime | None:
         raise DomainError(error.message, field="published_at") from None
 
 
+def form_instant(value: datetime | None) -> datetime | None:
+    """The UTC instant of the form's date, or None when it is empty or names no instant (a time
+    the clocks skip: ``save_post`` says so when the form is sent)."""
+    try:
+        return publish_instant(value)
+    except DomainError:
+        return None
+
+
 def input_from_form(data: Mapping[str, Any], action: str) -> PostInput:
-    """A ``PostInput`` from the post form's values (``form.data``) and the button pressed."""
+    """A ``PostInput`` from the post form's values (``form.data``) and the button pressed.
+    "Publish now" ignores the date field: an empty date means now."""
     comment_status = data.get("comment_status") or CommentStatusChoice.OPEN.value
     return PostInput(
         title=data.get("title") or "",
@@ -166,8 +200,14 @@ def input_from_form(data: Mapping[str, Any], action: str) -> PostInput:
         cover_alt=data.get("cover_alt") or "",
         comment_status=CommentStatusChoice(comment_status),
         status=status_for_action(action),
-        published_at=publish_instant(data.get("published_at")),
+        published_at=None if action == ACTION_PUBLISH_NOW else publish_instant(data.get("published_at")),
     )
+
+
+def _by_name(names: Iterable[str]) -> list[str]:
+    """Terms in the order a person reads a list: "anime, comedy, Katsuhiro Otomo", whatever the case.
+    (Which order the author typed them in is not stored.)"""
+    return sorted(names, key=lambda name: (name.casefold(), name))
 
 
 def form_data_for(post: Post) -> dict[str, Any]:
@@ -181,8 +221,8 @@ def form_data_for(post: Post) -> dict[str, Any]:
         "slug": post.slug,
         "body_md": post.body_md,
         "excerpt": typed_excerpt(post),
-        "tags": ", ".join(t.name for t in post.tags),
-        "categories": ", ".join(c.name for c in post.categories),
+        "tags": ", ".join(_by_name(t.name for t in post.tags)),
+        "categories": ", ".join(_by_name(c.name for c in post.categories)),
         "series_title": post.series.title if post.series else "",
         "series_part": post.series_part,
         "cover_image": post.cover_image or "",
@@ -235,19 +275,39 @@ def saved_message(post: Post, *, was_live: bool = False) -> str:
     }[post.status]
 
 
-def buttons_for(user: User, post: Post | None) -> list[tuple[str, str, bool]]:
-    """The form's submit buttons as (action, label, primary), in page order.
+def publish_label(post: Post | None, when: datetime | None, now: datetime | None = None) -> str:
+    """What the publish button does with the date in the form, in WordPress's words: "Schedule"
+    for a future date (unless the post is scheduled already), "Publish" for now or a past date
+    (unless it is out already), else "Update". editor.js applies the same rule as the date changes."""
+    future = when is not None and when > (now or utcnow())
+    if future and not (post is not None and post.is_scheduled):
+        return "Schedule"
+    if not future and not (post is not None and post.is_live):
+        return "Publish"
+    return "Update"
+
+
+def buttons_for(user: User, post: Post | None, when: datetime | None = None) -> list[tuple[str, str, bool]]:
+    """The form's submit buttons as (action, label, primary), in page order; ``when`` is the
+    instant the form's date names (None: empty, "now").
 
     Pressing Enter in a field submits with the first button, so it is the one that changes the
-    least: "Save draft" for a post not yet out, "Update" for a published one. Publishing is
-    offered only to those who may publish; ``save_post`` refuses it for others anyway.
+    least: "Save draft" for a post not yet out, "Update" for a published or scheduled one. A
+    scheduled post also offers "Publish now". Publishing is offered only to those who may publish;
+    ``save_post`` refuses it for others anyway.
     """
-    live = post is not None and post.status == PostStatus.PUBLISHED
     if not can_publish(user):
         return [(ACTION_DRAFT, "Save draft", False), (ACTION_REVIEW, "Submit for review", True)]
-    if live:
-        return [(ACTION_PUBLISH, "Update", True), (ACTION_DRAFT, "Switch to draft", False)]
-    return [(ACTION_DRAFT, "Save draft", False), (ACTION_PUBLISH, "Publish", True)]
+    label = publish_label(post, when)
+    if post is not None and post.is_scheduled:
+        return [
+            (ACTION_PUBLISH, label, True),
+            (ACTION_PUBLISH_NOW, "Publish now", False),
+            (ACTION_DRAFT, "Switch to draft", False),
+        ]
+    if post is not None and post.is_live:
+        return [(ACTION_PUBLISH, label, True), (ACTION_DRAFT, "Switch to draft", False)]
+    return [(ACTION_DRAFT, "Save draft", False), (ACTION_PUBLISH, label, True)]
 
 
 def get_editable_post(user: User, post_id: int) -> Post | None:

@@ -58,7 +58,7 @@ def _page_arg() -> int:
 @staff_required
 def dashboard() -> str:
     status = request.args.get("status", "all")
-    data = admin_posts.dashboard(current_user, status=status, page=_page_arg())
+    data = admin_posts.dashboard(current_user, status=status, page=_page_arg(), search=request.args.get("q", ""))
     return render_template(
         "admin/dashboard.html",
         data=data,
@@ -83,7 +83,7 @@ def _render_form(
             form=form,
             review_form=review_form,
             post=post,
-            buttons=admin_posts.buttons_for(current_user, post),
+            buttons=admin_posts.buttons_for(current_user, post, admin_posts.form_instant(form.published_at.data)),
             can_publish=can_publish(current_user),
             body_max_mb=int(current_app.config["POST_BODY_MAX_BYTES"]) / (1024 * 1024),
             editor=writing.editor_context(current_user, post),
@@ -130,11 +130,11 @@ def _handle_post_form(post: Post | None) -> Response | tuple[str, int]:
         form = PostForm()
     if request.method == "GET":
         return _render_form(form, post, 200, base_version=_base_version(), review_form=review_form)
-    post_valid = form.validate_on_submit()
+    action = request.form.get("action", "")
+    post_valid = form.validate_for(action)
     review_valid = review_form is None or review_form.validate()
     if not (post_valid and review_valid):
         return _render_form(form, post, 400, base_version=_base_version(), review_form=review_form)
-    action = request.form.get("action", "")
     if action not in ACTIONS:
         form.form_errors.append("Choose one of the buttons at the bottom of the form.")
         return _render_form(form, post, 400, review_form=review_form)

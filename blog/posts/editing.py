@@ -149,8 +149,9 @@ def _resolve_status(user: User, data: PostInput, post: Post | None) -> tuple[Pos
             "Contributors cannot publish; submit the post for review instead.", field="status", status=403
         )
     if wanted == PostStatus.PUBLISHED:
-        when = data.published_at or (post.published_at if post and post.published_at else None) or utcnow()
-        return wanted, when
+        # An empty date means now, as in WordPress: clearing a scheduled post's date and pressing
+        # Update puts it out at once (callers that keep the date pass it, as ``post_input_from`` does).
+        return wanted, data.published_at or utcnow()
     return wanted, data.published_at
 
 
@@ -263,7 +264,7 @@ def restore_revision(user: User, post: Post, revision: PostRevision) -> Post:
     data.title, data.body_md, data.excerpt = revision.title, revision.body_md, revision.excerpt
     if revision.excerpt and is_automatic_excerpt(revision.excerpt, render_post(revision.body_md), ""):
         data.excerpt = ""  # kept by an older version as it showed: it follows the text again
-    when = local_time(revision.created_at, "%Y-%m-%d %H:%M %Z")
+    when = local_time(revision.created_at, "%Y-%m-%d %H:%M:%S %Z")
     return save_post(user, data, post, revision_note=f"Restored the revision of {when}")
 
 

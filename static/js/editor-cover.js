@@ -77,8 +77,41 @@
   var shown = preview.querySelector("img");
   if (shown) watch(shown);
 
-  /* A typed address (an external image, say) gets its thumbnail when the field is left. */
-  urlInput.addEventListener("change", function () { show(urlInput.value.trim()); });
+  /* Values set here are announced as typing is, so the editor's unsaved-changes guard and its copy
+   * in this browser (editor.js) see them. */
+  function announce(input) { input.dispatchEvent(new Event("input", { bubbles: true })); }
+
+  /* The description's turn: focus it (the caret after a description the library had) and mark
+   * it for a moment, so the writer sees what to fill in or check. */
+  function askForDescription() {
+    var box = altInput.closest(".field") || altInput;
+    box.classList.remove("cover-alt-ask");
+    void box.offsetWidth;  // restart the highlight when asked again
+    box.classList.add("cover-alt-ask");
+    setTimeout(function () { box.classList.remove("cover-alt-ask"); }, 2600);
+    altInput.focus();
+    altInput.setSelectionRange(altInput.value.length, altInput.value.length);
+  }
+
+  /* The description a library image has, from the address field's suggestions. */
+  function storedDescription(url) {
+    var list = urlInput.list;
+    var found = list && Array.prototype.filter.call(list.options, function (o) { return o.value === url; })[0];
+    return found ? found.getAttribute("data-alt") || "" : "";
+  }
+
+  /* A typed (or suggested) address gets its thumbnail when the field is left, and the library's
+     description of that image if the writer has not written one. */
+  urlInput.addEventListener("change", function () {
+    var url = urlInput.value.trim();
+    show(url);
+    var stored = storedDescription(url);
+    if (stored && (!altInput.value.trim() || altInput.value === autoAlt)) {
+      altInput.value = stored;
+      autoAlt = stored;
+      announce(altInput);
+    }
+  });
 
   /* Make an upload (a library item or a fresh one, as /admin/media/ answers them) the cover. */
   function useImage(item) {
@@ -89,6 +122,8 @@
       altInput.value = item.alt_text || "";  // a file name is no description: left for the writer
       autoAlt = altInput.value;
     }
+    announce(urlInput);
+    announce(altInput);
   }
 
   removeButton.addEventListener("click", function () {
@@ -97,6 +132,8 @@
     autoAlt = null;
     errorLine.hidden = true;
     show("");
+    announce(urlInput);
+    announce(altInput);
     openButton.focus();  // Remove itself is gone now
   });
 
@@ -109,7 +146,7 @@
     unchanged: "The cover is unchanged.",
     done: function (reply) {
       useImage(reply);
-      if (!altInput.value.trim()) altInput.focus();  // ask for the description now
+      askForDescription();  // a fresh upload has none yet: ask for it now
     },
     fail: function (message) {
       errorLine.hidden = false;
@@ -147,7 +184,7 @@
     button.addEventListener("click", function () {
       useImage(item);
       dialog.close();
-      (altInput.value.trim() ? openButton : altInput).focus();
+      askForDescription();  // to write, or to check the library's
     });
     li.appendChild(button);
     grid.appendChild(li);

@@ -40,12 +40,58 @@
   }
   function baseVersion() { return parseInt(baseInput.value, 10) || null; }
   function setBaseVersion(v) { baseInput.value = String(v); ds.baseVersion = String(v); }
+  /* What the author typed: the text (title, body, excerpt: what the server's autosave keeps) and,
+   * in fields, every other field of the form by name (tags, series, cover, date, comments, a new
+   * post's review details), so leaving the page warns about them and this browser's copy brings
+   * them back. The CSRF token, the version and the buttons are the page's, not the author's. */
+  var TEXT_FIELDS = ["title", "body_md", "excerpt"];
+  var PAGE_FIELDS = ["csrf_token", "base_version", "action"];
+  function settingElements() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && !el.disabled && TEXT_FIELDS.indexOf(el.name) === -1 && PAGE_FIELDS.indexOf(el.name) === -1 &&
+        el.tagName !== "BUTTON" && el.tagName !== "FIELDSET" && ["file", "submit", "button", "reset"].indexOf(el.type) === -1;
+    });
+  }
   function snapshot() {
+    var fields = {};
+    settingElements().forEach(function (el) {
+      if (el.type === "radio" || el.type === "checkbox") {
+        fields[el.name] = fields[el.name] || [];
+        if (el.checked) fields[el.name].push(el.value);
+      } else if (el.multiple) {
+        fields[el.name] = Array.prototype.map.call(el.selectedOptions, function (o) { return o.value; });
+      } else {
+        fields[el.name] = el.value;
+      }
+    });
     return {
       title: titleInput.value,
       body_md: textarea.value,
       excerpt: excerptInput ? excerptInput.value : "",
+      fields: fields,
     };
+  }
+  /* Put a kept copy's settings back; each field that changes tells the page (the cover's thumbnail,
+   * the date's hint). A choice the page no longer offers stays as it is. */
+  function setFields(fields) {
+    if (!fields) return;
+    settingElements().forEach(function (el) {
+      if (!Object.prototype.hasOwnProperty.call(fields, el.name)) return;
+      var value = fields[el.name];
+      var before = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
+      if (el.type === "radio" || el.type === "checkbox") el.checked = [].concat(value).indexOf(el.value) !== -1;
+      else if (el.multiple) Array.prototype.forEach.call(el.options, function (o) { o.selected = value.indexOf(o.value) !== -1; });
+      else el.value = value;
+      var after = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
+      if (after !== before) el.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    if (typeof describeDate === "function") describeDate();
+  }
+  function sameFields(a, b) {
+    if (!a || !b) return a === b;
+    return Object.keys(a).concat(Object.keys(b)).every(function (name) {
+      return String(a[name] === undefined ? "" : a[name]) === String(b[name] === undefined ? "" : b[name]);
+    });
   }
 
   // ------------------------------------------------------------------ banner
@@ -118,7 +164,21 @@
     replaceRange(s, e, out, s, s + out.length);
   }
 
+  /* On an empty line (the caret, or a selection within that line) the prefix goes in and the caret
+   * after it, so the heading's or item's text follows: H, then "Ghost", gives "## Ghost". */
+  function prefixEmptyLine(prefix) {
+    var v = textarea.value;
+    var s = v.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
+    var e = v.indexOf("\n", textarea.selectionEnd);
+    if (e === -1) e = v.length;
+    var line = v.slice(s, e);
+    if (line.trim() || line.indexOf("\n") !== -1) return false;
+    replaceRange(s, e, prefix);
+    return true;
+  }
+
   function togglePrefix(prefix, pattern) {
+    if (prefixEmptyLine(typeof prefix === "function" ? prefix(1) : prefix)) return;
     var all = true;
     var v = textarea.value;
     var s = v.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
@@ -137,6 +197,7 @@
 
   var actions = {
     heading: function () {
+      if (prefixEmptyLine("## ")) return;
       eachLine(function (line) {
         if (!line.trim()) return line;
         var m = /^(#{1,6}) /.exec(line);
@@ -166,8 +227,36 @@
     quote: function () { togglePrefix("> ", /^> ?/); },
     ul: function () { togglePrefix("- ", /^[-*+] /); },
     ol: function () { togglePrefix(function (n) { return n + ". "; }, /^\d+\. /); },
+    spoiler: function () { wrap("||", "||", "spoiler"); },
+    spoiler_block: function () { spoilerBlock(); },
     image: function () { var input = $("[data-editor-image-input]"); if (input) input.click(); },
   };
+
+  /* "::: spoiler" … ":::" around the lines the selection touches (on an empty line, around a
+   * placeholder to type over), with a blank line before and after so it stands as its own block.
+   * On such a block it unwraps it again, as the other buttons toggle. */
+  var SPOILER_PLACEHOLDER = "Hidden until the reader opens it";
+  function spoilerBlock() {
+    var v = textarea.value;
+    var from = textarea.selectionStart, to = textarea.selectionEnd;
+    if (to > from && v.charAt(to - 1) === "\n") to -= 1;  // whole lines chosen, with their last line break
+    var s = v.lastIndexOf("\n", from - 1) + 1;
+    var e = v.indexOf("\n", to);
+    if (e === -1) e = v.length;
+    var chosen = v.slice(s, e);
+    var open = /^::: *spoiler[^\n]*\n([\s\S]*)\n:::[ \t]*$/.exec(chosen);
+    if (open) {
+      replaceRange(s, e, open[1], s, s + open[1].length);
+      return;
+    }
+    var inner = chosen.trim() ? chosen : SPOILER_PLACEHOLDER;
+    var before = v.slice(0, s), after = v.slice(e);
+    var lead = !before || /\n\s*\n$/.test(before) ? "" : "\n";
+    var tail = !after || /^\n[ \t]*\n/.test(after) ? "" : "\n";
+    var head = "::: spoiler\n";
+    var at = s + lead.length + head.length;
+    replaceRange(s, e, lead + head + inner + "\n:::" + tail, at, at + inner.length);
+  }
 
   $all("[data-md]").forEach(function (button) {
     button.addEventListener("click", function () { actions[button.dataset.md](); });
@@ -180,13 +269,14 @@
     var name = null;
     if (!event.shiftKey && !event.altKey) {
       name = { b: "bold", i: "italic", k: "link", e: "code" }[key] || null;
-      if (key === "s") { event.preventDefault(); saveNow(); return; }
     } else if (event.shiftKey && !event.altKey) {
-      name = { "(": "quote", "9": "quote", "*": "ul", "8": "ul", "&": "ol", "7": "ol", u: "image" }[key] || null;
+      name = { "(": "quote", "9": "quote", "*": "ul", "8": "ul", "&": "ol", "7": "ol", u: "image", x: "spoiler" }[key] || null;
+      if (event.code === "Digit0") name = "spoiler_block";  // ")" on a US keyboard, "=" on a German one
       if (key === "p") { event.preventDefault(); switchTab(currentTab === "write" ? "preview" : "write"); return; }
     } else if (event.altKey && !event.shiftKey && /^[1-6]$/.test(event.key)) {
       event.preventDefault();
       var level = parseInt(event.key, 10);
+      if (prefixEmptyLine("#".repeat(level) + " ")) return;
       eachLine(function (line) { return line.trim() ? "#".repeat(level) + " " + line.replace(/^#{1,6} /, "") : line; });
       return;
     }
@@ -196,7 +286,8 @@
   /* Lists by keyboard, as in GitHub's or Ghost's editor:
    * - Enter in a list item starts the next item: same indentation, same marker ("1. " gives "2. ");
    *   a quoted line ("> ") continues the same way.
-   * - Enter on an item that is only its marker ends the list: the marker goes, the line stays empty.
+   * - Enter on an item that is only its marker ends the list: the marker goes and a blank line
+   *   takes its place, so the next text is a paragraph (a line right under an item would join it).
    * - A whole list marker ("- ", "* ", "+ ", "3. ") typed first thing after one Enter inserted
    *   takes its place, so "- - " becomes "- ": typing the markers by hand or letting Enter add them
    *   gives the same list. A lone "-", "*" or "+" typed there and then Enter is an empty item: the
@@ -227,7 +318,8 @@
     if (!m) return;
     event.preventDefault();
     if (!(m[4] + v.slice(pos, lineEnd)).trim() || /^[-*+]$/.test(typed || "")) {
-      replaceRange(lineStart, lineEnd, "");
+      var above = v.slice(0, lineStart);
+      replaceRange(lineStart, lineEnd, !above || /(^|\n)[ \t]*\n$/.test(above) ? "" : "\n");
       return;
     }
     var next = m[3] ? (parseInt(m[3], 10) + 1) + ". " : m[2];
@@ -355,15 +447,26 @@
 
   // ------------------------------------------------------------------ autosave
 
+  /* dirty: the text differs from what the site holds (the post or its autosave), so the autosave
+   * has work to do. The settings beside it only reach the site with a button (or Ctrl+S on a
+   * draft): savedFields is what the post holds, and settingsChanged() keeps the page guarded. */
   var dirty = false, saving = false, saveTimer = null, retryDelay = AUTOSAVE_MS, blocked = null;
   var lastSaved = snapshot();
-  // A form sent back with an error (or restored from an autosave) shows text the post does not hold yet.
-  var unsavedOnLoad = ds.unsaved === "1";
+  var savedFields = lastSaved.fields;
+  // A form sent back with an error ("1": none of it is saved) or restored from an autosave ("text":
+  // its settings are the post's) shows text the post does not hold yet.
+  var unsavedOnLoad = ds.unsaved === "1" || ds.unsaved === "text";
   if (unsavedOnLoad) { dirty = true; lastSaved = { title: ds.serverTitle || "", body_md: null, excerpt: "" }; }
+  if (ds.unsaved === "1") savedFields = null;
+
+  function settingsChanged(entry) { return !savedFields || !sameFields((entry || snapshot()).fields, savedFields); }
+  function unsaved() { return dirty || settingsChanged(); }
+  function textOf(entry) { return { title: entry.title, body_md: entry.body_md, excerpt: entry.excerpt }; }
 
   function changed() {
-    dirty = !sameText(snapshot(), lastSaved);
-    if (dirty) writeLocal();
+    var now = snapshot();
+    dirty = !sameText(now, lastSaved);
+    if (dirty || settingsChanged(now)) writeLocal();
     quickCount();
     refreshPreview(false);
     scheduleSave(AUTOSAVE_MS);
@@ -374,9 +477,12 @@
     saveTimer = setTimeout(function () { saveTimer = null; saveNow(); }, delay);
   }
 
-  function saveNow() {
+  function saveNow(asked) {
     clearTimeout(saveTimer); saveTimer = null;
-    if (!dirty) return;
+    if (!dirty) {
+      if (asked) showBanner("info", settingsChanged() ? "Your text is saved. Press “" + publishVerb() + "” to save the settings you changed." : "Everything is saved.");
+      return;
+    }
     writeLocal();
     if (!ds.autosaveUrl) {
       // A new post lives in this browser until its first save creates it on the server.
@@ -385,16 +491,24 @@
     }
     if (saving || blocked) return;
     saving = true;
-    var sent = snapshot();
+    var sent = textOf(snapshot());
     sent.base_version = baseVersion();
     request("POST", ds.autosaveUrl, sent).then(function (res) {
       saving = false;
       if (res.status === 200) {
         lastSaved = sent;
-        dirty = !sameText(snapshot(), lastSaved);
+        var now = snapshot();
+        dirty = !sameText(now, lastSaved);
         retryDelay = AUTOSAVE_MS;
-        showBanner("success", "Saved " + clock(new Date(res.data.saved_at || Date.now())));
+        var at = clock(new Date(res.data.saved_at || Date.now()));
+        if (settingsChanged(now)) {
+          // The autosave keeps the text only: the rest stays in this browser until the post is saved.
+          showBanner("success", "Text saved " + at + ". The settings you changed are kept in this browser until you press “" + publishVerb() + "”.");
+        } else {
+          showBanner("success", "Saved " + at + (asked && (ds.postState === "published" || ds.postState === "scheduled") ? ". Readers see the changes once you press “" + publishVerb() + "”." : ""));
+        }
         if (dirty) scheduleSave(AUTOSAVE_MS);
+        else if (settingsChanged(now)) writeLocal();
         else forgetLocal();  // the site holds this text now and offers it back on return
       } else if (res.status === 409 && res.data.server) {
         conflict(res.data.server);
@@ -412,6 +526,41 @@
       scheduleSave(delay);
     });
   }
+
+  /* The button that stores everything: "Save draft" for a post not out yet, else the primary one
+   * ("Update", "Submit for review"). */
+  function publishVerb() {
+    var draft = form.querySelector('button[name="action"][value="draft"]');
+    if ((ds.postState === "new" || ds.postState === "draft") && draft) return draft.textContent.trim();
+    var primary = form.querySelector('button[type="submit"].button-primary');
+    return primary ? primary.textContent.trim() : "Save";
+  }
+
+  /* Ctrl+S, anywhere in the editor: a post not out yet (new, or a draft) is saved as "Save draft"
+   * saves it, every field, to the site. A post that is out, scheduled or waiting for review keeps
+   * its state (its "Save draft" would take it back): its text is autosaved, and the banner says
+   * which button puts the rest out. Everything is copied to this browser first, so a request that
+   * fails (offline, signed out, a server error) loses nothing: the copy is offered back here. */
+  function saveShortcut() {
+    var draft = form.querySelector('button[name="action"][value="draft"]');
+    if (!((ds.postState === "new" || ds.postState === "draft") && draft)) { saveNow(true); return; }
+    if (!unsaved()) { showBanner("info", "Everything is saved."); return; }
+    writeLocal();
+    if (navigator.onLine === false) {
+      showBanner("warning", "No connection, so the draft was not sent. Your text is kept in this browser; press Ctrl+S again when you are back online.");
+      return;
+    }
+    if (blocked === "session") { sessionExpired(); return; }
+    if (typeof form.requestSubmit === "function") form.requestSubmit(draft);
+    else draft.click();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (!(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey || event.key.toLowerCase() !== "s") return;
+    event.preventDefault();
+    var at = event.target;
+    if (at && at.closest && at.closest("dialog")) return;  // a dialog's own form (add a work) is not the post
+    saveShortcut();
+  });
 
   function sessionExpired() {
     blocked = "session";
@@ -457,17 +606,17 @@
     refreshPreview(true);
   }
 
-  [titleInput, textarea, excerptInput].forEach(function (el) {
-    if (el) el.addEventListener("input", changed);
-  });
+  // Every field counts: the text, and the settings beside it (a select or a radio says "change").
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
 
   /* Leaving the page: a last copy here and a last autosave that outlives the page. */
   var submitting = false;
   form.addEventListener("submit", function () { submitting = true; writeLocal(); });
   function flush() {
-    if (submitting || !dirty) return;
+    if (submitting || !unsaved()) return;
     writeLocal();
-    if (!ds.autosaveUrl || blocked || !navigator.sendBeacon) return;
+    if (!dirty || !ds.autosaveUrl || blocked || !navigator.sendBeacon) return;
     var data = new FormData();
     var s = snapshot();
     data.append("csrf_token", csrf);
@@ -480,7 +629,7 @@
   window.addEventListener("pagehide", flush);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
   window.addEventListener("beforeunload", function (event) {
-    if (submitting || !dirty) return;
+    if (submitting || !unsaved()) return;
     flush();
     event.preventDefault();
     event.returnValue = "";
@@ -496,14 +645,22 @@
     }
     var kept = readLocal();
     if (!kept) return;
-    if (sameText(kept, current)) { if (!unsavedOnLoad) forgetLocal(); return; }
+    // Just saved (the page says so): the site holds the text, and its settings as it stores them
+    // (the slug made, the tags in order), which need not read as typed. A page that cannot say
+    // (the static pages' editor) compares the text only, as before.
+    var same = sameText(kept, current) &&
+      (ds.justSaved !== "0" || !kept.fields || sameFields(kept.fields, current.fields));
+    if (same) { if (!unsavedOnLoad) forgetLocal(); return; }
     if (!kept.body_md.trim() && !kept.title.trim()) { forgetLocal(); return; }
     showBanner("warning", "Restore your unsaved changes from " + clock(new Date(kept.saved_at)) + "?", [
       { label: "Restore", primary: true, run: function () {
         setText(kept);
+        setFields(kept.fields);
         dirty = true;
         writeLocal();
-        showBanner("info", "Restored. They are saved as you go on typing.");
+        showBanner("info", settingsChanged()
+          ? "Restored. Press “" + publishVerb() + "” to keep it all on the site; until then it is kept in this browser."
+          : "Restored. They are saved as you go on typing.");
         scheduleSave(300);
       } },
       { label: "Discard", run: function () { forgetLocal(); banner.hidden = true; } },
@@ -670,11 +827,30 @@
     }
   }
 
+  /* The publish button says what it will do with this date, as WordPress's does (the server's
+   * blog.admin.posts.publish_label): "Schedule" for a future date unless the post is scheduled
+   * already, "Publish" for now or a past date unless it is out already, else "Update". */
+  var publishButton = $("[data-editor-publish]");
+  function labelPublish(when) {
+    if (!publishButton) return;
+    var future = !!when && when > new Date();
+    var state = ds.postState;
+    publishButton.textContent = future && state !== "scheduled" ? "Schedule"
+      : (!future && state !== "published" ? "Publish" : "Update");
+  }
+
   function describeDate() {
     if (!dateInput || !whenOut) return;
-    if (!dateInput.value) { whenOut.textContent = "Goes out as soon as it is published."; return; }
+    if (!dateInput.value) {
+      labelPublish(null);
+      whenOut.textContent = ds.postState === "published"
+        ? "Empty means now: the post is dated now when you press “Update”."
+        : "Goes out as soon as it is published.";
+      return;
+    }
     var when = typedInstant(dateInput.value, dateInput.dataset.editorZone);
     if (!when || isNaN(when.getTime())) { whenOut.textContent = ""; return; }
+    labelPublish(when);
     whenOut.textContent = when > new Date()
       ? "Scheduled: goes out " + when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) + " your time."
       : "Dated in the past: published at once, shown under that date.";
@@ -689,6 +865,102 @@
     var d = new Date(t.getAttribute("datetime"));
     if (!isNaN(d.getTime())) t.textContent = clock(d);
   });
+
+  // ------------------------------------------------------------------ review panel: add a work
+
+  /* "Add a work" beside the reviewed-work select opens a small dialog instead of another page:
+   * the work is created with fetch, added to the select and chosen, and the author's text never
+   * leaves this page. Without this (or without <dialog>) the link opens the work form in this
+   * tab, which comes back with the work chosen. */
+  (function addWork() {
+    var link = $("[data-add-work]");
+    var dialog = document.querySelector("[data-add-work-dialog]");
+    var select = form.querySelector("#review-work_id");
+    if (!link || !dialog || !select || typeof dialog.showModal !== "function") return;
+    var box = dialog.querySelector("[data-add-work-form]");
+    var errorBox = dialog.querySelector("[data-add-work-error]");
+    var submit = dialog.querySelector("[data-add-work-submit]");
+    var nameInput = box.querySelector("[name=title]");
+    var status = $("[data-add-work-status]");
+    $all("[data-add-work-nojs]").forEach(function (el) { el.hidden = true; });
+    link.setAttribute("aria-haspopup", "dialog");
+    link.setAttribute("role", "button");
+
+    function showError(text, field) {
+      errorBox.textContent = "";
+      var p = document.createElement("p");
+      p.className = "error";
+      p.textContent = text;
+      errorBox.appendChild(p);
+      errorBox.hidden = false;
+      var named = ["title", "original_title", "kind", "parent_id"].indexOf(field) !== -1;
+      var target = (named && box.querySelector("[name=" + field + "]")) || nameInput;
+      target.setAttribute("aria-invalid", "true");
+      target.focus();
+    }
+    function clearError() {
+      errorBox.hidden = true;
+      errorBox.textContent = "";
+      $all("[aria-invalid]", box).forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    }
+    function addOption(id, label) {
+      var option = document.createElement("option");
+      option.value = String(id);
+      option.textContent = label;
+      var later = Array.prototype.filter.call(select.options, function (o) {
+        return o.value !== "0" && o.textContent.toLowerCase() > label.toLowerCase();
+      })[0];
+      select.insertBefore(option, later || null);
+      var parentOption = option.cloneNode(true);  // it may be the whole of the next one added
+      var parents = box.querySelector("[name=parent_id]");
+      if (parents) parents.appendChild(parentOption);
+      return option;
+    }
+
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      clearError();
+      dialog.showModal();
+      nameInput.focus();
+    });
+    link.addEventListener("keydown", function (event) {
+      if (event.key === " ") { event.preventDefault(); link.click(); }  // a button answers Space too
+    });
+    dialog.querySelector("[data-add-work-cancel]").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("close", function () { if (!dialog.dataset.added) link.focus(); delete dialog.dataset.added; });
+    box.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearError();
+      if (!nameInput.value.trim()) { showError("Give the work a name.", "title"); return; }
+      var sent = {
+        title: nameInput.value,
+        original_title: box.querySelector("[name=original_title]").value,
+        kind: box.querySelector("[name=kind]").value,
+        parent_id: box.querySelector("[name=parent_id]").value,
+      };
+      submit.disabled = true;
+      request("POST", dialog.dataset.url, sent).then(function (res) {
+        submit.disabled = false;
+        if (res.status === 201) {
+          var option = addOption(res.data.id, res.data.label || res.data.title);
+          select.value = option.value;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+          box.reset();
+          dialog.dataset.added = "1";
+          dialog.close();
+          select.focus();
+          if (status) status.textContent = "Added “" + res.data.title + "” and chose it. Add its dates and credits later, on its page.";
+        } else if (res.status === 401 || res.csrfExpired) {
+          showError("You are signed out, so the work was not added. Sign in again in another tab, then try again; this page keeps your text.");
+        } else {
+          showError(res.data.error || res.data.message || "The site refused it (" + res.status + ").", res.data.field);
+        }
+      }, function () {
+        submit.disabled = false;
+        showError("No connection: the work was not added. Try again in a moment.");
+      });
+    });
+  })();
 
   quickCount();
   if (textarea.value.trim()) refreshPreview(true);
