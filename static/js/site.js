@@ -1,7 +1,9 @@
 /* Sargasso's small helpers. Every page works without this file; it only adds comfort.
  *
  * - Inline spoilers (<span class="spoiler" tabindex="0">): click, tap, Enter or Space toggles
- *   .revealed so the text stays readable after focus moves on. CSS alone reveals on hover/focus.
+ *   .revealed. With this file, neither a pointer passing over nor a Tab landing on one shows its
+ *   text, and screen readers hear "Spoiler, hidden" (the text is aria-hidden until shown);
+ *   without it, CSS reveals on hover and focus (html.js-spoilers marks the difference).
  * - Forms with data-confirm="Question?" ask before submitting (delete buttons in the admin).
  * - Pages served from the page cache are the same for every reader, so their forms carry no CSRF
  *   token (an empty csrf_token input) and the comment form no "shown at" stamp. When the reader
@@ -23,18 +25,48 @@
     return el && el.classList && el.classList.contains("spoiler") && el.tagName !== "DETAILS";
   }
 
+  var HIDDEN_HINT = "Spoiler, hidden. Press Enter to show it. ";
+  var SHOWN_HINT = "Spoiler: ";
+
+  function setShown(spoiler, shown) {
+    spoiler.classList.toggle("revealed", shown);
+    var hint = spoiler.querySelector(":scope > .spoiler-hint");
+    var text = spoiler.querySelector(":scope > .spoiler-text");
+    if (hint) hint.textContent = shown ? SHOWN_HINT : HIDDEN_HINT;
+    if (text) {
+      // Hidden text is out of the accessibility tree, and its links out of the Tab order.
+      if (shown) text.removeAttribute("aria-hidden");
+      else text.setAttribute("aria-hidden", "true");
+      var links = text.querySelectorAll("a[href]");
+      for (var i = 0; i < links.length; i++) {
+        if (shown) links[i].removeAttribute("tabindex");
+        else links[i].setAttribute("tabindex", "-1");
+      }
+    }
+  }
+
   function toggle(spoiler) {
-    spoiler.classList.toggle("revealed");
+    setShown(spoiler, !spoiler.classList.contains("revealed"));
   }
 
   function prepare(root) {
+    document.documentElement.classList.add("js-spoilers");
     var spoilers = root.querySelectorAll("span.spoiler");
     for (var i = 0; i < spoilers.length; i++) {
       var s = spoilers[i];
-      if (s.hasAttribute("data-spoiler-ready")) continue;
+      // Moderators read what they approve: the queue shows spoilers' text (admin-moderation.css).
+      if (s.hasAttribute("data-spoiler-ready") || s.closest(".moderation-comment-text")) continue;
       s.setAttribute("data-spoiler-ready", "");
       if (!s.hasAttribute("tabindex")) s.setAttribute("tabindex", "0");
       if (!s.hasAttribute("title")) s.setAttribute("title", "Spoiler: click to reveal");
+      var text = document.createElement("span");
+      text.className = "spoiler-text";
+      while (s.firstChild) text.appendChild(s.firstChild);
+      var hint = document.createElement("span");
+      hint.className = "spoiler-hint visually-hidden";
+      s.appendChild(hint);
+      s.appendChild(text);
+      setShown(s, s.classList.contains("revealed"));
     }
   }
 

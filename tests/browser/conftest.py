@@ -148,3 +148,14 @@ def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def click_first_line(locator: Any, *, hover_only: bool = False) -> None:
+    """Click (or hover) an inline element on its first line: one that wraps has a bounding box
+    whose middle can fall between its lines, on the paragraph around it."""
+    locator.scroll_into_view_if_needed()
+    x, y = locator.evaluate("el => { const r = el.getClientRects()[0]; return [r.x + 6, r.y + r.height / 2]; }")
+    if hover_only:
+        locator.page.mouse.move(x, y)
+    else:
+        locator.page.mouse.click(x, y)

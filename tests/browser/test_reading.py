@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import click_first_line
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -54,7 +56,7 @@ def test_reader_reveals_a_spoiler_by_click_and_by_keyboard(page, live_server, re
     spoiler = page.locator(".post-body span.spoiler").first
     hidden = spoiler.evaluate("(el) => getComputedStyle(el).color === getComputedStyle(el).backgroundColor")
     assert hidden, "an unrevealed spoiler should be unreadable"
-    spoiler.click()
+    click_first_line(spoiler)
     expect(spoiler).to_have_class("spoiler revealed")
     page.mouse.move(0, 0)
     page.get_by_role("heading", level=1).click()  # focus and hover elsewhere: it stays open
@@ -63,6 +65,31 @@ def test_reader_reveals_a_spoiler_by_click_and_by_keyboard(page, live_server, re
     spoiler.focus()
     page.keyboard.press("Enter")
     expect(spoiler).not_to_have_class("spoiler revealed")
+
+
+def test_a_spoiler_gives_nothing_away_to_a_pointer_a_tab_or_a_screen_reader(page, live_server, review_site):
+    """Hover and focus revealed an inline spoiler, and the accessibility tree read its text out."""
+    page.goto(live_server.url + f"/posts/{review_site.post.slug}/")
+    spoiler = page.locator(".post-body span.spoiler").first
+    text = spoiler.locator(".spoiler-text").inner_text()
+
+    def unreadable() -> bool:
+        return bool(spoiler.evaluate("(el) => getComputedStyle(el).color === getComputedStyle(el).backgroundColor"))
+
+    click_first_line(spoiler, hover_only=True)
+    assert unreadable(), "hovering showed the spoiler"
+    spoiler.focus()
+    assert unreadable(), "focusing showed the spoiler"
+    # Screen readers hear what it is, not what it hides.
+    body = page.locator(".post-body")
+    assert "Spoiler, hidden" in body.aria_snapshot() and text not in body.aria_snapshot()
+    page.keyboard.press("Enter")
+    expect(spoiler).to_have_class("spoiler revealed")
+    spoiler.evaluate(  # once its colours have faded in
+        "el => new Promise(done => { const check = () => getComputedStyle(el).color !== "
+        "getComputedStyle(el).backgroundColor ? done() : requestAnimationFrame(check); check(); })"
+    )
+    assert text in body.aria_snapshot()
 
 
 def test_staff_member_sees_admin_link_and_signs_out_from_the_header(page, live_server, make_user):
