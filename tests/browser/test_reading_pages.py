@@ -94,3 +94,16 @@ def test_lost_reader_gets_a_helpful_404(page, live_server, series_site):
     expect(page.locator(".post-card-title")).to_have_text("Fond Memories Part 2: Stink Bomb")
     page.goto(live_server.url + "/posts/not-here/")
     screenshot(page, "not-found")
+
+
+def test_the_series_box_numbers_each_part_by_its_own_number(page, live_server, make_post, make_user):
+    """"Part 4 of 4" sat above badges reading 1 and 2: the badges counted the list, not the parts."""
+    author = make_user("author")
+    make_post("Memories Part 1: Magnetic Rose", author=author, series_title="Fond Memories", series_part=1)
+    last = make_post("Memories Part 4: Cannon Fodder", author=author, series_title="Fond Memories", series_part=4)
+    page.goto(f"{live_server.url}/posts/{last.slug}/")
+    expect(page.locator(".series-position")).to_have_text("Part 4 of 4")
+    badges = page.locator(".series-parts li").evaluate_all(
+        "items => items.map(li => getComputedStyle(li, '::before').content)"
+    )
+    assert badges == ['"1"', '"4"']
