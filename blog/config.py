@@ -69,6 +69,7 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_MODERATION_KEYS": "",
     "COMMENTS_DISALLOWED_KEYS": "",
     "COMMENTS_TRASH_DAYS": 30,
+    "POSTS_TRASH_DAYS": 30,
     "COMMENTS_UNDO_SECONDS": 600,  # how long the queue's "Undo" works after an action; 0 = no Undo
     # --- discussion (votes, sorting, reports, bans, notifications) ---
     "COMMENTS_SORT_DEFAULT": "",  # oldest | newest | best; empty = follow COMMENTS_ORDER

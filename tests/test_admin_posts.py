@@ -233,18 +233,49 @@ def test_missing_post_is_a_404(client, author):
     assert client.post("/admin/posts/9999/delete").status_code == 404
 
 
-def test_delete_asks_first_then_removes_the_post(app, client, author, make_post):
+def test_delete_asks_first_then_moves_the_post_to_the_trash(app, client, author, make_post, make_comment):
+    """WordPress's Trash: a deleted post leaves the site at once but can be restored, as a draft."""
     post = make_post("Cannon Fodder notes", author=author)
+    make_comment(post, "Great short.")
     confirm = client.get(f"/admin/posts/{post.id}/delete")
     html = confirm.get_data(as_text=True)
     assert confirm.status_code == 200
-    assert "Cannon Fodder notes" in html and "cannot be undone" in html and 'method="post"' in html
-    assert db.session.get(Post, post.id) is not None
+    assert "Cannon Fodder notes" in html and "restore it, as a draft, for 30 days" in html and 'method="post"' in html
     response = client.post(f"/admin/posts/{post.id}/delete", follow_redirects=True)
-    assert "Deleted “Cannon Fodder notes”." in response.get_data(as_text=True)
+    assert "Moved “Cannon Fodder notes” to the trash." in response.get_data(as_text=True)
+    assert app.test_client().get(f"/posts/{post.slug}/").status_code == 404  # off the site at once
+    listed = client.get("/admin/").get_data(as_text=True)
+    assert "Cannon Fodder notes" not in listed and 'Trash <span class="count">(1)' in listed
+    trash = client.get("/admin/?status=trash").get_data(as_text=True)
+    assert "Cannon Fodder notes" in trash and "Restore" in trash and "Delete permanently" in trash
+    # Its editor sends the author to the trash, where it can be restored.
+    editing = client.get(f"/admin/posts/{post.id}/edit", follow_redirects=True).get_data(as_text=True)
+    assert "is in the trash: restore it to edit it." in editing
+    restored = client.post(f"/admin/posts/{post.id}/restore", follow_redirects=True)
+    assert "Restored “Cannon Fodder notes” as a draft." in restored.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Post, post.id) is None
-    assert app.test_client().get(f"/posts/{post.slug}/").status_code == 404
+    kept = db.session.get(Post, post.id)
+    assert kept is not None and kept.status == PostStatus.DRAFT and kept.comment_count == 1
+
+
+def test_a_trashed_post_is_deleted_for_good_by_hand_or_after_thirty_days(app, client, author, make_post):
+    now_gone = make_post("Delete me now", author=author)
+    old = make_post("Trashed long ago", author=author)
+    fresh = make_post("Trashed yesterday", author=author)
+    live = make_post("Still here", author=author)
+    assert client.post(f"/admin/posts/{live.id}/destroy").status_code == 302  # not in the trash: refused
+    for post in (now_gone, old, fresh):
+        client.post(f"/admin/posts/{post.id}/delete")
+    response = client.post(f"/admin/posts/{now_gone.id}/destroy", follow_redirects=True)
+    assert "Deleted “Delete me now” for good." in response.get_data(as_text=True)
+    db.session.expire_all()
+    db.session.get(Post, old.id).updated_at = utcnow() - timedelta(days=31)
+    db.session.get(Post, fresh.id).updated_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    client.get("/admin/")  # the trash empties itself when the posts are looked at
+    db.session.expire_all()
+    assert db.session.get(Post, now_gone.id) is None and db.session.get(Post, old.id) is None
+    assert db.session.get(Post, fresh.id) is not None and db.session.get(Post, live.id).status == PostStatus.PUBLISHED
 
 
 @pytest.mark.settings(WTF_CSRF_ENABLED=True)

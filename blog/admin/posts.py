@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -30,13 +31,14 @@ from blog.timezone import LocalTimeError, local, local_time, to_utc
 from .forms import ACTION_DRAFT, ACTION_PUBLISH, ACTION_PUBLISH_NOW, ACTION_REVIEW
 
 #: The dashboard's tabs, in order. "scheduled" is a published post whose date is ahead.
-STATUS_FILTERS = ("all", "draft", "pending", "scheduled", "published")
+STATUS_FILTERS = ("all", "draft", "pending", "scheduled", "published", "trash")
 STATUS_LABELS = {
     "all": "All",
     "draft": "Drafts",
     "pending": "Pending review",
     "scheduled": "Scheduled",
     "published": "Published",
+    "trash": "Trash",
 }
 #: The longest title search the posts list takes (anything longer is cut, not refused).
 SEARCH_MAX = 200
@@ -75,7 +77,9 @@ def _filter(query: Select[Any], status: str, now: datetime) -> Select[Any]:
         return query.where(Post.status == PostStatus.PUBLISHED, Post.published_at > now)
     if status == "published":
         return query.where(Post.status == PostStatus.PUBLISHED, Post.published_at <= now)
-    return query
+    if status == "trash":
+        return query.where(Post.status == PostStatus.TRASH)
+    return query.where(Post.status != PostStatus.TRASH)  # "All", as WordPress's, leaves the trash out
 
 
 def search_text(raw: str | None) -> str:
@@ -106,7 +110,8 @@ def status_counts(user: User, now: datetime | None = None, *, search: str = "") 
     for status, is_future, n in db.session.execute(query):
         key = "scheduled" if is_future else PostStatus(status).value
         counts[key] += n
-        counts["all"] += n
+        if key != "trash":
+            counts["all"] += n
     return counts
 
 
@@ -320,14 +325,50 @@ def get_editable_post(user: User, post_id: int) -> Post | None:
     return post
 
 
-def delete_post(user: User, post: Post) -> str:
-    """Delete ``post`` (comments, tags links and old slugs go with it). Returns its title."""
+def trash_post(user: User, post: Post) -> str:
+    """Move ``post`` to the trash: off the site at once (its address answers "not found", its
+    comments go with it), restorable as a draft for ``POSTS_TRASH_DAYS``. Returns its title."""
     if not can_edit_post(user, post):
         raise DomainError("You cannot delete this post.", status=403)
+    post.status = PostStatus.TRASH
+    post.updated_at = utcnow()  # when it was trashed: the purge counts from here
+    db.session.commit()
+    return post.title
+
+
+def restore_post(user: User, post: Post) -> str:
+    """Take ``post`` out of the trash as a draft (as WordPress does): nothing goes live by itself."""
+    if not can_edit_post(user, post):
+        raise DomainError("You cannot restore this post.", status=403)
+    if post.status != PostStatus.TRASH:
+        raise DomainError("That post is not in the trash.", status=409)
+    post.status = PostStatus.DRAFT
+    post.updated_at = utcnow()
+    db.session.commit()
+    return post.title
+
+
+def delete_post(user: User, post: Post) -> str:
+    """Delete a trashed ``post`` for good (comments, tag links and old slugs go with it)."""
+    if not can_edit_post(user, post):
+        raise DomainError("You cannot delete this post.", status=403)
+    if post.status != PostStatus.TRASH:
+        raise DomainError("Move the post to the trash first.", status=409)
     title = post.title
     db.session.delete(post)
     db.session.commit()
     return title
+
+
+def purge_trash(now: datetime | None = None) -> int:
+    """Delete posts trashed more than ``POSTS_TRASH_DAYS`` ago (lazily, when the posts list is shown)."""
+    cutoff = (now or utcnow()) - timedelta(days=int(current_app.config["POSTS_TRASH_DAYS"]))
+    expired = list(db.session.scalars(select(Post).where(Post.status == PostStatus.TRASH, Post.updated_at < cutoff)))
+    for post in expired:
+        db.session.delete(post)
+    if expired:
+        db.session.commit()
+    return len(expired)
 
 
 def autosave_for(user: User, post: Post) -> PostAutosave | None:

@@ -22,7 +22,7 @@ from blog.auth.permissions import can_manage_site, can_publish, require, staff_r
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.accounts import Role, User
-from blog.models.posts import Post
+from blog.models.posts import Post, PostStatus
 from blog.posts.revisions import EditConflict, diff_lines
 from blog.reviews.editing import can_manage_works
 from blog.reviews.forms import PostReviewForm, post_review_form
@@ -58,6 +58,7 @@ def _page_arg() -> int:
 @staff_required
 def dashboard() -> str:
     status = request.args.get("status", "all")
+    admin_posts.purge_trash()  # lazily: the trash empties itself when someone looks at the posts
     data = admin_posts.dashboard(current_user, status=status, page=_page_arg(), search=request.args.get("q", ""))
     return render_template(
         "admin/dashboard.html",
@@ -180,19 +181,59 @@ def _editable_or_abort(post_id: int) -> Post:
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_post(post_id: int) -> Response | tuple[str, int]:
-    return _handle_post_form(_editable_or_abort(post_id))
+    post = _editable_or_abort(post_id)
+    if post.status == PostStatus.TRASH:
+        flash(f"\u201c{post.title}\u201d is in the trash: restore it to edit it.", "warning")
+        return redirect(url_for("admin.dashboard", status="trash"))
+    return _handle_post_form(post)
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @staff_required
 def delete_post(post_id: int) -> Response | str:
+    """Move to the trash (asked first); from the Trash tab, ``restore`` and ``destroy`` take over."""
     post = _editable_or_abort(post_id)
+    if post.status == PostStatus.TRASH:
+        return redirect(url_for("admin.dashboard", status="trash"))
     form = DeleteForm()
     if request.method == "POST" and form.validate_on_submit():
-        title = admin_posts.delete_post(current_user, post)
-        flash(f"Deleted \u201c{title}\u201d.", "success")
+        title = admin_posts.trash_post(current_user, post)
+        days = current_app.config["POSTS_TRASH_DAYS"]
+        flash(f"Moved \u201c{title}\u201d to the trash. You can restore it from the Trash for {days} days.", "success")
         return redirect(url_for("admin.dashboard"))
     return render_template("admin/post_delete.html", post=post, form=form)
+
+
+@bp.post("/posts/<int:post_id>/restore")
+@staff_required
+def restore_post(post_id: int) -> Response:
+    post = _editable_or_abort(post_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    try:
+        title = admin_posts.restore_post(current_user, post)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.dashboard", status="trash"))
+    flash(f"Restored \u201c{title}\u201d as a draft.", "success")
+    return redirect(url_for("admin.edit_post", post_id=post.id))
+
+
+@bp.post("/posts/<int:post_id>/destroy")
+@staff_required
+def destroy_post(post_id: int) -> Response:
+    post = _editable_or_abort(post_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    try:
+        title = admin_posts.delete_post(current_user, post)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.dashboard", status="trash"))
+    flash(f"Deleted \u201c{title}\u201d for good.", "success")
+    return redirect(url_for("admin.dashboard", status="trash"))
 
 
 @bp.get("/users")

@@ -19,6 +19,8 @@ class PostStatus(enum.StrEnum):
     DRAFT = "draft"
     PENDING = "pending"
     PUBLISHED = "published"
+    #: Deleted by its author, restorable (as a draft) for ``POSTS_TRASH_DAYS``; shown nowhere but the Trash.
+    TRASH = "trash"
 
 
 class CommentStatusChoice(enum.StrEnum):
