@@ -85,6 +85,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reviews_bp)
 
+    from blog import pages
+
+    pages.init_app(app)  # /<slug>/ pages (their route weighs less than every fixed address) and the site menu
+
     from blog.comments.discussion_views import bp as discussion_bp
 
     app.register_blueprint(discussion_bp)  # likes, reports, moderators' tools, bans, email links

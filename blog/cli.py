@@ -94,7 +94,8 @@ def reset_password_command(email: str, password_stdin: bool, generate: bool) -> 
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Load the demo review "Fond Memories Part 1: Magnetic Rose" and two draft parts (idempotent)."""
+    """Load the demo review "Fond Memories Part 1: Magnetic Rose", two draft parts and the About and
+    How I score pages (idempotent)."""
     from blog.demo import demo_author, seed_demo
 
     author = demo_author()
@@ -106,8 +107,10 @@ def seed_demo_command() -> None:
     result = seed_demo(author)
     for post in result.created:
         click.echo(f"Created “{post.title}” ({post.display_status}).")
-    if not result.created:
-        click.echo("The demo posts are already there; nothing to do.")
+    for page in result.pages_created:
+        click.echo(f"Created the page “{page.title}” at /{page.slug}/ (in the site menu).")
+    if not result.created and not result.pages_created:
+        click.echo("The demo posts and pages are already there; nothing to do.")
 
 
 def _box(lines: list[str]) -> str:
@@ -130,6 +133,8 @@ def setup_demo_command(url: str) -> None:
     click.echo("Database is up to date.")
     for post in report.seeded:
         click.echo(f"Demo post: “{post.title}” ({post.display_status}).")
+    for page in report.seeded_pages:
+        click.echo(f"Demo page: “{page.title}” at /{page.slug}/.")
     login_url = url.rstrip("/") + "/login"
     if report.admin_password is not None:
         click.echo(

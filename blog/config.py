@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "POST_BODY_MAX_BYTES": 1024 * 1024,
     "WORDS_PER_MINUTE": 230,
     "FEED_ITEMS": 20,
+    # --- pages ---
+    "MENU_RECHECK_SECONDS": 10,  # how long a worker shows its copy of the site menu before checking it
     # --- staff login ---
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
@@ -147,7 +149,7 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE_ENABLED": True,
     "PAGE_CACHE_TTL": 600,  # seconds an entry lives at most; changes invalidate it sooner
     "PAGE_CACHE_MAX_BYTES": 32 * 1024 * 1024,  # in-process cache size per worker (no Redis)
-    "PAGE_CACHE_BLUEPRINTS": "posts reviews",  # GET pages of these are cached for anonymous readers
+    "PAGE_CACHE_BLUEPRINTS": "posts reviews pages",  # GET pages of these are cached for anonymous readers
     "PAGE_CACHE_EXCLUDE": "",  # endpoints never cached, e.g. "posts.search"
     "PAGE_CACHE_SHARED_MAX_AGE": 0,  # s-maxage for nginx/CDN on pages without a form; 0: revalidate
     "LOG_LEVEL": "INFO",
@@ -277,5 +279,7 @@ def check_config(app: Flask) -> None:
         raise ConfigError("PASSWORD_RESET_MAX_AGE_SECONDS must be at least 60 (the default is 3600, one hour).")
     if not 1 <= int(app.config["MEDIA_LIBRARY_PAGE_SIZE"]) <= 200:
         raise ConfigError("MEDIA_LIBRARY_PAGE_SIZE must be from 1 to 200 (the default is 24).")
+    if float(app.config["MENU_RECHECK_SECONDS"]) < 0:
+        raise ConfigError("MENU_RECHECK_SECONDS must be 0 or more (the default is 10).")
     if int(app.config["REVIEW_SCORE_SCALE"]) not in {5, 10, 100}:
         raise ConfigError("REVIEW_SCORE_SCALE must be 5, 10 or 100.")

@@ -49,6 +49,7 @@ from blog.cache import backend
 from blog.extensions import db
 from blog.models.base import utcnow
 from blog.models.posts import PostStatus
+from blog.pages.menu import MENU_EPOCH
 from blog.posts.search import refresh_search_terms
 
 FORMAT = "sargasso-export"
@@ -265,8 +266,10 @@ def import_site(data: dict[str, Any]) -> dict[str, int]:
         cache = backend()
         if cache is not None and not cache.bump_after_commit():
             cache.bump(conn)  # in the import's transaction
+            cache.advance(MENU_EPOCH, conn)  # pages came in: every worker reads its site menu again
     if cache is not None and cache.bump_after_commit():
         cache.bump()
+        cache.advance(MENU_EPOCH)
     return counts
 
 

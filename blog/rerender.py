@@ -1,4 +1,4 @@
-"""``flask rerender``: render every stored post and comment again from its source.
+"""``flask rerender``: render every stored post, page and comment again from its source.
 
 HTML is produced once, at write time, and stored beside the source. When the rendering policy
 changes (a new allowlist, a sanitizer fix, a new Markdown feature), or ``SITE_TIMEZONE`` does
@@ -22,7 +22,9 @@ from blog.comments import cards
 from blog.extensions import db
 from blog.media.uploads import srcsets_in
 from blog.models.comments import Comment
+from blog.models.pages import Page
 from blog.models.posts import Post
+from blog.pages.editing import rendered
 from blog.posts.editing import reading_stats
 from blog.posts.excerpts import is_automatic_excerpt
 from blog.posts.search import search_terms
@@ -37,6 +39,8 @@ class RerenderResult:
 
     posts_seen: int = 0
     posts_changed: int = 0
+    pages_seen: int = 0
+    pages_changed: int = 0
     comments_seen: int = 0
     comments_changed: int = 0
     #: Cards (``blog.comments.cards``): posts looked at, comment and thread cards written.
@@ -109,6 +113,23 @@ def rerender_posts(result: RerenderResult, *, batch_size: int = 200, progress: P
             progress(len(rows))
 
 
+def rerender_pages(result: RerenderResult, *, batch_size: int = 200, progress: Progress | None = None) -> None:
+    """Re-render every page as ``write_page`` does: with the unfiltered-HTML capability of whoever
+    saved it last, its uploads' resized copies, and the meta summary that follows the text when
+    no description was typed. ``updated_at`` is left alone."""
+    query = select(Page.id, Page.body_md, Page.description, Page.unfiltered_html, Page.body_html, Page.summary)
+    for rows in _batches(query, Page.id, batch_size):
+        for row in rows:
+            html, summary = rendered(row.body_md or "", row.description or "", unfiltered=row.unfiltered_html)
+            if (html, summary) != (row.body_html, row.summary):
+                db.session.execute(update(Page).where(Page.id == row.id).values(body_html=html, summary=summary))
+                result.pages_changed += 1
+        result.pages_seen += len(rows)
+        db.session.commit()
+        if progress is not None:
+            progress(len(rows))
+
+
 def rerender_comments(result: RerenderResult, *, batch_size: int = 500, progress: Progress | None = None) -> None:
     """Re-render every comment (whatever its status: a held one may be approved later)."""
     query = select(Comment.id, Comment.body_source, Comment.body_html)
@@ -125,9 +146,10 @@ def rerender_comments(result: RerenderResult, *, batch_size: int = 500, progress
 
 
 def rerender_all(*, batch_size: int = 200, progress: Progress | None = None) -> RerenderResult:
-    """Posts then comments; ``progress`` is called with the number of rows each batch covered."""
+    """Posts, pages, then comments; ``progress`` is called with the number of rows each batch covered."""
     result = RerenderResult()
     rerender_posts(result, batch_size=batch_size, progress=progress)
+    rerender_pages(result, batch_size=batch_size, progress=progress)
     rerender_comments(result, batch_size=batch_size, progress=progress)
     rerender_cards(result)
     return result
@@ -142,16 +164,23 @@ def rerender_cards(result: RerenderResult, *, progress: Progress | None = None) 
 @click.command("rerender")
 @click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 10_000), help="Rows per commit.")
 @click.option("--posts/--no-posts", default=True, help="Re-render posts.")
+@click.option("--pages/--no-pages", default=True, help="Re-render pages (About, How I score...).")
 @click.option("--comments/--no-comments", default=True, help="Re-render comments.")
 @with_appcontext
-def rerender_command(batch_size: int, posts: bool, comments: bool) -> None:
-    """Render every post and comment again from its source (after a change of rendering policy or of SITE_TIMEZONE)."""
+def rerender_command(batch_size: int, posts: bool, pages: bool, comments: bool) -> None:
+    """Render every post, page and comment again from its source (after a change of rendering policy or of
+    SITE_TIMEZONE)."""
     result = RerenderResult()
     if posts:
         total = db.session.scalar(select(func.count()).select_from(Post)) or 0
         with click.progressbar(length=total, label="Posts   ", show_pos=True) as bar:
             rerender_posts(result, batch_size=batch_size, progress=bar.update)
         click.echo(f"Posts: {result.posts_changed} of {result.posts_seen} changed.")
+    if pages:
+        total = db.session.scalar(select(func.count()).select_from(Page)) or 0
+        with click.progressbar(length=total, label="Pages   ", show_pos=True) as bar:
+            rerender_pages(result, batch_size=batch_size, progress=bar.update)
+        click.echo(f"Pages: {result.pages_changed} of {result.pages_seen} changed.")
     if comments:
         total = db.session.scalar(select(func.count()).select_from(Comment)) or 0
         with click.progressbar(length=total, label="Comments", show_pos=True) as bar:

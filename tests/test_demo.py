@@ -12,7 +12,7 @@ from flask_migrate import stamp
 from sqlalchemy import func, select
 
 from blog.extensions import db
-from blog.models import Post, PostStatus, Role, User
+from blog.models import Page, Post, PostStatus, Role, User
 from tests.conftest import empty_database_app
 
 PART_1 = "Fond Memories Part 1: Magnetic Rose"
@@ -92,6 +92,29 @@ def test_seed_post_is_readable_on_the_site(app, client, make_user):
     assert client.get("/posts/fond-memories-part-2-stink-bomb/").status_code == 404  # still a draft
 
 
+def test_seed_demo_adds_the_about_and_how_i_score_pages_to_the_site_menu(app, client, make_user):
+    make_user(Role.ADMIN, name="Bebopshock")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert "Created the page “About” at /about/ (in the site menu)." in result.output
+    assert "Created the page “How I score” at /how-i-score/ (in the site menu)." in result.output
+    home = client.get("/").get_data(as_text=True)
+    nav = home[home.index('<ul class="nav-links">') : home.index("</ul>", home.index('<ul class="nav-links">'))]
+    assert nav.index('href="/about/"') < nav.index('href="/how-i-score/"')
+    about = client.get("/about/").get_data(as_text=True)
+    assert "used DVD store" in about and "lorem" not in about.lower()
+    score = client.get("/how-i-score/").get_data(as_text=True)
+    assert "<table>" in score and "A favourite for life." in score
+    # Run again (someone rewrote the About page since): nothing is added or overwritten.
+    page = db.session.scalar(select(Page).where(Page.slug == "about"))
+    page.title = "About me"
+    db.session.commit()
+    again = runner.invoke(args=["seed-demo"])
+    assert "already there" in again.output
+    assert db.session.scalar(select(func.count(Page.id))) == 2
+    assert db.session.scalar(select(Page.title).where(Page.slug == "about")) == "About me"
+
+
 # ----------------------------------------------------------------------------- setup-demo
 
 
@@ -152,3 +175,5 @@ def test_setup_demo_builds_a_fresh_database_with_the_migrations(tmp_path):
         assert admin is not None and admin.check_password(password)
         part_1 = db.session.scalar(select(Post).where(Post.title == PART_1))
         assert part_1 is not None and part_1.is_live
+        assert "Demo page: “About” at /about/." in result.output
+        assert {page.slug for page in db.session.scalars(select(Page))} == {"about", "how-i-score"}

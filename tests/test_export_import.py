@@ -25,6 +25,8 @@ from blog.models import (
     WorkRevision,
 )
 from blog.models.base import utcnow
+from blog.models.pages import PageStatus
+from blog.pages.editing import PageInput, write_page
 from blog.portability import SECRET_COLUMN, exported_columns, exported_tables
 from blog.posts.editing import PostInput, save_post
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, build_config
@@ -106,6 +108,18 @@ def build_site(make_user, make_post):
         )
     )
     db.session.add(Review(post_id=post.id, work_id=work.id, score=8.5, scale=10, verdict="Haunting."))
+    write_page(
+        admin,
+        PageInput(
+            title="How I score",
+            body_md="A **10** is a favourite for life; メモリーズ got one.",
+            status=PageStatus.PUBLISHED,
+            show_in_menu=True,
+            menu_label="Scores",
+            menu_order=2,
+        ),
+    )
+    write_page(admin, PageInput(title="Review policy", body_md="Not written yet.", status=PageStatus.DRAFT))
     db.session.commit()
     return admin
 
@@ -187,7 +201,12 @@ def test_export_then_import_loses_nothing_but_secrets(app, make_user, make_post,
         page = client.get("/posts/fond-memories-1/").get_data(as_text=True)
         assert "Fond Memories Part 1" in page
         assert client.get("/posts/fond-memories-part-1-magnetic-rose/").status_code == 301
-        assert "Cannon Fodder" not in client.get("/").get_data(as_text=True)
+        home = client.get("/").get_data(as_text=True)
+        assert "Cannon Fodder" not in home
+        # The pages: the published one at its address and in the menu, the draft still a draft.
+        assert '<a href="/how-i-score/">Scores</a>' in home
+        assert "favourite for life" in client.get("/how-i-score/").get_data(as_text=True)
+        assert client.get("/review-policy/").status_code == 404
         ed = db.session.scalar(select(User).where(User.email == "ed@example.org"))
         assert ed.password_hash is None and not ed.check_password(PASSWORD)
         # New rows get fresh ids (PostgreSQL sequences moved past the imported ones).

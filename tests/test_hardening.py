@@ -214,6 +214,7 @@ def test_signing_in_never_sends_the_reader_to_another_site(app, make_user, targe
 #: reason in review: where is it sanitized?
 SAFE_ALLOWLIST = {
     "post.body_html",  # render_post at save time
+    "page.body_html",  # render_post at save time (blog.pages.editing)
     "comment.body_html",  # render_comment at save time
     "c.body_html",  # the same, in loops over comments
 }

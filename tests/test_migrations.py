@@ -229,3 +229,53 @@ def test_downgrading_all_the_way_keeps_every_posts_tags_and_comments(tmp_path: P
             counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables]  # noqa: S608
         assert counts == [1, 1, 1, 1]
         upgrade()
+
+
+def test_the_pages_migration_adds_pages_and_going_back_keeps_every_post_and_import_record(tmp_path: Path):
+    """Revision 3173b01d9f69 adds ``pages`` and ``imported_items.page_id`` (SQLite copies
+    ``imported_items`` to add the foreign key): nothing of the posts or their import records is
+    lost either way, and going back forgets only the records of imported pages."""
+    from sqlalchemy import text
+
+    from blog.models import ImportedItem, Page, PageStatus
+    from blog.models.base import utcnow
+
+    before = "5d2c8e1f9a47"
+    with empty_database_app(tmp_path) as app, app.app_context(), app.test_request_context():
+        upgrade(revision=before)
+        with db.engine.begin() as conn:
+            insert_first_schema_posts(conn, {"id": 1, "slug": "rose", "published_at": utcnow()})
+            conn.execute(
+                text(
+                    "INSERT INTO imported_items (source, kind, remote_id, guid, post_id, created_at) "
+                    "VALUES ('https://old.example.org', 'post', '7', 'g7', 1, :now)"
+                ),
+                {"now": utcnow()},
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            assert "page_id" in {c["name"] for c in inspect(conn).get_columns("imported_items")}
+            assert {fk["referred_table"] for fk in inspect(conn).get_foreign_keys("imported_items")} == {
+                "posts", "comments", "pages",
+            }  # fmt: skip
+        page = Page(title="About", slug="about", body_md="Hi", body_html="<p>Hi</p>", status=PageStatus.PUBLISHED)
+        db.session.add(page)
+        db.session.flush()
+        db.session.add(ImportedItem(source="https://old.example.org", kind="page", remote_id="2", page_id=page.id))
+        db.session.commit()
+        db.session.delete(page)  # an imported page deleted here: its record goes too (a later import brings it back)
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count(ImportedItem.id))) == 1
+        db.session.add(Page(title="About", slug="about", body_md="Hi", body_html="<p>Hi</p>"))
+        db.session.commit()
+        db.session.remove()
+
+        downgrade(revision=before)
+        with db.engine.connect() as conn:
+            assert "pages" not in inspect(conn).get_table_names()
+            assert "page_id" not in {c["name"] for c in inspect(conn).get_columns("imported_items")}
+            assert conn.execute(text("SELECT count(*) FROM posts")).scalar() == 1
+            assert conn.execute(text("SELECT post_id FROM imported_items")).scalars().all() == [1]
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pages")).scalar() == 0

@@ -23,6 +23,8 @@ from blog.models import (
     ImportedItem,
     ModerationAction,
     OutgoingMail,
+    Page,
+    PageStatus,
     Post,
     PostStatus,
     Role,
@@ -36,7 +38,7 @@ from blog.rendering import html_to_text, render_post, summary_of
 from tests.conftest import PASSWORD
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wordpress" / "theme-unit-test.wordpress.xml"
-TABLES = (Post, Comment, User, Category, Tag, ImportedItem, SlugRedirect, ModerationAction)
+TABLES = (Post, Page, Comment, User, Category, Tag, ImportedItem, SlugRedirect, ModerationAction)
 
 pytestmark = pytest.mark.settings(PAGE_CACHE_ENABLED=False)
 
@@ -186,7 +188,7 @@ def test_the_theme_unit_test_export_arrives_as_posts_readers_can_read(app: Flask
     assert "Comments: 22 (21 approved, 1 pending); 0 already imported; 10 skipped." in result.output
     assert "Categories: 65 created. Tags: 61 created." in result.output
     assert "Authors: 2 accounts created, 0 matched to existing accounts." in result.output
-    assert "21 pages not imported (Sargasso has no static pages)" in result.output
+    assert "Pages: 20 (20 published); 0 already imported; 1 skipped." in result.output  # the export's 21 pages
     assert "38 attachments not copied" in result.output
     assert "“Edge Case: No Content”: it has no content" in result.output
     assert "password-protected posts, imported as drafts (Sargasso has no post passwords): “Template: Password" in (
@@ -219,6 +221,111 @@ def test_the_theme_unit_test_export_arrives_as_posts_readers_can_read(app: Flask
 
     home = client.get("/").get_data(as_text=True)
     assert "Block: Image" in home  # the newest post (November 2018) leads the home page
+
+
+def test_the_theme_unit_tests_pages_arrive_as_pages_at_the_sites_top_level(app: Flask, client: Any) -> None:
+    result = import_wordpress(app, FIXTURE)
+
+    assert result.exit_code == 0, result.output
+    assert "page “Επίπεδο 3”: it has no content, and a page needs a body" in result.output
+    assert (
+        "12 pages under another page on WordPress are at the site's top level, at their own address "
+        "(pages have no parents here): “Page with comments”"
+    ) in result.output
+    assert "page “a Blog page”: /blog/ is taken by the site itself, so it is at /blog-2/" in result.output
+    assert "page “Επίπεδο 2 -Second Greek level”: its address /επίπεδο-2/ is spelled /epipedo-2/ here" in result.output
+    assert "imported pages are not in the site menu" in result.output
+    assert "5 comments skipped: on a page (pages have no comments here)" in result.output
+    pages = {page.slug: page for page in db.session.scalars(select(Page))}
+    assert len(pages) == 20 and {page.status for page in pages.values()} == {PageStatus.PUBLISHED}
+    assert {"about", "level-1", "level-2", "level-3", "level-3b", "blog-2", "greek", "epipedo-2"} <= set(pages)
+    for page in pages.values():
+        assert not page.unfiltered_html and not page.show_in_menu
+        assert page.body_html == render_post(page.body_md), page.slug
+    assert pages["about"].title == "About The Tests"
+    assert pages["about"].created_at.year < 2020  # WordPress's dates, not the import's
+
+    about = client.get("/about/")
+    assert about.status_code == 200 and "About The Tests" in about.get_data(as_text=True)
+    assert client.get("/level-3/").status_code == 200  # was /level-1/level-2/level-3/
+    assert client.get("/blog-2/").status_code == 200
+    home = client.get("/").get_data(as_text=True)
+    assert "About The Tests" not in home and 'href="/about/"' not in home  # no list, and not in the menu
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.title == "About The Tests")) == 0
+
+
+def test_page_statuses_addresses_and_clashes_map_as_a_wordpress_user_expects(
+    app: Flask, client: Any, make_user: Any, tmp_path: Path
+) -> None:
+    from blog.pages.editing import PageInput, write_page
+
+    write_page(make_user(Role.ADMIN), PageInput(title="About me", body_md="Mine.", slug="about", status="published"))
+    db.session.commit()
+    path = write(
+        tmp_path,
+        wxr(
+            item(10, "About", "<p>Their about page.</p>", name="about", post_type="page"),
+            item(11, "Team", "<p>Who we are.</p>", name="team", post_type="page", parent=10),
+            item(12, "Search", "<p>Search tips.</p>", name="search", post_type="page"),
+            item(13, "Secret", "<p>Private.</p>", post_type="page", status="private"),
+            item(14, "Soon", "<p>Not yet.</p>", post_type="page", status="future", date="2031-01-01 10:00:00"),
+            item(15, "Waiting", "<p>Pending.</p>", post_type="page", status="pending"),
+            item(16, "Locked", "<p>Password.</p>", post_type="page", password="hunter2"),
+            item(17, "Sketch", "<p>Draft.</p>", name="", post_type="page", status="draft"),
+            item(18, "Binned", "<p>Gone.</p>", post_type="page", status="trash"),
+            item(19, "Guestbook", "<p>Sign here.</p>", post_type="page", comments=comment(1, "Hello")),
+        ),
+    )
+    result = import_wordpress(app, path)
+
+    assert result.exit_code == 0, result.output
+    assert "Pages: 9 (5 draft, 4 published); 0 already imported; 1 skipped." in result.output
+    assert "page “About”: /about/ is taken by another page, so it is at /about-2/" in result.output
+    assert "page “Search”: /search/ is taken by the site itself, so it is at /search-2/" in result.output
+    assert "1 page under another page on WordPress is at the site's top level, at its own address" in result.output
+    assert (
+        "pages imported as drafts: “Secret” (private), “Soon” (scheduled), “Waiting” (waiting for review), "
+        "“Locked” (password-protected)"
+    ) in result.output
+    assert "page “Binned”: in the WordPress trash" in result.output
+    assert "1 comment skipped: on a page (pages have no comments here)" in result.output
+    statuses = dict(db.session.execute(select(Page.slug, Page.status)).all())
+    assert statuses == {
+        "about": "published",  # ours, untouched
+        "about-2": "published",
+        "team": "published",
+        "search-2": "published",
+        "secret": "draft",
+        "soon": "draft",
+        "waiting": "draft",
+        "locked": "draft",
+        "sketch": "draft",  # no WordPress slug: made from the title
+        "guestbook": "published",
+    }
+    assert "Mine." in client.get("/about/").get_data(as_text=True)
+    assert "Their about page." in client.get("/about-2/").get_data(as_text=True)
+    assert client.get("/secret/").status_code == 404
+
+
+def test_importing_pages_again_adds_nothing_and_brings_back_a_deleted_one(app: Flask, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        wxr(
+            item(10, "About", "<p>Hello.</p>", name="about", post_type="page"),
+            item(11, "Colophon", "<p>Made with care.</p>", name="colophon", post_type="page"),
+        ),
+    )
+    assert import_wordpress(app, path).exit_code == 0
+    again = import_wordpress(app, path)
+    assert "Pages: 0 (none); 2 already imported; 0 skipped." in again.output
+    assert sorted(db.session.scalars(select(Page.slug))) == ["about", "colophon"]
+
+    db.session.delete(db.session.scalar(select(Page).where(Page.slug == "colophon")))
+    db.session.commit()
+    third = import_wordpress(app, path)
+    assert "Pages: 1 (1 published); 1 already imported; 0 skipped." in third.output
+    assert sorted(db.session.scalars(select(Page.slug))) == ["about", "colophon"]
+    assert db.session.scalar(select(func.count(ImportedItem.id)).where(ImportedItem.kind == "page")) == 2
 
 
 def test_imported_posts_are_rendered_exactly_as_the_editor_renders_them(app: Flask) -> None:
@@ -317,6 +424,7 @@ def test_importing_the_same_export_twice_adds_nothing(app: Flask) -> None:
     assert again.exit_code == 0, again.output
     assert "Posts: 0 (none); 50 already imported; 1 skipped." in again.output
     assert "Comments: 0 (none); 22 already imported;" in again.output
+    assert "Pages: 0 (none); 20 already imported; 1 skipped." in again.output
     assert "Categories: 0 created. Tags: 0 created." in again.output
     assert counts() == before
     assert post("template-comments").comment_count == 19

@@ -31,6 +31,12 @@ def can_publish(user: Any) -> bool:
     return _role(user) in {Role.ADMIN, Role.EDITOR, Role.AUTHOR}
 
 
+def can_edit_pages(user: Any) -> bool:
+    """Pages speak for the whole site (About, How I score): whoever may publish a post may write,
+    publish and delete them; contributors, whose posts an editor reviews first, may not."""
+    return can_publish(user)
+
+
 def can_edit_post(user: Any, post: Post) -> bool:
     role = _role(user)
     if role in {Role.ADMIN, Role.EDITOR}:
@@ -129,6 +135,7 @@ def require(check: Callable[[Any], bool]) -> Callable[[F], F]:
 
 __all__ = [
     "User",
+    "can_edit_pages",
     "can_edit_post",
     "can_moderate",
     "can_publish",

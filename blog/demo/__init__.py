@@ -1,8 +1,9 @@
-"""Demo content: the seed review "Fond Memories Part 1: Magnetic Rose" and two draft parts.
+"""Demo content: the seed review "Fond Memories Part 1: Magnetic Rose", two draft parts, and the
+site's "About" and "How I score" pages in its menu.
 
-The texts are fixture files next to this module (copied from the project's seed documents), so
-a built wheel carries them and nothing reads outside the package. Everything is saved through
-``save_post`` like any post a person writes.
+The texts are fixture files next to this module (copied from the project's seed documents, or
+written in their voice), so a built wheel carries them and nothing reads outside the package.
+Posts are saved through ``save_post`` and pages through ``write_page``, like any a person writes.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
+from blog.auth.permissions import can_post_unfiltered_html
 from blog.extensions import db
 from blog.models.accounts import Role, User
+from blog.models.pages import Page, PageStatus
 from blog.models.posts import Post, PostStatus, Series, SlugRedirect
+from blog.pages.editing import PageInput, write_page
 from blog.posts.editing import PostInput, make_slug, save_post
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -66,10 +70,45 @@ DEMO_POSTS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoPage:
+    title: str
+    slug: str
+    file: str
+    description: str
+    menu_label: str
+    menu_order: int
+
+    @property
+    def body(self) -> str:
+        return (DEMO_DIR / self.file).read_text(encoding="utf-8")
+
+
+DEMO_PAGES = [
+    DemoPage(
+        title="About",
+        slug="about",
+        file="about.md",
+        description="Who writes these reviews, what you will find here, and how to say hi.",
+        menu_label="About",
+        menu_order=1,
+    ),
+    DemoPage(
+        title="How I score",
+        slug="how-i-score",
+        file="how-i-score.md",
+        description="What a score out of 10 means here, how half points work, and what goes into a score.",
+        menu_label="How I score",
+        menu_order=2,
+    ),
+]
+
+
 @dataclass
 class SeedResult:
     created: list[Post]
     existing: list[Post]
+    pages_created: list[Page] = field(default_factory=list)
 
     @property
     def first_post(self) -> Post | None:
@@ -120,12 +159,34 @@ def seed_demo(author: User) -> SeedResult:
             status=demo.status,
         )
         result.created.append(save_post(author, data))
+    result.pages_created = _seed_pages(author)
     db.session.commit()
 
     first = result.first_post
     if first is not None:
         _seed_reviews(first)
     return result
+
+
+def _seed_pages(author: User) -> list[Page]:
+    """The demo pages no page has the address of yet, published and in the menu."""
+    taken = set(db.session.scalars(select(Page.slug).where(Page.slug.in_([demo.slug for demo in DEMO_PAGES]))))
+    created = []
+    for demo in DEMO_PAGES:
+        if demo.slug in taken:
+            continue
+        data = PageInput(
+            title=demo.title,
+            body_md=demo.body,
+            slug=demo.slug,
+            description=demo.description,
+            status=PageStatus.PUBLISHED,
+            show_in_menu=True,
+            menu_label=demo.menu_label,
+            menu_order=demo.menu_order,
+        )
+        created.append(write_page(author, data, unfiltered=can_post_unfiltered_html(author)))
+    return created
 
 
 def _seed_reviews(post: Post) -> None:

@@ -20,6 +20,7 @@ from blog.comments import cards
 from blog.demo import demo_author, seed_demo
 from blog.extensions import db
 from blog.models.accounts import Role, User
+from blog.models.pages import Page
 from blog.models.posts import Post
 
 ADMIN_EMAIL = "admin@example.org"
@@ -35,6 +36,7 @@ class SetupReport:
     admin_password: str | None = None
     secret_key_file: Path | None = None
     seeded: list[Post] = field(default_factory=list)
+    seeded_pages: list[Page] = field(default_factory=list)
 
 
 def ensure_secret_key(app: Flask) -> Path | None:
@@ -82,7 +84,7 @@ def ensure_admin(*, min_length: int = 10) -> tuple[User, str | None]:
 
 def setup_demo(app: Flask) -> SetupReport:
     """Secret key, migrations (and the thread cards an upgrade leaves missing), admin and (on a site
-    with no posts yet) the demo content."""
+    with no posts yet) the demo content: posts, and the About and How I score pages."""
     key_file = ensure_secret_key(app)
     upgrade()
     cards.refresh_missing_threads()  # a database from before thread cards: its posts read fast at once
@@ -90,5 +92,6 @@ def setup_demo(app: Flask) -> SetupReport:
     admin, password = ensure_admin(min_length=int(app.config["PASSWORD_MIN_LENGTH"]))
     report = SetupReport(admin=admin, admin_password=password, secret_key_file=key_file)
     if first_run:
-        report.seeded = seed_demo(admin).created
+        seeded = seed_demo(admin)
+        report.seeded, report.seeded_pages = seeded.created, seeded.pages_created
     return report

@@ -29,6 +29,42 @@ class ImportRefused(click.ClickException):
 
 
 @dataclass
+class PagesReport:
+    """The pages' part of ``ImportReport``."""
+
+    imported: Counter[str] = field(default_factory=Counter)  # by the status they got
+    already: int = 0
+    skipped: list[str] = field(default_factory=list)  # "“Title”: why"
+    as_drafts: list[str] = field(default_factory=list)  # "“Title” (private)"
+    moved: list[str] = field(default_factory=list)  # "“Title”: /old/ ... /new/"
+    flattened: list[str] = field(default_factory=list)  # titles of child pages
+
+    @property
+    def total(self) -> int:
+        return sum(self.imported.values())
+
+    def summary(self) -> str:
+        statuses = ", ".join(f"{n} {status}" for status, n in sorted(self.imported.items())) or "none"
+        return f"Pages: {self.total} ({statuses}); {self.already} already imported; {len(self.skipped)} skipped."
+
+    def details(self) -> list[str]:
+        lines = [f"page {entry}" for entry in self.skipped]
+        if self.as_drafts:
+            lines.append(f"pages imported as drafts: {_names(self.as_drafts)}")
+        if self.flattened:
+            lines.append(
+                f"{count(len(self.flattened), 'page')} under another page on WordPress "
+                f"{'is' if len(self.flattened) == 1 else 'are'} at the site's top level, at "
+                f"{'its' if len(self.flattened) == 1 else 'their'} own address (pages have no parents here): "
+                f"{_names([f'“{t}”' for t in self.flattened])}"
+            )
+        lines.extend(f"page {entry}" for entry in self.moved)
+        if self.total:
+            lines.append("imported pages are not in the site menu: choose which ones are in Admin → Pages")
+        return lines
+
+
+@dataclass
 class ImportReport:
     """What an import did, and what it left out and why, for the operator."""
 
@@ -44,7 +80,7 @@ class ImportReport:
     tags_created: list[str] = field(default_factory=list)
     authors_created: list[str] = field(default_factory=list)
     authors_matched: list[str] = field(default_factory=list)
-    pages: list[str] = field(default_factory=list)
+    pages: PagesReport = field(default_factory=PagesReport)
     attachments: list[str] = field(default_factory=list)
     other_items: Counter[str] = field(default_factory=Counter)
     posts_skipped: list[str] = field(default_factory=list)  # "“Title”: why"
@@ -77,6 +113,7 @@ class ImportReport:
             f"  Comments: {self.comments_imported} ({by_status}); {self.comments_already} already imported; "
             f"{skipped} skipped."
         )
+        out.append(f"  {self.pages.summary()}")
         out.append(f"  Categories: {len(self.categories_created)} created. Tags: {len(self.tags_created)} created.")
         out.append(
             f"  Authors: {len(self.authors_created)} accounts created, {len(self.authors_matched)} matched to "
@@ -96,10 +133,6 @@ class ImportReport:
 
     def _details(self) -> list[str]:
         lines = []
-        if self.pages:
-            lines.append(
-                f"{count(len(self.pages), 'page')} not imported (Sargasso has no static pages): {_list(self.pages)}"
-            )
         if self.attachments:
             lines.append(
                 f"{count(len(self.attachments), 'attachment')} not copied (nothing is downloaded): posts keep "
@@ -126,6 +159,7 @@ class ImportReport:
             )
         if self.untitled:
             lines.append(f"posts without a title, titled “{UNTITLED}”: {self.untitled}")
+        lines.extend(self.pages.details())
         for reason, n in sorted(self.comments_skipped.items()):
             lines.append(f"{count(n, 'comment')} skipped: {reason}")
         lines.extend(self.notes)
@@ -135,6 +169,12 @@ class ImportReport:
 def count(n: int, one: str, many: str = "") -> str:
     """``1 page``, ``2 pages``."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    """Names already quoted as they should show: the first few, then how many more."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _list(names: list[str], limit: int = 5) -> str:

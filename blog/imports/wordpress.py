@@ -12,16 +12,17 @@ What maps to what, and what does not come across, is in ``ImportReport`` and the
   ``pending`` → waiting for review; password-protected posts → drafts (Sargasso has no post
   passwords); sticky posts → ordinary posts (Sargasso has none). Trash, auto-drafts and
   revisions are skipped.
-* Pages: Sargasso has no static pages: listed, not imported. Attachments: listed; their files
-  stay at their WordPress addresses, which the imported posts keep pointing at.
+* Pages: imported as pages (``blog.imports.wordpress_pages``: statuses, flattened addresses).
+  Attachments: listed; their files stay at their WordPress addresses, which the imported posts
+  and pages keep pointing at.
 * Authors: matched to an account by email, then by login (a staff account of that name);
   otherwise a new author account without a password. An existing account is never changed.
 * Comments: approved, pending (``0``) and spam keep their status; trash is skipped. Pingbacks
   and trackbacks are skipped unless ``--pingbacks`` asks for them (as approved comments that
   start with "Pingback:" or "Trackback:").
 
-Importing the same export again adds nothing: each post and comment is remembered by its site
-and WordPress id (``ImportedItem``); comments added on WordPress since are added.
+Importing the same export again adds nothing: each post, page and comment is remembered by its
+site and WordPress id (``ImportedItem``); comments added on WordPress since are added.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from blog.imports.wordpress_markup import (
     plain_text,
     post_markdown,
 )
+from blog.imports.wordpress_pages import PageImporter
 from blog.imports.wxr import Export, Item, Term, read_export
 from blog.models.accounts import Role, User
 from blog.models.base import utcnow
@@ -324,9 +326,9 @@ def post_items(export: Export) -> list[Item]:
     return [item for item in export.items if item.post_type == "post" and item.status not in _NOT_CONTENT]
 
 
-def _sort_items(export: Export, report: ImportReport) -> list[Item]:
-    """The posts to import; pages, attachments and the rest go to the report."""
-    posts = []
+def _sort_items(export: Export, report: ImportReport) -> tuple[list[Item], list[Item]]:
+    """The posts and the pages to import; attachments and the rest go to the report."""
+    posts, pages = [], []
     for item in export.items:
         title = plain_text(item.title) or UNTITLED
         if item.post_type == "post":
@@ -336,14 +338,16 @@ def _sort_items(export: Export, report: ImportReport) -> list[Item]:
             else:
                 posts.append(item)
         elif item.post_type == "page":
-            if item.status not in _NOT_CONTENT:
-                report.pages.append(title)
-            report.comments_skipped["on a page (pages are not imported)"] += len(item.comments)
+            if item.status in _NOT_CONTENT:
+                report.pages.skipped.append(f"“{title}”: {_NOT_CONTENT[item.status]}")
+            else:
+                pages.append(item)
+            report.comments_skipped["on a page (pages have no comments here)"] += len(item.comments)
         elif item.post_type == "attachment":
             report.attachments.append(item.attachment_url or title)
         else:
             report.other_items[item.post_type or "untyped"] += 1
-    return posts
+    return posts, pages
 
 
 def import_export(
@@ -352,7 +356,7 @@ def import_export(
     """Store ``export`` in the session's transaction (flushed, not committed): the caller commits,
     or rolls back for a dry run or on ``ImportRefused``/``DomainError``."""
     report = ImportReport(source=export.source, version=export.version)
-    posts = _sort_items(export, report)
+    posts, pages = _sort_items(export, report)
     known = _known_posts(export, posts)
     authors = AuthorAccounts(export, report)
     categories = _Categories(export.categories, report)
@@ -374,6 +378,7 @@ def import_export(
             report.comments_skipped["on a post that was not imported"] += len(item.comments)
         if progress is not None:
             progress(1)
+    PageImporter(export, report.pages, planner.gallery_for, planner.attachment_pages).run(pages, authors)
     if touched:
         db.session.flush()
         moderation.recount([post.id for post in touched])
@@ -451,7 +456,7 @@ def init_app(app: Flask) -> None:
 @click.option("--pingbacks", is_flag=True, help="Import pingbacks and trackbacks as approved comments marked as such.")
 @with_appcontext
 def import_wordpress_command(path: str, dry_run: bool, pingbacks: bool) -> None:
-    """Import a WordPress export (Tools → Export in WordPress): posts, comments, categories, tags, authors."""
+    """Import a WordPress export (Tools → Export in WordPress): posts, pages, comments, categories, tags, authors."""
     export = read(path)
     total = len(post_items(export))
     with click.progressbar(length=total, label="Posts", show_pos=True) as bar:

@@ -103,6 +103,8 @@ class Item:
     sticky: bool
     comment_status: str
     attachment_url: str
+    #: A page's place among its siblings (``wp:menu_order``); 0 when absent.
+    menu_order: int = 0
     terms: list[ItemTerm] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     comments: list[WxrComment] = field(default_factory=list)
@@ -232,10 +234,16 @@ class _Reader:
             sticky=text(element, "is_sticky").strip() == "1",
             comment_status=text(element, "comment_status").strip(),
             attachment_url=text(element, "attachment_url").strip(),
+            menu_order=_whole_number(text(element, "menu_order")),
             terms=terms,
             meta=meta,
             comments=[self.comment(c) for c in self.all(element, "comment")],
         )
+
+
+def _whole_number(value: str) -> int:
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 def _root(source: str | Path | IO[bytes], label: str) -> Element:

@@ -16,6 +16,7 @@ from blog.models.identities import EmailLoginToken, Identity
 from blog.models.imports import ImportedItem
 from blog.models.mail import MailStatus, OutgoingMail
 from blog.models.media import MediaFile
+from blog.models.pages import Page, PageStatus
 from blog.models.posts import Category, CommentStatusChoice, Post, PostStatus, Series, SlugRedirect, Tag
 from blog.models.site_state import CacheGeneration
 from blog.models.webhooks import WebhookDelivery
@@ -61,6 +62,8 @@ __all__ = [
     "MediaFile",
     "ModerationAction",
     "OutgoingMail",
+    "Page",
+    "PageStatus",
     "Person",
     "Post",
     "PostStatus",

@@ -154,8 +154,8 @@ def rss_feed(data: FeedData, self_url: str) -> bytes:
 
 
 def sitemap(data: SitemapData) -> bytes:
-    """sitemaps.org 0.9: home, every live post, the tag, category and series pages that list them, and
-    the works and people of the reviews area with their browse pages."""
+    """sitemaps.org 0.9: home, the published pages (About...), every live post, the tag, category and
+    series pages that list them, and the works and people of the reviews area with their browse pages."""
     urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
 
     def add(loc: str, lastmod: datetime | None) -> None:
@@ -165,6 +165,8 @@ def sitemap(data: SitemapData) -> bytes:
             _sub(url, "lastmod", _iso(lastmod))
 
     add(absolute_url("posts.home"), max((post_updated(p) for p in data.posts), default=None))
+    for page in data.pages:
+        add(absolute_url("pages.page_detail", slug=page.slug), page.lastmod)
     for post in data.posts:
         add(absolute_url("posts.post_detail", slug=post.slug), post_updated(post))
     for tag in data.tags:

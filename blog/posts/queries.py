@@ -690,10 +690,13 @@ class SitemapData:
     #: The reviews area's work and person pages (``blog.reviews.queries.SitemapEntry``).
     works: list[Any] = field(default_factory=list)
     people: list[Any] = field(default_factory=list)
+    #: Published pages (``blog.pages.queries.SitemapPage``).
+    pages: list[Any] = field(default_factory=list)
 
 
 def sitemap_data() -> SitemapData:
-    """Every public address worth crawling, with last-modified times; seven statements."""
+    """Every public address worth crawling, with last-modified times; eight statements."""
+    from blog.pages.queries import sitemap_pages
     from blog.reviews.queries import sitemap_people, sitemap_works
 
     stmt = newest_first(live_posts()).options(
@@ -706,4 +709,5 @@ def sitemap_data() -> SitemapData:
         series=series_counts(),
         works=sitemap_works(),
         people=sitemap_people(),
+        pages=sitemap_pages(),
     )

@@ -270,6 +270,23 @@
   else focusSummary();
 })();
 
+/* On a phone the header's links are one row that scrolls sideways (site.css), so the link to the
+   page being read may start out of sight: bring it into the row's view, without moving the page. */
+(function () {
+  function showCurrent() {
+    var row = document.querySelector(".site-nav .nav-links");
+    var here = row && row.querySelector('[aria-current="page"]');
+    if (!here || row.scrollWidth <= row.clientWidth) return;
+    var start = here.offsetLeft - row.offsetLeft;
+    var end = start + here.offsetWidth;
+    var margin = 32;  // clear of the fade at each end
+    if (end > row.scrollLeft + row.clientWidth - margin) row.scrollLeft = end - row.clientWidth + margin;
+    else if (start < row.scrollLeft + margin) row.scrollLeft = Math.max(0, start - margin);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showCurrent);
+  else showCurrent();
+})();
+
 /* A box of code wider than its column scrolls sideways (site.css): it takes a tabindex so a
    keyboard can scroll it too (WCAG 2.1.1; axe's "scrollable-region-focusable"). Only boxes that
    do scroll: in posts, pages, comments and the moderation queue. */

@@ -97,7 +97,7 @@ def test_lost_reader_gets_a_helpful_404(page, live_server, series_site):
 
 
 def test_the_series_box_numbers_each_part_by_its_own_number(page, live_server, make_post, make_user):
-    """"Part 4 of 4" sat above badges reading 1 and 2: the badges counted the list, not the parts."""
+    """ "Part 4 of 4" sat above badges reading 1 and 2: the badges counted the list, not the parts."""
     author = make_user("author")
     make_post("Memories Part 1: Magnetic Rose", author=author, series_title="Fond Memories", series_part=1)
     last = make_post("Memories Part 4: Cannon Fodder", author=author, series_title="Fond Memories", series_part=4)

@@ -1,0 +1,133 @@
+"""Routes of pages: the public ``/<slug>/`` and the admin's list, editor and delete button.
+
+Each parses the request, calls one function of ``queries`` or ``editing``, then renders or
+redirects. The admin routes are for whoever may edit pages (``can_edit_pages``: anonymous → the
+staff login, readers and contributors → 403); every POST carries the CSRF token (Flask-WTF).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from blog.admin import nav
+from blog.auth.permissions import can_edit_pages, require
+from blog.errors import DomainError
+from blog.extensions import db
+from blog.models.pages import Page
+from blog.pages import editing, queries
+from blog.pages.forms import DeletePageForm, PageForm
+from blog.pages.seo import page_meta
+
+bp = Blueprint("pages", __name__)
+
+nav.add_link(nav.NavLink("pages.admin_list", "Pages", can_edit_pages, 28, ("pages.admin_new", "pages.admin_edit")))
+
+
+# ----------------------------------------------------------------------------- readers
+
+
+@bp.get("/<page_slug:slug>/")
+def page_detail(slug: str) -> ResponseReturnValue:
+    view = queries.find_page(slug, current_user)
+    if view is None:
+        abort(404)
+    meta = page_meta(view.page, noindex=view.is_preview)
+    response = Response(render_template("pages/page.html", page=view.page, view=view, meta=meta))
+    if view.is_preview:
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# ----------------------------------------------------------------------------- admin
+
+
+@bp.get("/admin/pages/")
+@require(can_edit_pages)
+def admin_list() -> str:
+    return render_template("pages/admin/list.html", pages=queries.admin_pages())
+
+
+def _render_form(form: PageForm, page: Page | None, status: int = 200) -> tuple[str, int]:
+    max_mb = int(current_app.config["POST_BODY_MAX_BYTES"]) / (1024 * 1024)
+    return render_template(
+        "pages/admin/form.html",
+        form=form,
+        page=page,
+        body_max_mb=max_mb,
+        # The text on the page is not what the page holds: the editor's script keeps it unsaved.
+        unsaved=status != 200,
+    ), status
+
+
+def _add_error(form: PageForm, error: DomainError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*list(target.errors), error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _handle_form(page: Page | None) -> ResponseReturnValue:
+    if request.method == "GET":
+        form = PageForm.for_page(page)
+        return _render_form(form, page)
+    form = PageForm()
+    if not form.validate_on_submit():
+        return _render_form(form, page, 400)
+    was_live = page is not None and page.is_live
+    try:
+        saved = editing.save_page(
+            current_user,
+            form.page_input(),
+            page,
+            max_bytes=int(current_app.config["POST_BODY_MAX_BYTES"]),
+            base_version=form.version(),
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _add_error(form, error)
+        if isinstance(error, editing.PageConflict):
+            form.base_version.data = str(error.page.version)  # saving again means "keep mine"
+        return _render_form(form, page, error.status)
+    flash(editing.saved_message(saved, was_live=was_live), "success")
+    return redirect(url_for("pages.admin_edit", page_id=saved.id), 303)
+
+
+def _page_or_404(page_id: int) -> Page:
+    page = db.session.get(Page, page_id)
+    if page is None:
+        abort(404)
+    return page
+
+
+@bp.route("/admin/pages/new", methods=["GET", "POST"])
+@require(can_edit_pages)
+def admin_new() -> ResponseReturnValue:
+    return _handle_form(None)
+
+
+@bp.route("/admin/pages/<int:page_id>/edit", methods=["GET", "POST"])
+@require(can_edit_pages)
+def admin_edit(page_id: int) -> ResponseReturnValue:
+    return _handle_form(_page_or_404(page_id))
+
+
+@bp.post("/admin/pages/<int:page_id>/delete")
+@require(can_edit_pages)
+def admin_delete(page_id: int) -> ResponseReturnValue:
+    page = _page_or_404(page_id)
+    if not DeletePageForm().validate_on_submit():
+        abort(400)
+    try:
+        title = editing.delete_page(current_user, page)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("pages.admin_list"), 303)
+    flash(f"Deleted “{title}”. Its address answers “not found” from now on.", "success")
+    return redirect(url_for("pages.admin_list"), 303)
