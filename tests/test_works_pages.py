@@ -127,7 +127,8 @@ def test_the_theme_filter_names_the_theme_and_keeps_it_in_the_form(client, make_
     seed_memories(make_post)
     page = client.get("/works/?theme=memory").get_data(as_text=True)
     assert "with the theme “Memory”" in page and "“memory”" not in page
-    assert _titles(page) == ["Memories"]
+    # Memories, and its parts, which show its themes as theirs ("Themes (from Memories)").
+    assert _titles(page) == ["Cannon Fodder", "Magnetic Rose", "Memories", "Stink Bomb"]
     select = re.search(r'<select id="f-theme" name="theme">(.*?)</select>', page, re.S)
     assert select, "the filter form has no theme control"
     assert '<option value="memory" selected>Memory</option>' in select.group(1)

@@ -91,3 +91,21 @@ def test_a_parts_page_costs_the_same_queries_whatever_the_whole_holds(client, ma
 
     client.get("/people/")  # what every page reads once (the menu) is read before counting
     assert cost("big-part") == cost("small-part")
+
+
+def test_the_works_list_finds_a_part_by_the_genres_and_themes_it_shows_from_its_whole(client, make_user, make_post):
+    """Magnetic Rose shows "Genres (from Memories): Anime" but was missing from /works/?genre=anime."""
+    seed_memories(make_post)
+    editor = make_user(Role.EDITOR)
+    whole = add_work(editor, "Robot Carnival", year=1987, genres=["Anime", "Anthology"])
+    add_work(editor, "Presence", kind=WorkKind.SEGMENT, parent=whole, genres=["Drama"])  # its own genres
+
+    def titles(query: str) -> set[str]:
+        html = client.get(f"/works/?{query}").get_data(as_text=True)
+        return set(re.findall(r'<a class="work-title" href="/works/[^"]+/">([^<]+)</a>', html))
+
+    anime = titles("genre=anime")
+    assert {"Memories", "Magnetic Rose", "Robot Carnival"} <= anime
+    assert "Presence" not in anime  # it has genres of its own: Drama
+    assert "Presence" in titles("genre=drama")
+    assert "Magnetic Rose" in titles("theme=memory")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Select, bindparam, cast, func, or_, select
+from sqlalchemy import Float, Select, and_, bindparam, cast, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from blog.extensions import db
@@ -373,13 +373,18 @@ def browse_works(filters: BrowseFilters, per_page: int = 30) -> BrowsePage | Non
         query = query.where(Work.kind == filters.kind)
     for slug, kind in ((filters.genre, TermKind.GENRE), (filters.theme, TermKind.THEME)):
         if slug:
-            query = query.where(
-                Work.id.in_(
-                    select(WorkTermLink.work_id)
-                    .join(WorkTerm, WorkTerm.id == WorkTermLink.term_id)
-                    .where(WorkTerm.slug == slug, WorkTerm.kind == kind)
-                )
+            tagged = (
+                select(WorkTermLink.work_id)
+                .join(WorkTerm, WorkTerm.id == WorkTermLink.term_id)
+                .where(WorkTerm.slug == slug, WorkTerm.kind == kind)
             )
+            has_own = (
+                select(WorkTermLink.work_id)
+                .join(WorkTerm, WorkTerm.id == WorkTermLink.term_id)
+                .where(WorkTerm.kind == kind)
+            )
+            # A part with no genres (themes) of its own shows its whole's (``facts``): it is found by them too.
+            query = query.where(or_(Work.id.in_(tagged), and_(Work.parent_id.in_(tagged), Work.id.not_in(has_own))))
     if filters.year:
         query = query.where(year == filters.year)
     if filters.min_score is not None:
