@@ -109,3 +109,21 @@ def test_the_works_list_finds_a_part_by_the_genres_and_themes_it_shows_from_its_
     assert "Presence" not in anime  # it has genres of its own: Drama
     assert "Presence" in titles("genre=drama")
     assert "Magnetic Rose" in titles("theme=memory")
+
+
+def test_a_work_page_previews_with_its_poster_and_canonical_address(client, make_user, make_post):
+    """A shared link to a work page had no Open Graph tags: no title card, no poster."""
+    editor = make_user(Role.EDITOR)
+    add_work(
+        editor,
+        "Perfect Blue",
+        year=1997,
+        poster_url="https://img.example.org/perfect-blue.jpg",
+        synopsis="A pop idol turned actress loses her grip on what is real.",
+    )
+    html = client.get("/works/perfect-blue/").get_data(as_text=True)
+    assert '<link rel="canonical" href="http://localhost/works/perfect-blue/">' in html
+    assert '<meta property="og:title" content="Perfect Blue (1997)">' in html
+    assert '<meta property="og:image" content="https://img.example.org/perfect-blue.jpg">' in html
+    assert '<meta property="og:image:alt" content="Poster of Perfect Blue">' in html
+    assert '<meta name="description" content="A pop idol turned actress loses her grip on what is real.">' in html

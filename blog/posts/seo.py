@@ -107,7 +107,8 @@ class PageMeta:
         return "summary_large_image" if self.image else "summary"
 
 
-def _clip(text: str, limit: int = 300) -> str:
+def clip(text: str, limit: int = 300) -> str:
+    """A description for search engines and link previews: one line, cut at a word."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -117,7 +118,7 @@ def _clip(text: str, limit: int = 300) -> str:
 def post_meta(post: Post, *, noindex: bool = False, tags: Iterable[Any] | None = None) -> PageMeta:
     return PageMeta(
         title=post.title,
-        description=_clip(post.excerpt),
+        description=clip(post.excerpt),
         canonical=absolute_url("posts.post_detail", slug=post.slug),
         og_type="article",
         image=absolute(post.cover_image) if post.cover_image else "",
@@ -134,4 +135,4 @@ def list_meta(title: str, description: str, endpoint: str, page: int = 1, **valu
     """Meta for a list page; page 2+ has its own canonical address (Google's advice for paginated lists)."""
     if page > 1:
         values["page"] = page
-    return PageMeta(title=title, description=_clip(description), canonical=absolute_url(endpoint, **values))
+    return PageMeta(title=title, description=clip(description), canonical=absolute_url(endpoint, **values))

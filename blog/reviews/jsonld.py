@@ -12,7 +12,7 @@ from flask import url_for
 
 from blog.models.posts import Post
 from blog.models.works import Credit, Work, WorkKind
-from blog.posts.seo import absolute
+from blog.posts.seo import PageMeta, absolute, absolute_url, clip
 from blog.reviews.credits import is_cast
 from blog.reviews.facts import facts_of
 from blog.reviews.ratings import ReaderStats
@@ -81,6 +81,19 @@ def _actors(credits: list[Credit]) -> list[dict[str, Any]]:
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def work_meta(work: Work, year: int | None) -> PageMeta:
+    """A work page's head tags: canonical address, Open Graph with its poster, so a shared link to
+    it previews like a review's does."""
+    title = f"{work.title} ({year})" if year else work.title
+    return PageMeta(
+        title=title,
+        description=clip(work.synopsis or f"{work.kind.label}: {title}."),
+        canonical=absolute_url("reviews.work_detail", slug=work.slug),
+        image=absolute(work.poster_url) if work.poster_url else "",
+        image_alt=f"Poster of {work.title}" if work.poster_url else "",
+    )
 
 
 def work_jsonld(

@@ -40,7 +40,7 @@ from blog.reviews.forms import (
     work_select_choices,
 )
 from blog.reviews.infobox import rating_control
-from blog.reviews.jsonld import work_jsonld
+from blog.reviews.jsonld import work_jsonld, work_meta
 
 bp = Blueprint("reviews", __name__)
 
@@ -145,6 +145,7 @@ def work_detail(slug: str) -> str:
         data=data,
         work=data.work,
         work_ld=jsonld,
+        meta=work_meta(data.work, data.facts.year),
         can_edit_directly=editing.can_manage_works(current_user),
         rating=rating_control(data.work.id),
     )
