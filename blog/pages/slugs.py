@@ -17,6 +17,8 @@ from slugify import slugify
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
+from blog.posts.editing import first_free_slug
+
 #: What a page address is made of: lowercase ASCII letters and digits in words joined by hyphens.
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SLUG_RE = re.compile(SLUG_PATTERN)
@@ -98,9 +100,4 @@ def slug_problem(slug: str) -> str | None:
 def free_slug(base: str, taken: set[str]) -> str:
     """``base``, or ``base-2``, ``base-3``...: the first address no page in ``taken`` has and the site
     does not use itself (an imported page whose WordPress address clashes)."""
-    candidate, n = base, 1
-    while candidate in taken or is_reserved(candidate):
-        n += 1
-        suffix = f"-{n}"
-        candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
-    return candidate
+    return first_free_slug(base, taken, refused=is_reserved, max_length=SLUG_MAX)

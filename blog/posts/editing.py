@@ -7,6 +7,7 @@ so the rules (who may publish, what a slug becomes, what is rendered) hold every
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -79,14 +80,17 @@ def unique_slug(base: str, *, exclude_post_id: int | None = None) -> str:
     return first_free_slug(base, taken)
 
 
-def first_free_slug(base: str, taken: set[str]) -> str:
-    """``base`` if nobody has it, else the first of ``base-2``, ``base-3``... nobody has."""
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
+def first_free_slug(
+    base: str, taken: Container[str], *, refused: Callable[[str], bool] | None = None, max_length: int = SLUG_MAX
+) -> str:
+    """``base`` if nobody has it, else the first of ``base-2``, ``base-3``... nobody has (and that
+    ``refused`` does not turn down), the suffix never pushing it past ``max_length``."""
+    candidate, n = base, 1
+    while candidate in taken or (refused is not None and refused(candidate)):
         n += 1
-    return f"{base}-{n}"
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
+    return candidate
 
 
 def reading_stats(text: str, words_per_minute: int = 230) -> tuple[int, int]:
