@@ -17,11 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from blog import timezone
+from blog import pg_storage, timezone
 from blog.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    assert pg_storage.LZ4_COLUMNS  # imported for its ``create_all`` hook: the same storage as the migrations
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
