@@ -25,7 +25,7 @@ from blog.models import (
     WorkRevision,
 )
 from blog.models.base import utcnow
-from blog.models.pages import PageStatus
+from blog.models.pages import PageRedirect, PageStatus
 from blog.pages.editing import PageInput, write_page
 from blog.portability import SECRET_COLUMN, exported_columns, exported_tables
 from blog.posts.editing import PostInput, save_post
@@ -108,7 +108,7 @@ def build_site(make_user, make_post):
         )
     )
     db.session.add(Review(post_id=post.id, work_id=work.id, score=8.5, scale=10, verdict="Haunting."))
-    write_page(
+    scores = write_page(
         admin,
         PageInput(
             title="How I score",
@@ -119,6 +119,7 @@ def build_site(make_user, make_post):
             menu_order=2,
         ),
     )
+    db.session.add(PageRedirect(old_slug="how-i-rate", page_id=scores.id))  # its address before
     write_page(admin, PageInput(title="Review policy", body_md="Not written yet.", status=PageStatus.DRAFT))
     db.session.commit()
     return admin
@@ -207,6 +208,7 @@ def test_export_then_import_loses_nothing_but_secrets(app, make_user, make_post,
         assert '<a href="/how-i-score/">Scores</a>' in home
         assert "favourite for life" in client.get("/how-i-score/").get_data(as_text=True)
         assert client.get("/review-policy/").status_code == 404
+        assert client.get("/how-i-rate/").headers["Location"].endswith("/how-i-score/")
         ed = db.session.scalar(select(User).where(User.email == "ed@example.org"))
         assert ed.password_hash is None and not ed.check_password(PASSWORD)
         # New rows get fresh ids (PostgreSQL sequences moved past the imported ones).
@@ -240,7 +242,7 @@ def test_import_refuses_a_file_that_is_not_an_export(app, tmp_path):
 
 def test_every_table_is_exported_unless_it_is_secret_or_transient():
     names = {t.name for t in exported_tables()}
-    assert {"posts", "comments", "users", "works", "slug_redirects", "media_files"} <= names
+    assert {"posts", "comments", "users", "works", "slug_redirects", "page_redirects", "media_files"} <= names
     assert "email_login_tokens" not in names and "cache_generation" not in names
     for table in exported_tables():
         assert not any(SECRET_COLUMN.search(c) for c in exported_columns(table))

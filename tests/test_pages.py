@@ -301,6 +301,74 @@ def test_editing_keeps_the_address_and_someone_elses_newer_save_is_not_overwritt
     assert db.session.get(Page, page.id).body_md == "Mine."
 
 
+def _save(client: Any, page: Page, **overrides: Any) -> Any:
+    """Save ``page`` from its editor, as its form holds it, with ``overrides``."""
+    edit = soup(client.get(f"/admin/pages/{page.id}/edit"))
+    base = edit.select_one("[data-base-version-input]")["value"]
+    fields = {"title": page.title, "slug": page.slug, "body_md": page.body_md, "status": page.status.value}
+    fields |= {"menu_label": page.menu_label, "menu_order": str(page.menu_order)}
+    if page.show_in_menu:
+        fields["show_in_menu"] = "y"
+    return client.post(f"/admin/pages/{page.id}/edit", data=form(**{**fields, "base_version": base, **overrides}))
+
+
+def test_a_published_page_that_moves_keeps_its_old_address_leading_to_it(client, author, make_page):
+    page = make_page("About me", show_in_menu=True)
+    saved = _save(client, page, slug="about")
+    assert saved.status_code == 303
+    editor = client.get(saved.headers["Location"])
+    assert "Page updated. It is now at /about/, and /about-me/ leads there." in editor.get_data(as_text=True)
+    assert "Also reached from /about-me/, which leads here." in soup(editor).select_one(".old-addresses").get_text()
+    old = client.get("/about-me/")
+    assert old.status_code == 301 and old.headers["Location"].endswith("/about/")
+    assert client.get("/about/").status_code == 200
+    assert ("About me", "/about/") in menu_links(client.get("/"))
+    # A second move: both old addresses lead to where the page is now, in one hop.
+    db.session.expire_all()
+    assert _save(client, db.session.get(Page, page.id), slug="who-writes-here").status_code == 303
+    for gone in ("/about-me/", "/about/"):
+        moved = client.get(gone)
+        assert moved.status_code == 301 and moved.headers["Location"].endswith("/who-writes-here/"), gone
+    # Taking an old address back: it is the page's again, not a redirect to itself.
+    db.session.expire_all()
+    assert _save(client, db.session.get(Page, page.id), slug="about").status_code == 303
+    assert client.get("/about/").status_code == 200
+    assert client.get("/who-writes-here/").headers["Location"].endswith("/about/")
+
+
+def test_an_old_address_given_to_another_page_is_that_pages_own(client, author, make_page):
+    first = make_page("About")
+    assert _save(client, first, slug="about-this-site").status_code == 303
+    assert client.get("/about/").status_code == 301
+    second = make_page("About", "Someone else's page.")
+    assert second.slug == "about"
+    response = client.get("/about/")
+    assert response.status_code == 200 and "Someone else" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert "old-addresses" not in client.get(f"/admin/pages/{first.id}/edit").get_data(as_text=True)
+
+
+def test_a_draft_leaves_no_old_address_and_readers_are_not_sent_to_a_draft(client, author, make_page, make_user):
+    draft = make_page("Review policy", status="draft")
+    assert _save(client, draft, slug="policy").status_code == 303
+    assert client.get("/review-policy/").status_code == 404  # nobody could have had that address
+    live = make_page("Scores")
+    assert _save(client, live, slug="how-i-score", status="draft").status_code == 303
+    staff = client.get("/scores/")  # staff: sent on to the preview
+    assert staff.status_code == 301 and staff.headers["Location"].endswith("/how-i-score/")
+    assert "noindex" in client.get("/how-i-score/").headers["X-Robots-Tag"]
+    client.post("/logout")
+    assert client.get("/scores/").status_code == 404  # readers: the page is a draft now
+    assert client.get("/how-i-score/").status_code == 404
+
+
+def test_deleting_a_page_takes_its_old_addresses_with_it(client, author, make_page):
+    page = make_page("About me")
+    assert _save(client, page, slug="about").status_code == 303
+    assert client.post(f"/admin/pages/{page.id}/delete").status_code == 303
+    assert client.get("/about-me/").status_code == 404
+
+
 def test_an_author_saving_an_admins_page_does_not_keep_its_embed(client, author, make_page, make_user):
     embed = '<iframe src="https://www.youtube.com/embed/x"></iframe>\n\nWatch this.'
     page = make_page("Trailer", embed, author=make_user(Role.ADMIN))

@@ -16,7 +16,7 @@ from blog.models.identities import EmailLoginToken, Identity
 from blog.models.imports import ImportedItem
 from blog.models.mail import MailStatus, OutgoingMail
 from blog.models.media import MediaFile
-from blog.models.pages import Page, PageStatus
+from blog.models.pages import Page, PageRedirect, PageStatus
 from blog.models.posts import Category, CommentStatusChoice, Post, PostStatus, Series, SlugRedirect, Tag
 from blog.models.site_state import CacheGeneration
 from blog.models.webhooks import WebhookDelivery
@@ -63,6 +63,7 @@ __all__ = [
     "ModerationAction",
     "OutgoingMail",
     "Page",
+    "PageRedirect",
     "PageStatus",
     "Person",
     "Post",

@@ -68,3 +68,14 @@ class Page(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<Page {self.id} {self.slug!r} {self.status}>"
+
+
+class PageRedirect(db.Model):  # type: ignore[name-defined,misc]
+    """An address a published page had before it moved: requests for it answer 301 to the page
+    (``/about-me/`` still reaches the page now at ``/about/``, as WordPress does)."""
+
+    __tablename__ = "page_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -19,7 +19,7 @@ from blog.extensions import db
 from blog.media.uploads import srcsets_in
 from blog.models.accounts import User
 from blog.models.base import utcnow
-from blog.models.pages import Page, PageStatus
+from blog.models.pages import Page, PageRedirect, PageStatus
 from blog.pages.slugs import make_page_slug, slug_problem
 from blog.rendering import clean_text, render_post, summary_of
 
@@ -140,8 +140,8 @@ def write_page(
     if page is None:
         page = Page(author_id=author.id if author is not None else None)
         db.session.add(page)
+    _move(page, slug)
     page.title = data.title
-    page.slug = slug
     page.body_md = data.body_md
     page.unfiltered_html = unfiltered
     page.body_html, page.summary = html, summary
@@ -158,6 +158,25 @@ def write_page(
         # Another request took the address between our check and this write; the caller rolls back.
         raise DomainError(f"Another page took /{slug}/ a moment ago. Choose another address.", field="slug") from None
     return page
+
+
+def _move(page: Page, slug: str) -> None:
+    """Give ``page`` the address ``slug``. Readers may have the old one of a published page: it
+    keeps answering, with a redirect. An address that led to some page before leads to this one
+    from now on (its own old address taken back, or another page's given up)."""
+    with db.session.no_autoflush:  # a new page is flushed whole, later
+        if page.slug and slug != page.slug and page.status == PageStatus.PUBLISHED and page.id is not None:
+            db.session.merge(PageRedirect(old_slug=page.slug, page_id=page.id))
+        stale = db.session.get(PageRedirect, slug)
+        if stale is not None:
+            db.session.delete(stale)
+    page.slug = slug
+
+
+def old_addresses(page: Page) -> list[str]:
+    """The addresses that lead to ``page`` with a redirect, oldest first (the editor lists them)."""
+    stmt = select(PageRedirect.old_slug).where(PageRedirect.page_id == page.id)
+    return list(db.session.scalars(stmt.order_by(PageRedirect.created_at, PageRedirect.old_slug)))
 
 
 def save_page(
@@ -181,10 +200,15 @@ def delete_page(user: User, page: Page) -> str:
     return title
 
 
-def saved_message(page: Page, *, was_live: bool) -> str:
-    """The flash after a save, saying where the page now stands."""
+def saved_message(page: Page, *, was_live: bool, old_slug: str | None = None) -> str:
+    """The flash after a save, saying where the page now stands (and where ``old_slug``, its
+    address before this save, now leads)."""
     if page.is_live:
-        return "Page updated." if was_live else f"Page published at /{page.slug}/."
+        if not was_live:
+            return f"Page published at /{page.slug}/."
+        if old_slug and old_slug != page.slug:
+            return f"Page updated. It is now at /{page.slug}/, and /{old_slug}/ leads there."
+        return "Page updated."
     if was_live:
         return "Page switched to draft: readers no longer see it."
     if page.show_in_menu:

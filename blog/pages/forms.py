@@ -35,7 +35,10 @@ class PageForm(FlaskForm):
         "Address",
         validators=[Length(max=SLUG_MAX)],
         filters=[_strip],
-        description="The page is at /address/ on this site. Leave empty to make it from the title.",
+        description=(
+            "The page is at /address/ on this site. Leave empty to make it from the title. Once the page"
+            " is published, its old address keeps leading to it when you change this."
+        ),
     )
     description = TextAreaField(
         "Description",

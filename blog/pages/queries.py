@@ -14,7 +14,7 @@ from sqlalchemy.orm import load_only, raiseload
 
 from blog.auth.permissions import can_edit_pages, is_staff
 from blog.extensions import db
-from blog.models.pages import Page, PageStatus
+from blog.models.pages import Page, PageRedirect, PageStatus
 from blog.pages.slugs import SLUG_MAX
 
 
@@ -39,6 +39,20 @@ def find_page(slug: str, viewer: Any) -> PageView | None:
     if is_staff(viewer):
         return PageView(page, is_preview=True, can_edit=can_edit_pages(viewer))
     return None
+
+
+def moved_to(slug: str, viewer: Any) -> str | None:
+    """Where a page that was at ``/<slug>/`` is now: for everyone when it is published, for staff
+    also when it is a draft (they then see its preview); None when no page was ever there."""
+    if len(slug) > SLUG_MAX:
+        return None
+    row = db.session.execute(
+        select(Page.slug, Page.status).join(PageRedirect, PageRedirect.page_id == Page.id)
+        .where(PageRedirect.old_slug == slug)
+    ).first()  # fmt: skip
+    if row is None or (row.status != PageStatus.PUBLISHED and not is_staff(viewer)):
+        return None
+    return str(row.slug)
 
 
 def admin_pages() -> list[Page]:

@@ -32,7 +32,10 @@ nav.add_link(nav.NavLink("pages.admin_list", "Pages", can_edit_pages, 28, ("page
 def page_detail(slug: str) -> ResponseReturnValue:
     view = queries.find_page(slug, current_user)
     if view is None:
-        abort(404)
+        moved = queries.moved_to(slug, current_user)
+        if moved is None:
+            abort(404)
+        return redirect(url_for("pages.page_detail", slug=moved), 301)
     meta = page_meta(view.page, noindex=view.is_preview)
     response = Response(render_template("pages/page.html", page=view.page, view=view, meta=meta))
     if view.is_preview:
@@ -56,6 +59,7 @@ def _render_form(form: PageForm, page: Page | None, status: int = 200) -> tuple[
         "pages/admin/form.html",
         form=form,
         page=page,
+        old_addresses=editing.old_addresses(page) if page is not None and page.id is not None else [],
         body_max_mb=max_mb,
         # The text on the page is not what the page holds: the editor's script keeps it unsaved.
         unsaved=status != 200,
@@ -78,6 +82,7 @@ def _handle_form(page: Page | None) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_form(form, page, 400)
     was_live = page is not None and page.is_live
+    old_slug = page.slug if page is not None else None
     try:
         saved = editing.save_page(
             current_user,
@@ -93,7 +98,7 @@ def _handle_form(page: Page | None) -> ResponseReturnValue:
         if isinstance(error, editing.PageConflict):
             form.base_version.data = str(error.page.version)  # saving again means "keep mine"
         return _render_form(form, page, error.status)
-    flash(editing.saved_message(saved, was_live=was_live), "success")
+    flash(editing.saved_message(saved, was_live=was_live, old_slug=old_slug), "success")
     return redirect(url_for("pages.admin_edit", page_id=saved.id), 303)
 
 
