@@ -55,6 +55,15 @@ def test_home_lists_newest_posts_first_with_cards(client, make_post, make_user):
     assert "3 comments" in card
 
 
+def test_a_cards_tags_are_in_letter_order_whatever_their_case(client, make_post):
+    post = make_post("Magnetic Rose", tags=["Satoshi Kon", "anime", "Memories", "berserk"])
+    expected = ["anime", "berserk", "memories", "satoshi-kon"]
+    card = client.get("/").get_data(as_text=True)
+    assert re.findall(r'href="/tag/([^/]+)/"', card[card.index('class="post-card') :]) == expected
+    db.session.expire_all()
+    assert [t.slug for t in post.tags] == expected  # the relationship (archives, feeds, the editor)
+
+
 def _pagination(html: str) -> str:
     match = re.search(r'<nav class="pagination".*?</nav>', html, re.S)
     return match.group(0) if match else ""

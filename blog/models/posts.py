@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
@@ -136,8 +136,12 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     series: Mapped[Series | None] = relationship()
-    tags: Mapped[list[Tag]] = relationship(secondary=post_tags, order_by=Tag.name)
-    categories: Mapped[list[Category]] = relationship(secondary=post_categories, order_by=Category.name)
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=post_tags, order_by=[func.lower(Tag.name), Tag.name]
+    )  # by letter, whatever the case
+    categories: Mapped[list[Category]] = relationship(
+        secondary=post_categories, order_by=[func.lower(Category.name), Category.name]
+    )
 
     @property
     def is_scheduled(self) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import Integer, bindparam, func, select
 
 from blog.database import Prepared, as_datetime
 from blog.models.accounts import User
@@ -98,7 +98,7 @@ def _tags_statement() -> Any:
         select(post_tags.c.post_id, Tag.name, Tag.slug)
         .join(Tag, Tag.id == post_tags.c.tag_id)
         .where(post_tags.c.post_id.in_(select(page.c.id)))
-        .order_by(post_tags.c.post_id, Tag.name)
+        .order_by(post_tags.c.post_id, func.lower(Tag.name), Tag.name)  # by letter, whatever the case
     )
 
 

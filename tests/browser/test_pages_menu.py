@@ -56,7 +56,9 @@ def test_on_a_phone_menu_pages_leave_the_header_as_compact_and_every_link_reacha
     make_post("Magnetic Rose", "A space opera in one act.")
     phone.goto(live_server.url + "/")
     without_pages = _header_height(phone)
-    assert without_pages < 210  # the header as it was: name, tagline, one row of links, search
+    assert without_pages < 175  # name, one row of links, search (the footer carries the tagline)
+    assert not phone.locator(".site-tagline").is_visible()
+    assert phone.locator(".site-footer").get_by_text(phone.locator(".site-tagline").text_content()).count() == 1
 
     admin = make_user(Role.ADMIN)
     for title, order in MENU:
