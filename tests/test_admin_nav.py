@@ -42,6 +42,21 @@ def test_moderator_sees_how_many_comments_wait_beside_comments(client, login, ma
     assert '<span class="visually-hidden">3 comments awaiting moderation</span>' in link
 
 
+def test_the_closed_menu_names_what_its_count_counts(client, login, make_user, make_post, make_comment):
+    """On a phone (and in the editor) the menu is closed: its bar said a bare "3"."""
+    post = make_post("Perfect Blue")
+    for _ in range(2):
+        make_comment(post, status="pending")
+    login(client, make_user(Role.EDITOR))
+    html = client.get("/admin/").get_data(as_text=True)
+    toggle = re.search(r'<summary class="admin-menu-toggle">.*?</summary>', html, re.S).group(0)
+    waiting = re.search(r'<span class="admin-menu-waiting">(.*?)</span></span></span>', toggle, re.S)
+    assert waiting, toggle
+    shown = re.sub(r'<span class="visually-hidden">[^<]*', "", waiting.group(1))
+    assert re.sub(r"<[^>]+>", "", shown).split() == ["Comments", "2"]
+    assert "2 comments awaiting moderation" in waiting.group(1)
+
+
 def test_one_pending_comment_reads_in_the_singular(client, login, make_user, make_post, make_comment):
     make_comment(make_post(), status="pending")
     login(client, make_user(Role.ADMIN))
