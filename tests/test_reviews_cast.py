@@ -453,7 +453,12 @@ def test_an_export_from_before_characters_imports_with_keys_made(app, make_user,
     path = tmp_path / "site.json"
     assert app.test_cli_runner().invoke(args=["export", str(path)]).exit_code == 0
     data = json.loads(path.read_text())
-    for table, column in (("people", "name_key"), ("credits", "character")):
+    for table, column in (
+        ("people", "name_key"),
+        ("people", "sort_name"),
+        ("people", "sort_key"),
+        ("credits", "character"),
+    ):
         section = data["tables"][table]
         index = section["columns"].index(column)
         section["columns"].pop(index)
@@ -465,5 +470,7 @@ def test_an_export_from_before_characters_imports_with_keys_made(app, make_user,
         assert result.exit_code == 0, result.output
         keys = dict(db.session.execute(select(Person.name, Person.name_key)).all())
         assert keys["Koji Morimoto"] == "koji morimoto" and keys["Satoshi Kon"] == "satoshi kon"
+        kon = db.session.scalar(select(Person).where(Person.name == "Satoshi Kon"))
+        assert (kon.sort_name, kon.sort_key) == ("Kon, Satoshi", "kon, satoshi")
         assert set(db.session.scalars(select(Credit.character))) == {""}
         assert db.session.scalar(select(func.count()).select_from(Work)) == 4

@@ -189,6 +189,27 @@ def _name_key_default(context: DefaultExecutionContext) -> str:
     return name_key(str(context.get_current_parameters().get("name") or ""))
 
 
+def derived_sort_name(name: str) -> str:
+    """The sort name of someone staff gave none: the last word is the family name ("Satoshi Kon" →
+    "Kon, Satoshi"), as reference databases and catalogues list people; one word stays as it is.
+    Particles and family-name-first names are for staff to type: guessing them goes wrong."""
+    words = name.split()
+    if len(words) < 2:
+        return " ".join(words)
+    return f"{words[-1]}, {' '.join(words[:-1])}"[:200]
+
+
+def _sort_name_default(context: DefaultExecutionContext) -> str:
+    """Rows inserted without a sort name (an export made before the column) get the derived one."""
+    return derived_sort_name(str(context.get_current_parameters().get("name") or ""))
+
+
+def _sort_key_default(context: DefaultExecutionContext) -> str:
+    """As ``_sort_name_default``, for the key (the row's sort name may be a default too)."""
+    row = context.get_current_parameters()
+    return name_key(str(row.get("sort_name") or derived_sort_name(str(row.get("name") or ""))))
+
+
 class Person(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "people"
 
@@ -197,6 +218,12 @@ class Person(db.Model):  # type: ignore[name-defined,misc]
     #: ``name_key(name)``, kept in step by ``_keep_key``: finds "Koji Morimoto" for "kōji morimoto".
     name_key: Mapped[str] = mapped_column(String(200), index=True, default=_name_key_default, server_default="")
     original_name: Mapped[str] = mapped_column(String(200), default="")
+    #: How lists alphabetize them, family name first ("Kon, Satoshi"): typed by staff, or else
+    #: ``derived_sort_name(name)``, derived again when the name changes (see ``_keep_key``).
+    sort_name: Mapped[str] = mapped_column(String(200), default=_sort_name_default, server_default="")
+    #: ``name_key(sort_name)``, kept in step by ``_keep_sort_key``: the people lists' order, with
+    #: case and accents ignored (Ōtomo sorts among the O's).
+    sort_key: Mapped[str] = mapped_column(String(200), default=_sort_key_default, server_default="")
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     #: A short note about the person ("He's the creator of Darker than Black...").
     note: Mapped[str] = mapped_column(String(1000), default="")
@@ -206,7 +233,16 @@ class Person(db.Model):  # type: ignore[name-defined,misc]
 
     @validates("name")
     def _keep_key(self, _key: str, value: str) -> str:
+        """Keep the name's key, and the sort name when it was derived from the old name (or is not
+        set yet): a sort name staff typed stays as they typed it."""
         self.name_key = name_key(value)
+        if not self.sort_name or self.sort_name == derived_sort_name(self.name or ""):
+            self.sort_name = derived_sort_name(value)
+        return value
+
+    @validates("sort_name")
+    def _keep_sort_key(self, _key: str, value: str) -> str:
+        self.sort_key = name_key(value)
         return value
 
     def __repr__(self) -> str:

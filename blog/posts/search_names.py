@@ -183,7 +183,7 @@ def _people_statement(shape: tuple[bool, ...], dialect: str) -> Select[Any]:
     return (
         select(Person.slug, Person.name, Person.original_name)
         .where(*wanted)
-        .order_by(Person.name_key, Person.id)
+        .order_by(Person.sort_key, Person.id)  # by family name, as the People page
         .limit(SHOWN + 1)
     )
 

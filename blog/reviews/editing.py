@@ -37,6 +37,7 @@ from blog.models.works import (
     WorkKind,
     WorkRevision,
     WorkTerm,
+    derived_sort_name,
 )
 from blog.posts.editing import SLUG_MAX, first_free_slug, make_slug
 from blog.rendering import clean_text
@@ -507,18 +508,45 @@ class PersonInput:
     original_name: str = ""
     note: str = ""
     slug: str = ""
+    #: "Kon, Satoshi"; "" for the one derived from the name (``derived_sort_name``).
+    sort_name: str = ""
+
+
+def typed_sort_name(person: Person | None) -> str:
+    """The sort name staff typed for ``person``, or "" when it is the one derived from the name:
+    the form shows it empty, so a name changed later takes its own derived sort name along."""
+    if person is None or person.sort_name == derived_sort_name(person.name):
+        return ""
+    return person.sort_name
+
+
+def _sort_name(typed: str) -> str:
+    """A typed sort name as stored; raises ``DomainError`` for one with an empty part around a
+    comma (", Satoshi", "Kon,"), which would sort the person under nothing or lose a name."""
+    sort_name = _line(typed, 201)
+    if len(sort_name) > 200:
+        raise DomainError("Keep the sorted-as name under 200 characters.", field="sort_name")
+    if "," in sort_name and not all(part.strip() for part in sort_name.split(",")):
+        raise DomainError("Write the family name, a comma, then the given names, e.g. Kon, Satoshi.", field="sort_name")
+    return sort_name
 
 
 def save_person(user: User, data: PersonInput, person: Person | None = None) -> Person:
+    """Create or edit a person. An empty sort name, or the one the old name derived (what the form
+    showed back), means "derive it from the name": a typed one is kept until staff clear it."""
     if not can_manage_works(user):
         raise DomainError("You cannot edit people.", status=403)
     name = _line(data.name, 200)
     if not name:
         raise DomainError("Give the person a name.", field="name")
+    typed = _sort_name(data.sort_name)
+    if typed == derived_sort_name(person.name if person else ""):
+        typed = ""
     if person is None:
         person = Person(name=name, slug="")
         db.session.add(person)
     person.name = name
+    person.sort_name = typed or derived_sort_name(name)
     person.original_name = _line(data.original_name, 200)
     person.note = _line(data.note, 1000)
     wanted = make_slug(data.slug.strip() or name)

@@ -255,6 +255,11 @@ class CorrectionForm(WorkForm):
 class PersonForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the person a name."), Length(max=200)])
     original_name = StringField("Name in its own script", validators=[Optional(), Length(max=200)])
+    sort_name = StringField(
+        "Sorted as",
+        validators=[Optional(), Length(max=200, message="Keep the sorted-as name under 200 characters.")],
+        description="Family name first, e.g. Kon, Satoshi. Leave empty to use the last word of the name.",
+    )
     slug = StringField("Slug", validators=[Optional(), Length(max=180)], description="Leave empty to make one.")
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000)], description="A line or two about them.")
 

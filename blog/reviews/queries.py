@@ -436,14 +436,11 @@ def _kinds_with_works(chosen: str | None) -> list[tuple[str, str]]:
 
 
 def people_index() -> list[tuple[Person, int]]:
-    """Every person with their number of credits, one query."""
+    """Every person with their number of credits, one query; by family name as reference databases
+    list people (``Person.sort_key``: Kon, Satoshi before Morimoto, Koji), shown by name."""
     n = func.count(Credit.id)
-    return [
-        (p, c)
-        for p, c in db.session.execute(
-            select(Person, n).outerjoin(Credit, Credit.person_id == Person.id).group_by(Person.id).order_by(Person.name)
-        )
-    ]
+    query = select(Person, n).outerjoin(Credit, Credit.person_id == Person.id).group_by(Person.id)
+    return [(p, c) for p, c in db.session.execute(query.order_by(Person.sort_key, Person.id))]
 
 
 def work_history(work_id: int) -> list[WorkRevision]:

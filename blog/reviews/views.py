@@ -23,7 +23,7 @@ from blog.auth.permissions import can_edit_post, can_moderate, reader_required, 
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.posts import Post
-from blog.models.works import Correction, CorrectionStatus, Person, Work, WorkKind, WorkRevision
+from blog.models.works import Correction, CorrectionStatus, Person, Work, WorkKind, WorkRevision, derived_sort_name
 from blog.posts.queries import page_number
 from blog.reviews import corrections as correcting
 from blog.reviews import decisions, editing, queries, ratings
@@ -466,23 +466,32 @@ def admin_people() -> str:
 
 def _person_form_page(person: Person | None) -> Response | str | tuple[str, int]:
     form = PersonForm(obj=person) if request.method == "GET" else PersonForm()
+    if request.method == "GET":
+        form.sort_name.data = editing.typed_sort_name(person)
     if form.validate_on_submit():
         data = editing.PersonInput(
             name=form.name.data or "",
             original_name=form.original_name.data or "",
             note=form.note.data or "",
             slug=form.slug.data or "",
+            sort_name=form.sort_name.data or "",
         )
         try:
             saved = editing.save_person(current_user, data, person)
         except DomainError as error:
             _form_error(form, error)
-            return render_template("reviews/admin/person_form.html", form=form, person=person), error.status
+            return _person_form(form, person), error.status
         db.session.commit()
         flash(f"{saved.name} was saved.", "success")
         return redirect(url_for("reviews.admin_people"), 303)
     status = 400 if request.method == "POST" else 200
-    return render_template("reviews/admin/person_form.html", form=form, person=person), status
+    return _person_form(form, person), status
+
+
+def _person_form(form: PersonForm, person: Person | None) -> str:
+    """The person form; "Sorted as", left empty, shows the sort name the saved name derives."""
+    derived = derived_sort_name(person.name) if person else ""
+    return render_template("reviews/admin/person_form.html", form=form, person=person, derived_sort_name=derived)
 
 
 @bp.route("/admin/people/new", methods=["GET", "POST"])
