@@ -152,6 +152,27 @@ def test_the_redirect_lands_on_the_page_and_anchor_that_show_the_comment(client,
     assert newest.headers["Location"] == f"/posts/{post.slug}/#comment-{latest.id}"
 
 
+@pytest.mark.settings(COMMENTS_MODERATION="all-approved", COMMENTS_PER_PAGE=2)
+def test_a_new_thread_lands_after_every_thread_the_reader_can_read(client, make_post, make_comment):
+    """A new thread is counted after the pinned ones, after a thread readable only through its
+    reply, and not after held or spam threads nobody may read."""
+    post = make_post()
+    later = make_comment(post, "Pinned late")
+    held_root = make_comment(post, "Held first words", status="pending")
+    make_comment(post, "An approved reply under it", parent=held_root, status="approved")
+    make_comment(post, "Spam thread", status="spam")
+    make_comment(post, "Someone else's held thread", status="pending")
+    make_comment(post, "An ordinary thread")
+    later.pinned = True
+    db.session.commit()  # readable: the pinned one, the held root's thread, the ordinary one: 3
+    response = client.post(f"/posts/{post.slug}/comments", data=guest("The newest thread"))
+    comment = db.session.scalars(select(Comment).where(Comment.body_source == "The newest thread")).one()
+    assert response.headers["Location"] == f"/posts/{post.slug}/?cpage=2#comment-{comment.id}"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'id="comment-{comment.id}"' in page and "The newest thread" in page
+    assert "Spam thread" not in page and "Someone else" not in page
+
+
 @pytest.mark.settings(COMMENTS_MODERATION="hold-all", COMMENTS_PER_PAGE=2)
 def test_a_guests_held_comments_count_on_their_own_pages(app, make_post):
     post = make_post()

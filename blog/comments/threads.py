@@ -222,8 +222,13 @@ def _readable_thread_count(post_id: Any, viewer: Viewer | _BoundViewer, before: 
     )
 
 
-def count_threads(post_id: int, viewer: Viewer) -> int:
-    return int(db.session.scalar(_readable_thread_count(post_id, viewer)) or 0)
+def count_threads(post_id: int, viewer: Viewer, *, excluding: int | None = None) -> int:
+    """How many threads of the post the viewer can read (from the index alone), but for the
+    thread ``excluding`` names."""
+    stmt = _readable_thread_count(post_id, viewer)
+    if excluding is not None:
+        stmt = stmt.where(_MEMBER.thread_id != excluding)
+    return int(db.session.scalar(stmt) or 0)
 
 
 @dataclass(frozen=True, slots=True)
