@@ -25,8 +25,9 @@ from blog.models import (
     WorkRevision,
 )
 from blog.models.base import utcnow
-from blog.models.pages import PageRedirect, PageStatus
-from blog.pages.editing import PageInput, write_page
+from blog.models.pages import Page, PageRedirect, PageStatus
+from blog.pages.editing import PageInput, input_from, save_page, write_page
+from blog.pages.revisions import revision_list
 from blog.portability import SECRET_COLUMN, exported_columns, exported_tables
 from blog.posts.editing import PostInput, save_post
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, build_config
@@ -120,6 +121,9 @@ def build_site(make_user, make_post):
         ),
     )
     db.session.add(PageRedirect(old_slug="how-i-rate", page_id=scores.id))  # its address before
+    edited = input_from(scores)
+    edited.body_md += "\n\nA 5 is fine."
+    save_page(admin, edited, scores, max_bytes=1024 * 1024, revision_note="The fives")  # a second page revision
     write_page(admin, PageInput(title="Review policy", body_md="Not written yet.", status=PageStatus.DRAFT))
     db.session.commit()
     return admin
@@ -209,6 +213,11 @@ def test_export_then_import_loses_nothing_but_secrets(app, make_user, make_post,
         assert "favourite for life" in client.get("/how-i-score/").get_data(as_text=True)
         assert client.get("/review-policy/").status_code == 404
         assert client.get("/how-i-rate/").headers["Location"].endswith("/how-i-score/")
+        scores = db.session.scalar(select(Page).where(Page.slug == "how-i-score"))
+        assert [(r.summary, r.note) for r in revision_list(scores)] == [
+            ("body (+2 −0 lines)", "The fives"),
+            ("first published version", ""),
+        ]
         ed = db.session.scalar(select(User).where(User.email == "ed@example.org"))
         assert ed.password_hash is None and not ed.check_password(PASSWORD)
         # New rows get fresh ids (PostgreSQL sequences moved past the imported ones).
@@ -242,7 +251,8 @@ def test_import_refuses_a_file_that_is_not_an_export(app, tmp_path):
 
 def test_every_table_is_exported_unless_it_is_secret_or_transient():
     names = {t.name for t in exported_tables()}
-    assert {"posts", "comments", "users", "works", "slug_redirects", "page_redirects", "media_files"} <= names
+    assert {"posts", "comments", "users", "works", "slug_redirects", "page_redirects", "page_revisions"} <= names
+    assert "media_files" in names
     assert "email_login_tokens" not in names and "cache_generation" not in names
     for table in exported_tables():
         assert not any(SECRET_COLUMN.search(c) for c in exported_columns(table))

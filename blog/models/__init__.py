@@ -16,7 +16,7 @@ from blog.models.identities import EmailLoginToken, Identity
 from blog.models.imports import ImportedItem
 from blog.models.mail import MailStatus, OutgoingMail
 from blog.models.media import MediaFile
-from blog.models.pages import Page, PageRedirect, PageStatus
+from blog.models.pages import Page, PageRedirect, PageRevision, PageStatus
 from blog.models.posts import Category, CommentStatusChoice, Post, PostStatus, Series, SlugRedirect, Tag
 from blog.models.site_state import CacheGeneration
 from blog.models.webhooks import WebhookDelivery
@@ -64,6 +64,7 @@ __all__ = [
     "OutgoingMail",
     "Page",
     "PageRedirect",
+    "PageRevision",
     "PageStatus",
     "Person",
     "Post",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
@@ -79,3 +79,24 @@ class PageRedirect(db.Model):  # type: ignore[name-defined,misc]
     old_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PageRevision(db.Model):  # type: ignore[name-defined,misc]
+    """A saved state of a published page: who saved it, when, and its text as it then was (as
+    ``PostRevision`` is for posts), so an author can compare and go back."""
+
+    __tablename__ = "page_revisions"
+    __table_args__ = (Index("ix_page_revisions_page_created", "page_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    body_md: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    #: What changed compared with the revision before, e.g. "title, body (+12 −3 lines)".
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()

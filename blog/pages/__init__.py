@@ -1,8 +1,9 @@
 """Static pages: "About", "How I score", "Review policy" at ``/<slug>/``, and the site menu.
 
 ``views`` holds the routes (the public page and the admin's list and editor), ``editing`` the
-rules for saving, ``slugs`` which addresses a page may take, ``queries`` what each page reads,
-``menu`` the header's list of pages kept in each worker, ``seo`` the head meta.
+rules for saving, ``revisions`` a published page's earlier versions, ``slugs`` which addresses a
+page may take, ``queries`` what each page reads, ``menu`` the header's list of pages kept in each
+worker, ``seo`` the head meta.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The admin's form saves through ``save_page`` (the rules about people); the demo seeder and the
 WordPress importer, which write for the site rather than for someone signed in, go straight to
 ``write_page``. Either way the Markdown is rendered and sanitized here, once, by the renderer
-posts use, and readers only ever get the stored HTML.
+posts use, and readers only ever get the stored HTML; a published page's changed text is also kept
+as a revision (``blog.pages.revisions``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from blog.extensions import db
 from blog.media.uploads import srcsets_in
 from blog.models.accounts import User
 from blog.models.base import utcnow
-from blog.models.pages import Page, PageRedirect, PageStatus
+from blog.models.pages import Page, PageRedirect, PageRevision, PageStatus
+from blog.pages.revisions import record_page_revision
 from blog.pages.slugs import make_page_slug, slug_problem
 from blog.rendering import clean_text, render_post, summary_of
+from blog.timezone import local_time
 
 #: The menu's order numbers people may type; plenty for a header.
 MENU_ORDER_MAX = 999
@@ -125,11 +128,18 @@ def write_page(
     *,
     unfiltered: bool = False,
     max_bytes: int = 1024 * 1024,
+    revision_note: str = "",
 ) -> Page:
     """Create or update a page and flush it; ``DomainError`` (nothing written) when a rule says no.
 
-    ``author`` is recorded on a new page only. ``unfiltered`` keeps raw HTML (embeds): pass the
-    capability of whoever is saving now, never of the page's first author.
+    ``author`` is recorded as the page's author on a new page only, and as the revision's on every
+    save. ``unfiltered`` keeps raw HTML (embeds): pass the capability of whoever is saving now,
+    never of the page's first author.
+
+    The revision is kept here rather than in ``save_page``, as ``save_post`` keeps posts' for
+    every caller: a page imported from WordPress or seeded by the demo gets its one "first
+    published version" (a draft none, a re-import of the same text none), so the text it arrived
+    with can be compared and restored after its first edit in the admin, instead of being lost.
     """
     _clean(data)
     _validate(data, max_bytes)
@@ -157,6 +167,7 @@ def write_page(
     except IntegrityError:
         # Another request took the address between our check and this write; the caller rolls back.
         raise DomainError(f"Another page took /{slug}/ a moment ago. Choose another address.", field="slug") from None
+    record_page_revision(page, author, revision_note)
     return page
 
 
@@ -180,14 +191,41 @@ def old_addresses(page: Page) -> list[str]:
 
 
 def save_page(
-    user: User, data: PageInput, page: Page | None = None, *, max_bytes: int, base_version: int | None = None
+    user: User,
+    data: PageInput,
+    page: Page | None = None,
+    *,
+    max_bytes: int,
+    base_version: int | None = None,
+    revision_note: str = "",
 ) -> Page:
     """The admin's save: ``user`` must be allowed to edit pages, and must have the latest version."""
     if not can_edit_pages(user):
         raise DomainError("Only authors, editors and admins can write pages.", status=403)
     if page is not None and base_version is not None and base_version != page.version:
         raise PageConflict(page)
-    return write_page(user, data, page, unfiltered=can_post_unfiltered_html(user), max_bytes=max_bytes)
+    return write_page(
+        user,
+        data,
+        page,
+        unfiltered=can_post_unfiltered_html(user),
+        max_bytes=max_bytes,
+        revision_note=revision_note,
+    )
+
+
+def restore_revision(user: User, page: Page, revision: PageRevision, *, base_version: int, max_bytes: int) -> Page:
+    """Make a revision's title, description and body current again, through the admin's save (so
+    the HTML is rendered anew, and the restore is kept as a revision); the address, status and menu
+    stay as they are. ``PageConflict`` (nothing written) when the page was saved since
+    ``base_version``."""
+    if revision.page_id != page.id:
+        raise DomainError("That revision belongs to another page.", status=404)
+    data = input_from(page)
+    data.title, data.body_md, data.description = revision.title, revision.body_md, revision.description
+    when = local_time(revision.created_at, "%Y-%m-%d %H:%M:%S %Z")
+    note = f"Restored the revision of {when}"
+    return save_page(user, data, page, max_bytes=max_bytes, base_version=base_version, revision_note=note)
 
 
 def delete_page(user: User, page: Page) -> str:

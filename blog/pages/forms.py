@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from blog.models.pages import Page, PageStatus
 from blog.pages.editing import MENU_ORDER_MAX, PageInput, input_from
@@ -91,3 +91,13 @@ class PageForm(FlaskForm):
 
 class DeletePageForm(FlaskForm):
     """Only a CSRF token: deleting is a POST from a button that asks first."""
+
+
+class RestorePageRevisionForm(FlaskForm):
+    """The restore button: the CSRF token, and the page's version the comparison was shown at (a
+    page saved since is not overwritten: ``PageConflict``)."""
+
+    base_version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+
+    def version(self) -> int:
+        return int(self.base_version.data)

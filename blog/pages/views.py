@@ -1,4 +1,4 @@
-"""Routes of pages: the public ``/<slug>/`` and the admin's list, editor and delete button.
+"""Routes of pages: the public ``/<slug>/`` and the admin's list, editor, revisions and delete button.
 
 Each parses the request, calls one function of ``queries`` or ``editing``, then renders or
 redirects. The admin routes are for whoever may edit pages (``can_edit_pages``: anonymous → the
@@ -16,13 +16,22 @@ from blog.auth.permissions import can_edit_pages, require
 from blog.errors import DomainError
 from blog.extensions import db
 from blog.models.pages import Page
-from blog.pages import editing, queries
-from blog.pages.forms import DeletePageForm, PageForm
+from blog.pages import editing, queries, revisions
+from blog.pages.forms import DeletePageForm, PageForm, RestorePageRevisionForm
 from blog.pages.seo import page_meta
+from blog.timezone import local_time
 
 bp = Blueprint("pages", __name__)
 
-nav.add_link(nav.NavLink("pages.admin_list", "Pages", can_edit_pages, 28, ("pages.admin_new", "pages.admin_edit")))
+nav.add_link(
+    nav.NavLink(
+        "pages.admin_list",
+        "Pages",
+        can_edit_pages,
+        28,
+        ("pages.admin_new", "pages.admin_edit", "pages.admin_revisions", "pages.admin_revision"),
+    )
+)
 
 
 # ----------------------------------------------------------------------------- readers
@@ -60,6 +69,7 @@ def _render_form(form: PageForm, page: Page | None, status: int = 200) -> tuple[
         form=form,
         page=page,
         old_addresses=editing.old_addresses(page) if page is not None and page.id is not None else [],
+        revision_count=revisions.revision_count(page) if page is not None and page.id is not None else 0,
         body_max_mb=max_mb,
         # The text on the page is not what the page holds: the editor's script keeps it unsaved.
         unsaved=status != 200,
@@ -136,3 +146,62 @@ def admin_delete(page_id: int) -> ResponseReturnValue:
         return redirect(url_for("pages.admin_list"), 303)
     flash(f"Deleted “{title}”. Its address answers “not found” from now on.", "success")
     return redirect(url_for("pages.admin_list"), 303)
+
+
+# ----------------------------------------------------------------------------- revisions
+
+
+@bp.get("/admin/pages/<int:page_id>/revisions")
+@require(can_edit_pages)
+def admin_revisions(page_id: int) -> str:
+    page = _page_or_404(page_id)
+    found = revisions.revision_list(page)
+    return render_template(
+        "pages/admin/revisions.html", page=page, revisions=found, same_as_now=revisions.same_as_now(page, found)
+    )
+
+
+@bp.get("/admin/pages/<int:page_id>/revisions/<int:revision_id>")
+@require(can_edit_pages)
+def admin_revision(page_id: int, revision_id: int) -> str:
+    page = _page_or_404(page_id)
+    found = revisions.get_revision(page, revision_id) or abort(404)
+    form = RestorePageRevisionForm(data={"base_version": str(page.version)})
+    return render_template(
+        "pages/admin/revisions_compare.html",
+        page=page,
+        compare=revisions.compare_with_current(page, found),
+        form=form,
+    )
+
+
+@bp.post("/admin/pages/<int:page_id>/revisions/<int:revision_id>/restore")
+@require(can_edit_pages)
+def admin_restore_revision(page_id: int, revision_id: int) -> ResponseReturnValue:
+    page = _page_or_404(page_id)
+    found = revisions.get_revision(page, revision_id) or abort(404)
+    form = RestorePageRevisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = url_for("pages.admin_revision", page_id=page_id, revision_id=revision_id)
+    try:
+        editing.restore_revision(
+            current_user,
+            page,
+            found,
+            base_version=form.version(),
+            max_bytes=int(current_app.config["POST_BODY_MAX_BYTES"]),
+        )
+        db.session.commit()
+    except editing.PageConflict:
+        db.session.rollback()
+        flash("The page changed since you opened this comparison. Look at the difference again, then restore.", "error")
+        return redirect(back, 303)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back, 303)
+    when = local_time(found.created_at, "%d %b %Y, %H:%M:%S %Z")
+    kept = " The text it replaced is kept as a revision." if page.is_live else ""
+    flash(f"Restored the version of {when}.{kept}", "success")
+    return redirect(url_for("pages.admin_edit", page_id=page_id), 303)

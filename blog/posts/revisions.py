@@ -35,21 +35,28 @@ def check_version(post: Post, base_version: int | None) -> None:
         raise EditConflict(post)
 
 
-def _summary(previous: PostRevision | None, post: Post) -> str:
-    if previous is None:
-        return "first published version"
-    changed = []
-    if previous.title != post.title:
-        changed.append("title")
-    if previous.excerpt != typed_excerpt(post):
-        changed.append("excerpt")
-    if previous.body_md != post.body_md:
+#: The summary of the first revision kept of a post or page.
+FIRST_VERSION = "first published version"
+
+
+def change_summary(fields: list[tuple[str, str, str]], old_body: str, new_body: str) -> str:
+    """What a revision changed, e.g. "title, body (+12 −3 lines)": the label of each of ``fields``
+    (label, old, new) that differs, then the lines the body gained and lost. Posts and pages say it alike."""
+    changed = [label for label, old, new in fields if old != new]
+    if old_body != new_body:
         added = removed = 0
-        for line in difflib.ndiff(previous.body_md.splitlines(), post.body_md.splitlines()):
+        for line in difflib.ndiff(old_body.splitlines(), new_body.splitlines()):
             added += line.startswith("+ ")
             removed += line.startswith("- ")
         changed.append(f"body (+{added} −{removed} lines)")
     return ", ".join(changed) or "settings only"
+
+
+def _summary(previous: PostRevision | None, post: Post) -> str:
+    if previous is None:
+        return FIRST_VERSION
+    fields = [("title", previous.title, post.title), ("excerpt", previous.excerpt, typed_excerpt(post))]
+    return change_summary(fields, previous.body_md, post.body_md)
 
 
 def record_revision(post: Post, user: User, note: str = "") -> PostRevision | None:
