@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from blog.extensions import db
 from blog.models import Page, PageRevision, PageStatus, Role
+from blog.models.base import utcnow
 from blog.pages.editing import PageInput, input_from, write_page
 from blog.pages.revisions import revision_list
 
@@ -250,3 +251,45 @@ def test_a_restore_without_its_csrf_token_changes_nothing_and_with_it_works(clie
 def _token(client: Any, page: Page) -> str:
     html = client.get(f"/admin/pages/{page.id}/edit").get_data(as_text=True)
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_upgrading_keeps_each_published_pages_text_as_its_first_revision(tmp_path):
+    """Pages published before revisions began: the first edit afterwards must not lose the text
+    readers had been reading (a revision records the text a save leaves)."""
+    from flask_migrate import upgrade
+
+    from blog.models import User
+    from tests.conftest import empty_database_app
+
+    with empty_database_app(tmp_path) as app, app.app_context():
+        upgrade(revision="a18339415230")
+        with db.engine.begin() as conn:
+            conn.execute(
+                db.metadata.tables["users"]
+                .insert()
+                .values(id=1, email="a@example.org", name="Ada", role=Role.ADMIN, password_hash="x", active=True,
+                        email_verified=True, created_at=utcnow())
+            )  # fmt: skip
+            pages = db.metadata.tables["pages"]
+            for pid, title, status in ((1, "About", "published"), (2, "Policy", "draft")):
+                conn.execute(
+                    pages.insert().values(
+                        id=pid, title=title, slug=title.lower(), body_md=f"{title}, as readers know it.",
+                        body_html="", description="", summary="", status=status, show_in_menu=False,
+                        menu_order=0, menu_label="", author_id=1, unfiltered_html=False, version=1,
+                        created_at=utcnow(), updated_at=utcnow() - timedelta(days=3),
+                    )
+                )  # fmt: skip
+        upgrade()
+        kept = db.session.scalars(select(PageRevision)).all()
+        assert [(r.page_id, r.body_md, r.summary) for r in kept] == [
+            (1, "About, as readers know it.", "first published version")
+        ]
+        assert kept[0].author_id == 1 and kept[0].created_at < utcnow() - timedelta(days=2)
+        # The first edit afterwards is a change from it, and the old text can be restored.
+        about = db.session.get(Page, 1)
+        data = input_from(about)
+        data.body_md = "About, rewritten."
+        write_page(db.session.get(User, 1), data, about)
+        db.session.commit()
+        assert [r.summary for r in revision_list(about)] == ["body (+1 −1 lines)", "first published version"]
