@@ -181,12 +181,15 @@ def thread_page(
 ) -> tuple[list[int], int | None]:
     """The ids of one page of threads with something the viewer can read, and how many there are.
 
-    One statement over the post's top-level comments: ``count(*) OVER ()`` gives the total beside
-    the page. The total is None only when the page is past the end (no rows to carry it).
+    One statement over the post's top-level comments, read in order from ``ix_comments_roots_*``
+    and stopped after the page; the total beside it is counted from the (post, status, deleted,
+    thread) index (``count(*) OVER ()`` made the database read and sort every top-level comment
+    first). The total is None only when the page is past the end (no rows to carry it).
     """
     keys = sorting.order_by(newest)  # ``newest`` may be a sort name: oldest, newest or best
+    total = _readable_thread_count(post_id, viewer).scalar_subquery()
     stmt = (
-        select(Comment.id, func.count().over())
+        select(Comment.id, total)
         .where(_roots_with_readable_comments(post_id, viewer))
         .order_by(*keys)
         .limit(per_page)

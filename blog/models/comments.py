@@ -16,6 +16,8 @@ from blog.models.base import UTCDateTime, utcnow
 #: holds them: the same expression, written out (databases match an index expression as written).
 TEXT_START_CHARS = 32
 TEXT_START_SQL = f"substr(body_source, 1, {TEXT_START_CHARS})"
+#: A top-level comment (its own thread): the rows the thread-order indexes hold.
+ROOT_SQL = "thread_id = id"
 
 
 class CommentStatus(enum.StrEnum):
@@ -64,6 +66,28 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
         # The same text on one post (duplicates), found by its start: a prolific commenter's
         # thousands of comments are not read one by one to find that they said it before.
         Index("ix_comments_post_text", "post_id", text(TEXT_START_SQL)),
+        # A post's threads in either order (``blog.comments.sorting``: pinned first, then oldest or,
+        # read backwards, newest): the first page's top-level comments are read in order and the
+        # reading stops after a page. Without them every top-level comment's row was read and
+        # sorted: 6-15 ms for a post with 4,000 threads on SQLite, 0.4 ms with them.
+        Index(
+            "ix_comments_roots_oldest",
+            "post_id",
+            text("pinned DESC"),
+            "created_at",
+            "id",
+            sqlite_where=text(ROOT_SQL),
+            postgresql_where=text(ROOT_SQL),
+        ),
+        Index(
+            "ix_comments_roots_newest",
+            "post_id",
+            "pinned",
+            "created_at",
+            "id",
+            sqlite_where=text(ROOT_SQL),
+            postgresql_where=text(ROOT_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
