@@ -88,6 +88,16 @@ def test_a_typed_description_is_what_search_engines_get(client, make_page):
     assert page.select_one('meta[property="og:description"]')["content"] == "What my scores out of 10 mean."
 
 
+def test_a_site_address_typed_with_a_trailing_slash_is_sent_on_to_it(client, make_page):
+    make_page("About")
+    moved = client.get("/search/?q=magnetic+rose")
+    assert moved.status_code == 308 and moved.headers["Location"] == "/search?q=magnetic+rose"
+    assert client.get(moved.headers["Location"]).status_code == 200
+    assert client.get("/login/").headers["Location"] == "/login"
+    assert client.get("/about/").status_code == 200  # a page is a page
+    assert client.get("/no-such-thing/").status_code == 404
+
+
 def test_a_draft_is_not_found_by_readers_and_staff_preview_it_unindexed(client, make_page, make_user, login):
     make_page("Review policy", "Coming soon.", status="draft")
     assert client.get("/review-policy/").status_code == 404

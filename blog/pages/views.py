@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from blog.admin import nav
 from blog.auth.permissions import can_edit_pages, require
@@ -42,15 +43,29 @@ def page_detail(slug: str) -> ResponseReturnValue:
     view = queries.find_page(slug, current_user)
     if view is None:
         moved = queries.moved_to(slug, current_user)
-        if moved is None:
-            abort(404)
-        return redirect(url_for("pages.page_detail", slug=moved), 301)
+        if moved is not None:
+            return redirect(url_for("pages.page_detail", slug=moved), 301)
+        return _without_the_slash(slug) or abort(404)
     meta = page_meta(view.page, noindex=view.is_preview)
     response = Response(render_template("pages/page.html", page=view.page, view=view, meta=meta))
     if view.is_preview:
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _without_the_slash(slug: str) -> Response | None:
+    """``/search/`` for ``/search``: a site route written with a trailing slash is sent on to it
+    (with its query), where it would have been a page not found."""
+    adapter = current_app.url_map.bind(request.host, url_scheme=request.scheme)
+    try:
+        endpoint, _ = adapter.match(f"/{slug}", method="GET")
+    except HTTPException:
+        return None
+    if endpoint == "pages.page_detail":
+        return None
+    query = request.query_string.decode("utf-8", "replace")
+    return redirect(f"/{slug}" + (f"?{query}" if query else ""), 308)
 
 
 # ----------------------------------------------------------------------------- admin
