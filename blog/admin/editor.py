@@ -154,8 +154,9 @@ def _editable(post_id: int) -> Post:
 @staff_required
 def revisions(post_id: int) -> str:
     post = _editable(post_id)
+    found = writing.revision_list(post)
     return render_template(
-        "admin/revisions.html", post=post, revisions=writing.revision_list(post), current_excerpt=typed_excerpt(post)
+        "admin/revisions.html", post=post, revisions=found, same_as_now=writing.same_as_now(post, found)
     )
 
 

@@ -131,6 +131,12 @@ def revision_list(post: Post) -> list[PostRevision]:
     )
 
 
+def same_as_now(post: Post, revisions: list[PostRevision]) -> set[int]:
+    """The ids of ``revisions`` whose text is the post's now: nothing to compare or restore."""
+    current = (post.title, post.body_md, typed_excerpt(post))
+    return {r.id for r in revisions if (r.title, r.body_md, r.excerpt) == current}
+
+
 def get_revision(post: Post, revision_id: int) -> PostRevision | None:
     revision = db.session.get(PostRevision, revision_id)
     return revision if revision is not None and revision.post_id == post.id else None
