@@ -20,8 +20,8 @@ from tests.reviews_support import add_person, seed_memories
 
 def _listed(html: str) -> list[str]:
     """The names on the public people index, in the order a reader sees them."""
-    people_list = html.split('<ul class="people-list">', 1)[1].split("</ul>", 1)[0]
-    return re.findall(r'<a href="/people/[^"]+/">([^<]+)</a>', people_list)
+    lists = [part.split("</ul>", 1)[0] for part in html.split('<ul class="people-list">')[1:]]
+    return [name for people in lists for name in re.findall(r'<a href="/people/[^"]+/">([^<]+)</a>', people)]
 
 
 def _admin_listed(html: str) -> list[str]:
@@ -51,6 +51,20 @@ def test_the_people_index_lists_people_by_family_name_and_shows_their_name(clien
     login_as(client, editor)
     admin = client.get("/admin/people/").get_data(as_text=True)
     assert _admin_listed(admin) == ["Yoko Kanno", "Satoshi Kon", "Madhouse", "Koji Morimoto", "Katsuhiro Ōtomo"]
+
+
+def test_the_people_page_groups_people_under_their_family_names_letter(client, make_user):
+    editor = make_user(Role.EDITOR)
+    for name in ("Koji Morimoto", "Satoshi Kon", "Yoko Kanno", "Katsuhiro Ōtomo", "今敏"):
+        add_person(editor, name)
+    html = client.get("/people/").get_data(as_text=True)
+    headings = re.findall(r'<h2 class="people-letter" id="people-([^"]+)">([^<]+)</h2>', html)
+    assert headings == [("K", "K"), ("M", "M"), ("O", "O"), ("other", "Other")]
+    under_k = html.split('id="people-K">K</h2>', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'/">([^<]+)</a>', under_k) == ["Yoko Kanno", "Satoshi Kon"]
+    jump = html.split('<nav class="letter-jump" aria-label="People by family name">', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'<a href="#people-([^"]+)">', jump) == ["K", "M", "O", "other"]
+    assert "css/reviews.css" in html  # the list is styled as the works list is
 
 
 def test_the_demo_people_get_derived_sort_names(client, make_post):

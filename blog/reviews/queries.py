@@ -435,6 +435,25 @@ def _kinds_with_works(chosen: str | None) -> list[tuple[str, str]]:
     return [(k.value, k.label) for k in WorkKind if k in present or k.value == chosen]
 
 
+@dataclass(frozen=True)
+class PeopleLetter:
+    """The people whose sort name starts with ``letter`` ("#" for anything but A to Z)."""
+
+    letter: str
+    people: list[tuple[Person, int]]
+
+
+def people_by_letter() -> list[PeopleLetter]:
+    """``people_index`` in groups by the first letter of the family name, as reference databases
+    list them (Kon and Kanno under K), for the People page's headings and its jump list."""
+    groups: dict[str, list[tuple[Person, int]]] = {}
+    for person, credits in people_index():
+        initial = (person.sort_key or person.name_key)[:1].upper()
+        groups.setdefault(initial if "A" <= initial <= "Z" else "#", []).append((person, credits))
+    ordered = sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))  # "Other" last
+    return [PeopleLetter(letter, people) for letter, people in ordered]
+
+
 def people_index() -> list[tuple[Person, int]]:
     """Every person with their number of credits, one query; by family name as reference databases
     list people (``Person.sort_key``: Kon, Satoshi before Morimoto, Koji), shown by name."""

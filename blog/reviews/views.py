@@ -153,7 +153,7 @@ def work_detail(slug: str) -> str:
 
 @bp.get("/people/")
 def people() -> str:
-    return render_template("reviews/people.html", people=queries.people_index())
+    return render_template("reviews/people.html", letters=queries.people_by_letter())
 
 
 @bp.get("/people/<slug>/")

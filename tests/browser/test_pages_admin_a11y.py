@@ -44,6 +44,6 @@ def test_a_moved_and_revised_page_and_its_revisions_are_accessible(scheme_page, 
     page.goto(live_server.url + "/about-me/")
     assert page.url.endswith("/about/")
     page.goto(live_server.url + "/people/")
-    names = page.locator("main li a").all_inner_texts()
+    names = page.locator("main .people-list a").all_inner_texts()
     assert names[:3] == ["Yoko Kanno", "Satoshi Kon", "Koji Morimoto"]
     assert_accessible(page)
