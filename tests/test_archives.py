@@ -60,6 +60,23 @@ def test_unknown_archive_is_404(client, url):
     assert client.get(url).status_code == 404
 
 
+def test_a_tag_or_category_typed_with_capitals_leads_to_its_page(client, make_post, author):
+    make_post("Perfect Blue", author=author, tags=["Satoshi Kon"], categories=["Reviews"])
+    moved = client.get("/tag/Satoshi-Kon/?page=1")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/tag/satoshi-kon/?page=1"
+    assert client.get("/category/Reviews/").headers["Location"] == "/category/reviews/"
+    assert client.get("/tag/satoshi-kon/").status_code == 200
+
+
+def test_the_archives_list_tags_and_categories_by_letter_whatever_their_case(client, make_post, author):
+    make_post(
+        "Perfect Blue", author=author, tags=["Satoshi Kon", "anime", "Memories"], categories=["Reviews", "essays"]
+    )
+    html = client.get("/archives/").get_data(as_text=True)
+    assert re.findall(r'href="/tag/([^/]+)/"', html) == ["anime", "memories", "satoshi-kon"]
+    assert re.findall(r'href="/category/([^/]+)/"', html) == ["essays", "reviews"]
+
+
 def test_tag_with_only_drafts_is_404(client, make_post, author):
     make_post("Secret", author=author, tags=["unannounced"], status=PostStatus.DRAFT)
     assert client.get("/tag/unannounced/").status_code == 404

@@ -346,16 +346,26 @@ def test_a_published_page_that_moves_keeps_its_old_address_leading_to_it(client,
     assert client.get("/who-writes-here/").headers["Location"].endswith("/about/")
 
 
-def test_an_old_address_given_to_another_page_is_that_pages_own(client, author, make_page):
+def test_another_pages_old_address_is_refused_with_a_message(client, author, make_page):
     first = make_page("About")
     assert _save(client, first, slug="about-this-site").status_code == 303
     assert client.get("/about/").status_code == 301
-    second = make_page("About", "Someone else's page.")
-    assert second.slug == "about"
-    response = client.get("/about/")
-    assert response.status_code == 200 and "Someone else" in response.get_data(as_text=True)
+    second = make_page("Colophon", "How this site is made.")
+    refused = _save(client, second, slug="about", body_md="How this site is made, with my changes.")
+    assert refused.status_code == 400
+    message = soup(refused).select_one("#slug-error").get_text(" ", strip=True)
+    assert "/about/ was the address of “About”, and links to it still lead there." in message
+    assert soup(refused).select_one("#body_md").get_text().strip() == "How this site is made, with my changes."
+    assert client.get("/about/").headers["Location"].endswith("/about-this-site/")  # nothing changed
     db.session.expire_all()
-    assert "old-addresses" not in client.get(f"/admin/pages/{first.id}/edit").get_data(as_text=True)
+    assert db.session.get(Page, second.id).slug == "colophon"
+    assert "old-addresses" in client.get(f"/admin/pages/{first.id}/edit").get_data(as_text=True)
+
+
+def test_a_moved_pages_old_address_keeps_the_query(client, author, make_page):
+    page = make_page("About me")
+    assert _save(client, page, slug="about").status_code == 303
+    assert client.get("/about-me/?ref=newsletter").headers["Location"] == "/about/?ref=newsletter"
 
 
 def test_a_draft_leaves_no_old_address_and_readers_are_not_sent_to_a_draft(client, author, make_page, make_user):

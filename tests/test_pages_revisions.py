@@ -178,7 +178,9 @@ def test_restoring_brings_the_old_text_back_on_the_public_page_and_keeps_a_revis
     assert "The first take." in public and "The second take." not in public
     revisions = revisions_of(page)
     assert [r.body_md for r in revisions] == ["The first take.", "The second take.", "The first take."]
-    assert revisions[0].author.name == "Bebop" and revisions[0].note.startswith("Restored the revision of ")
+    assert revisions[0].author.name == "Bebop"
+    # Dated as the list dates revisions ("07 Dec 2026, 22:43:31 UTC"), not "2026-12-07 22:43:31".
+    assert re.fullmatch(r"Restored the revision of \d\d [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d \S+", revisions[0].note)
     assert revisions[0].summary == "body (+1 −1 lines)"
 
 

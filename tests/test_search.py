@@ -274,7 +274,14 @@ def test_accents_and_aliases_find_works(client, catalogue):
 def test_works_show_when_no_post_matches(client, catalogue):
     html = client.get("/search?q=darker").get_data(as_text=True)
     assert _links(_names_section(html)) == ["/works/darker-than-black/"]
-    assert "No posts match “darker”" in html
+    assert "No posts contain “darker”: see the work above." in html
+
+
+def test_an_empty_search_says_what_to_type_and_where_to_browse(client):
+    for path in ("/search", "/search?q=", "/search?q=+++"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Type a title, a name or a word from a review." in html, path
+        assert 'href="/archives/"' in html and 'href="/works/"' in html and 'href="/people/"' in html
 
 
 def test_no_section_when_nothing_is_named(client, catalogue):

@@ -34,7 +34,7 @@ from blog.imports.wordpress_markup import GalleryImage, plain_text, post_markdow
 from blog.imports.wxr import Export, Item
 from blog.models.base import utcnow
 from blog.models.imports import ImportedItem
-from blog.models.pages import Page, PageStatus
+from blog.models.pages import Page, PageRedirect, PageStatus
 from blog.pages.editing import MENU_ORDER_MAX, PageInput, write_page
 from blog.pages.slugs import SLUG_MAX, free_slug, make_page_slug
 
@@ -89,7 +89,8 @@ class PageImporter:
         self.galleries = galleries
         self.attachment_pages = attachment_pages
         self.page_ids = {item.remote_id for item in page_items(export)}
-        self.taken: set[str] = set(db.session.scalars(select(Page.slug)))
+        # Pages' addresses, and their old ones, which still lead to them.
+        self.taken: set[str] = set(db.session.scalars(select(Page.slug).union(select(PageRedirect.old_slug))))
 
     def run(self, items: list[Item], authors: AuthorAccounts) -> None:
         known = _known_pages(self.export, items)

@@ -110,6 +110,15 @@ def _slug_for(data: PageInput, page: Page | None) -> str:
     other = db.session.scalar(same)
     if other is not None:
         raise DomainError(f"Another page, “{other.title}”, is at /{slug}/. Choose another address.", field="slug")
+    moved = select(Page).join(PageRedirect, PageRedirect.page_id == Page.id).where(PageRedirect.old_slug == slug)
+    if page is not None:
+        moved = moved.where(Page.id != page.id)  # taking back one of its own old addresses is fine
+    before = db.session.scalar(moved)
+    if before is not None:
+        raise DomainError(
+            f"/{slug}/ was the address of “{before.title}”, and links to it still lead there. Choose another address.",
+            field="slug",
+        )
     return slug
 
 
@@ -173,8 +182,8 @@ def write_page(
 
 def _move(page: Page, slug: str) -> None:
     """Give ``page`` the address ``slug``. Readers may have the old one of a published page: it
-    keeps answering, with a redirect. An address that led to some page before leads to this one
-    from now on (its own old address taken back, or another page's given up)."""
+    keeps answering, with a redirect. One of its own old addresses taken back is its own again
+    (``_slug_for`` refuses another page's)."""
     with db.session.no_autoflush:  # a new page is flushed whole, later
         if page.slug and slug != page.slug and page.status == PageStatus.PUBLISHED and page.id is not None:
             db.session.merge(PageRedirect(old_slug=page.slug, page_id=page.id))
@@ -223,7 +232,7 @@ def restore_revision(user: User, page: Page, revision: PageRevision, *, base_ver
         raise DomainError("That revision belongs to another page.", status=404)
     data = input_from(page)
     data.title, data.body_md, data.description = revision.title, revision.body_md, revision.description
-    when = local_time(revision.created_at, "%Y-%m-%d %H:%M:%S %Z")
+    when = local_time(revision.created_at, "%d %b %Y, %H:%M:%S %Z")
     note = f"Restored the revision of {when}"
     return save_page(user, data, page, max_bytes=max_bytes, base_version=base_version, revision_note=note)
 

@@ -44,7 +44,7 @@ def page_detail(slug: str) -> ResponseReturnValue:
     if view is None:
         moved = queries.moved_to(slug, current_user)
         if moved is not None:
-            return redirect(url_for("pages.page_detail", slug=moved), 301)
+            return redirect(url_for("pages.page_detail", slug=moved, **request.args), 301)
         return _without_the_slash(slug) or abort(404)
     meta = page_meta(view.page, noindex=view.is_preview)
     response = Response(render_template("pages/page.html", page=view.page, view=view, meta=meta))

@@ -268,7 +268,7 @@ def restore_revision(user: User, post: Post, revision: PostRevision) -> Post:
     data.title, data.body_md, data.excerpt = revision.title, revision.body_md, revision.excerpt
     if revision.excerpt and is_automatic_excerpt(revision.excerpt, render_post(revision.body_md), ""):
         data.excerpt = ""  # kept by an older version as it showed: it follows the text again
-    when = local_time(revision.created_at, "%Y-%m-%d %H:%M:%S %Z")
+    when = local_time(revision.created_at, "%d %b %Y, %H:%M:%S %Z")  # as the revisions list shows it
     return save_post(user, data, post, revision_note=f"Restored the revision of {when}")
 
 

@@ -521,7 +521,7 @@ def _term_counts(model: type[Tag] | type[Category], link: Any, link_column: str)
         .join(link, getattr(link.c, link_column) == model.id)
         .join(live, live.c.id == link.c.post_id)
         .group_by(model.id, model.name, model.slug)
-        .order_by(model.name)
+        .order_by(func.lower(model.name), model.name)  # by letter, whatever the case
     )
     return [TermCount(name, slug, int(n), last) for name, slug, n, last in db.session.execute(stmt)]
 

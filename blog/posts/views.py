@@ -90,14 +90,25 @@ def _archive(archive: queries.Archive | None, endpoint: str, number: int) -> str
     return render_template("posts/archive.html", archive=archive, endpoint=endpoint, meta=meta)
 
 
+def _lowercase(endpoint: str, slug: str) -> ResponseReturnValue | None:
+    """``/tag/Anime/`` for ``/tag/anime/``: term slugs are lowercase, and people type names."""
+    if slug == slug.lower():
+        return None
+    return redirect(url_for(endpoint, slug=slug.lower(), **request.args), 301)
+
+
 @bp.get("/tag/<slug>/")
 def tag(slug: str) -> ResponseReturnValue:
+    if (moved := _lowercase("posts.tag", slug)) is not None:
+        return moved
     number = _page()
     return _archive(queries.tag_archive(slug, number, _per_page()), "posts.tag", number)
 
 
 @bp.get("/category/<slug>/")
 def category(slug: str) -> ResponseReturnValue:
+    if (moved := _lowercase("posts.category", slug)) is not None:
+        return moved
     number = _page()
     return _archive(queries.category_archive(slug, number, _per_page()), "posts.category", number)
 
