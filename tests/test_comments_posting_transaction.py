@@ -204,3 +204,19 @@ def test_two_workers_never_claim_the_same_mail(app):
     assert len(first) == 20 and len(second) == 10
     assert not {row.id for row in first} & {row.id for row in second}
     assert {row.status for row in first + second} == {MailStatus.SENDING}
+
+
+@pytest.mark.settings(COMMENTS_MODERATION="hold-all")
+def test_a_guests_held_comment_alone_has_a_heading_and_no_sort_bar(app, make_post, make_comment):
+    """Nothing approved yet: the guest's own held comment sits under "Comments on …", not under a
+    bare sort bar; the sort bar comes with a second thread."""
+    post = make_post("Perfect Blue")
+    reader = app.test_client()
+    reader.post(f"/posts/{post.slug}/comments", data=guest("Held words"))
+    html = reader.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert "Held words" in html and "awaiting moderation" in html
+    assert '<h2 id="comments-title" class="comments-title">Comments on &ldquo;Perfect Blue&rdquo;</h2>' in html
+    assert 'aria-labelledby="comments-title"' in html and 'class="comment-sort"' not in html
+    make_comment(post, "An approved thread")
+    again = reader.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert "1 thought on &ldquo;Perfect Blue&rdquo;" in again and 'class="comment-sort"' in again
