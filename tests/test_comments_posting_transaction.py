@@ -220,3 +220,25 @@ def test_a_guests_held_comment_alone_has_a_heading_and_no_sort_bar(app, make_pos
     make_comment(post, "An approved thread")
     again = reader.get(f"/posts/{post.slug}/").get_data(as_text=True)
     assert "1 thought on &ldquo;Perfect Blue&rdquo;" in again and 'class="comment-sort"' in again
+
+
+@pytest.mark.settings(COMMENTS_MODERATION="all-approved", COMMENTS_EDIT_WINDOW_MINUTES=0)
+def test_a_reader_is_not_offered_to_report_their_own_comment(app, make_post, make_comment, make_user, login):
+    """The Report link sits on everyone's comments but the reader's own (a guest's or an account's),
+    also once the edit window has closed, when the page would otherwise use the shared card."""
+    post = make_post("Perfect Blue")
+    make_comment(post, "Someone else's words")
+    guest_reader = app.test_client()
+    guest_reader.post(f"/posts/{post.slug}/comments", data=guest("My own words"))
+    mine = db.session.scalars(select(Comment).where(Comment.body_source == "My own words")).one()
+    other = db.session.scalars(select(Comment).where(Comment.body_source == "Someone else's words")).one()
+    html = guest_reader.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert f'href="/comments/{other.id}/report"' in html and f'href="/comments/{mine.id}/report"' not in html
+    anyone = app.test_client().get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert f'href="/comments/{mine.id}/report"' in anyone  # everyone else may report it
+    member = make_user(name="Mina")
+    make_comment(post, "A member's words", user=member)
+    theirs = db.session.scalars(select(Comment).where(Comment.body_source == "A member's words")).one()
+    signed_in = login(app.test_client(), member)
+    page = signed_in.get(f"/posts/{post.slug}/").get_data(as_text=True)
+    assert f'href="/comments/{theirs.id}/report"' not in page and f'href="/comments/{other.id}/report"' in page

@@ -248,8 +248,9 @@ class _Page:
             parts.append(' <span class="badge badge-pinned">Pinned</span>')
         if c.locked:
             parts.append(' <span class="badge badge-locked">Thread locked</span>')
-        report = f"{self.report[0]}{cid}{self.report[1]}"
-        parts.append(f' <a class="comment-report-link" href="{report}" rel="nofollow">Report</a>')
+        if not c.own:  # nobody reports their own comment
+            report = f"{self.report[0]}{cid}{self.report[1]}"
+            parts.append(f' <a class="comment-report-link" href="{report}" rel="nofollow">Report</a>')
         if self.is_moderator:
             parts.append(
                 f'<form class="comment-tools" method="post" action="{self.tool[0]}{cid}{self.tool[1]}">'
@@ -295,7 +296,7 @@ class _Page:
         if (
             self.cards
             and c.card_key is not None
-            and not (c.pending or c.can_modify)
+            and not (c.pending or c.can_modify or c.own)
             and c.card_key == card_key(c, self.scores.get(c.id), c.id in self.liked, self.stamp)
         ):
             # The stored card (rendered at write time from what the key says) around the live body.

@@ -66,6 +66,8 @@ class Node:
     card_head: str | None = None
     card_tail: str | None = None
     card_key: str | None = None
+    #: The reader's own comment: no "Report" link on it (the public card has one, so it is not used).
+    own: bool = False
 
     @property
     def created_at(self) -> datetime:
@@ -449,12 +451,13 @@ def build_tree(
         ) = row[:_RANK]
         status = statuses.get(status) or str(status)
         visible = not deleted and status == "approved"
-        pending = not visible and not deleted and status == "pending" and viewer.owns(user_id, cid)
+        own = not deleted and viewer.owns(user_id, cid)
+        pending = not visible and not deleted and status == "pending" and own
         is_author = bool(author_reply) or (user_id is not None and user_id == post_author_id)
         node = Node(cid, parent_id, thread_id or cid, depth, user_id, name, url or "", a_hash, remote or "",
                     body_html, status, deleted, is_author, created_at, edited_at, [], visible or pending, pending,
                     "", "", 0, False, like_count or 0, bool(pinned), bool(locked), card_head, card_tail,
-                    card_key)  # fmt: skip
+                    card_key, own)  # fmt: skip
         nodes[cid] = node
         order.append(node)
 
