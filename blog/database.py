@@ -22,7 +22,7 @@ from blog.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    assert pg_storage.LZ4_COLUMNS  # imported for its ``create_all`` hook: the same storage as the migrations
+    pg_storage.install()  # ``create_all`` makes the tables with the migrations' storage
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":

@@ -70,8 +70,13 @@ def compression_of(connection: Connection, table: str, column: str) -> str | Non
     return value or None
 
 
-@event.listens_for(db.metadata, "after_create")
 def _after_tables_created(target: Any, connection: Connection, tables: Any = None, **kw: Any) -> None:
     """``create_all`` (tests, the benchmark's data set) makes the same tables the migrations do."""
     names = {table.name for table in tables} if tables is not None else None
     tune(connection, names)
+
+
+def install() -> None:
+    """Make ``create_all`` apply these settings too (once per process, whatever the apps)."""
+    if not event.contains(db.metadata, "after_create", _after_tables_created):
+        event.listen(db.metadata, "after_create", _after_tables_created)

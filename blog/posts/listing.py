@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, bindparam, select
 
 from blog.database import Prepared, as_datetime
 from blog.models.accounts import User
 from blog.models.base import utcnow
-from blog.models.posts import CommentStatusChoice, Post, Series, Tag, post_tags
+from blog.models.posts import CommentStatusChoice, Post, Series, Tag, by_letter, post_tags
 from blog.posts.queries import Term, is_live, newest_first
 
 
@@ -98,7 +98,7 @@ def _tags_statement() -> Any:
         select(post_tags.c.post_id, Tag.name, Tag.slug)
         .join(Tag, Tag.id == post_tags.c.tag_id)
         .where(post_tags.c.post_id.in_(select(page.c.id)))
-        .order_by(post_tags.c.post_id, func.lower(Tag.name), Tag.name)  # by letter, whatever the case
+        .order_by(post_tags.c.post_id, *by_letter(Tag.name))
     )
 
 

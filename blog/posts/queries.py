@@ -24,7 +24,17 @@ from blog.auth.permissions import can_edit_post, is_staff
 from blog.extensions import db
 from blog.models.accounts import User
 from blog.models.base import utcnow
-from blog.models.posts import Category, Post, PostStatus, Series, SlugRedirect, Tag, post_categories, post_tags
+from blog.models.posts import (
+    Category,
+    Post,
+    PostStatus,
+    Series,
+    SlugRedirect,
+    Tag,
+    by_letter,
+    post_categories,
+    post_tags,
+)
 from blog.posts import search as fulltext
 from blog.posts.search import ACCENTED_FORMS, CJK_CHARS, query_words, ranked_matches, unaccented, word_pieces
 from blog.posts.search_names import NameMatches, name_matches
@@ -521,7 +531,7 @@ def _term_counts(model: type[Tag] | type[Category], link: Any, link_column: str)
         .join(link, getattr(link.c, link_column) == model.id)
         .join(live, live.c.id == link.c.post_id)
         .group_by(model.id, model.name, model.slug)
-        .order_by(func.lower(model.name), model.name)  # by letter, whatever the case
+        .order_by(*by_letter(model.name))
     )
     return [TermCount(name, slug, int(n), last) for name, slug, n, last in db.session.execute(stmt)]
 
